@@ -1,0 +1,79 @@
+# hpcbench — see README.md. `make` builds build/hpcbench.
+#   make test        install what is missing, build, run every test (unit + end-to-end)
+#   make asan        the same suite under AddressSanitizer + UndefinedBehaviorSanitizer
+#   make quickstart  install, build, run a real local benchmark session
+# BUILD=dir builds elsewhere (parallel work trees, the asan build).
+
+CC      ?= gcc
+BUILD   ?= build
+PKGS    := yaml-0.1 jansson sqlite3 libmariadb libpq
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter \
+           -Wshadow -Wstrict-prototypes -Wformat=2 -Isrc -pthread -MMD -MP
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+LDLIBS  += $(PKG_LIBS) -lm -pthread
+CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
+
+LIB_SRC := $(filter-out src/cli/main.c,$(wildcard src/*/*.c))
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
+MAIN_OBJ := $(BUILD)/src/cli/main.o
+UNIT_SRC := $(wildcard tests/unit/test-*.c)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+HELPER_SRC := $(wildcard tests/helpers/*.c)
+HELPER_BIN := $(HELPER_SRC:tests/helpers/%.c=$(BUILD)/helpers/%)
+
+.PHONY: all deps test unit asan quickstart clean format check-format shellcheck
+all: $(BUILD)/hpcbench
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+
+$(BUILD)/libhpcbench.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/hpcbench: $(MAIN_OBJ) $(BUILD)/libhpcbench.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(MAIN_OBJ) -Wl,--whole-archive $(BUILD)/libhpcbench.a \
+		-Wl,--no-whole-archive $(LDLIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libhpcbench.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libhpcbench.a $(CMOCKA_LIBS) $(LDLIBS)
+
+$(BUILD)/helpers/%: tests/helpers/%.c $(BUILD)/libhpcbench.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libhpcbench.a $(LDLIBS)
+
+deps:
+	@bash scripts/install-deps.sh
+
+unit: $(UNIT_BIN) $(HELPER_BIN)
+
+# The whole suite; tests/run.sh ends with "N passed, N failed".
+test: deps
+	@$(MAKE) --no-print-directory all unit
+	@HPCBENCH_BUILD=$(abspath $(BUILD)) bash tests/run.sh $(T)
+
+asan: deps
+	@$(MAKE) --no-print-directory BUILD=build-asan \
+		CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all" \
+		LDFLAGS="-fsanitize=address,undefined" all unit
+	@HPCBENCH_BUILD=$(abspath build-asan) ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 bash tests/run.sh $(T)
+
+quickstart: deps
+	@$(MAKE) --no-print-directory all
+	@bash scripts/quickstart.sh
+
+shellcheck:
+	shellcheck -x scripts/*.sh tests/*.sh tests/helpers/*.sh bench/*.sh .ci/run
+
+format:
+	clang-format -i $(wildcard src/*/*.c src/*/*.h tests/unit/*.c tests/helpers/*.c)
+
+clean:
+	rm -rf build build-asan
+
+-include $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d)

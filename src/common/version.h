@@ -1,0 +1,6 @@
+#ifndef HPCBENCH_COMMON_VERSION_H
+#define HPCBENCH_COMMON_VERSION_H
+
+#define HPCBENCH_VERSION "0.1.0"
+
+#endif

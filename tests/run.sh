@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Runs the whole suite: every unit test binary (cmocka, TAP output) and every
+# tests/tNNNN-*.sh end-to-end script (TAP via tests/lib.sh). Ends with the line
+# "N passed, N failed". Usage: tests/run.sh [PATTERN]  (only test files matching it)
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=${HPCBENCH_BUILD:-$top/build}
+pattern=${1:-}
+export HPCBENCH_BUILD=$build
+export CMOCKA_MESSAGE_OUTPUT=TAP
+
+passed=0
+failed=0
+failed_names=()
+logdir=$(mktemp -d "${TMPDIR:-/tmp}/hpcbench-tests.XXXXXX")
+
+# Runs one test program, echoes its output, adds its TAP results to the totals.
+run_one() {
+	local name=$1
+	shift
+	local log rc p f
+	log="$logdir/$(basename "$name").log"
+	echo "# --- $name"
+	timeout -k 10 900 "$@" >"$log" 2>&1
+	rc=$?
+	cat "$log"
+	p=$(grep -cE '^ok ' "$log")
+	f=$(grep -cE '^not ok ' "$log")
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		echo "not ok - $name exited with status $rc"
+		f=1
+	fi
+	if [ "$p" -eq 0 ] && [ "$f" -eq 0 ]; then
+		echo "not ok - $name ran no test"
+		f=1
+	fi
+	passed=$((passed + p))
+	failed=$((failed + f))
+	if [ "$f" -gt 0 ]; then
+		failed_names+=("$name")
+	fi
+}
+
+for bin in "$build"/tests/test-*; do
+	[ -x "$bin" ] || continue
+	case "$bin" in *"$pattern"*) ;; *) continue ;; esac
+	run_one "unit/$(basename "$bin")" "$bin"
+done
+
+for t in "$top"/tests/t[0-9][0-9][0-9][0-9]-*.sh; do
+	[ -f "$t" ] || continue
+	case "$t" in *"$pattern"*) ;; *) continue ;; esac
+	run_one "$(basename "$t")" bash "$t"
+done
+
+rm -rf "$logdir"
+if [ ${#failed_names[@]} -gt 0 ]; then
+	echo "# failed: ${failed_names[*]}"
+fi
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

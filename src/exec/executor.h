@@ -1,0 +1,88 @@
+/*
+ * Executors: the only part that knows *where* jobs run (DESIGN.md 2).
+ *   local  job scripts as child processes (own process groups) on this machine
+ *   slurm  sbatch/squeue/sacct/scancel on this machine
+ *   ssh    the slurm executor on a remote login node, through one OpenSSH master
+ * Owned by src/exec/. Commands are always argument vectors, never shell strings;
+ * remote quoting happens once, in the ssh runner.
+ */
+#ifndef HPCBENCH_EXEC_EXECUTOR_H
+#define HPCBENCH_EXEC_EXECUTOR_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "common/strbuf.h"
+
+struct config;
+
+enum job_state {
+	JS_UNKNOWN = 0,
+	JS_PENDING,   /* queued; reason says why */
+	JS_RUNNING,
+	JS_READY,     /* service: endpoint.json written */
+	JS_COMPLETED, /* exited 0 */
+	JS_FAILED,    /* exited non-zero, node failure, out of memory ... */
+	JS_CANCELLED,
+	JS_TIMEOUT,
+};
+const char *job_state_name(enum job_state s);   /* "PENDING", ... */
+int job_state_is_final(enum job_state s);
+
+/* The executor's view of one submitted job, updated by poll(). */
+struct exec_job {
+	char *native_id;  /* SLURM job id, or the local process group id */
+	char *job_dir;    /* RUN_DIR/JOB_ID on the executor's side */
+	enum job_state state;
+	int exit_code;    /* valid in final states; -1 unknown */
+	char *node;       /* where it runs, or NULL */
+	char *reason;     /* pending reason / failure reason, or NULL */
+};
+
+/*
+ * A command runner: here (fork/exec) or on the login node (ssh with a master
+ * connection). Runs argv, feeds stdin_data (may be NULL), captures stdout and stderr.
+ * Returns the exit status (0..255), or -1 with a reason in err if it could not run;
+ * for ssh, 255 with *unreachable set means the host could not be reached.
+ */
+struct runner {
+	const char *name; /* "local" or "ssh" */
+	int (*run)(struct runner *rn, const char *const *argv, const char *stdin_data,
+		   size_t stdin_len, struct strbuf *out, struct strbuf *errout,
+		   struct strbuf *err);
+	void (*close)(struct runner *rn);
+	int unreachable;
+	void *priv;
+};
+
+struct executor {
+	const char *name; /* "local", "slurm", "ssh" */
+	struct runner *runner; /* how files and commands reach the job side */
+	/* Connects (ssh: master connection). -1 with err; ex->unreachable for exit 3. */
+	int (*open)(struct executor *ex, const struct config *cfg, struct strbuf *err);
+	/* Files on the job side (run folders, scripts, side files, results). */
+	int (*put_file)(struct executor *ex, const char *path, const void *data, size_t len,
+			mode_t mode, struct strbuf *err);
+	int (*get_file)(struct executor *ex, const char *path, struct strbuf *out,
+			struct strbuf *err);
+	int (*mkdir_p)(struct executor *ex, const char *path, struct strbuf *err);
+	/*
+	 * Starts job_dir/job.sh. after: native id of a job that must have started first
+	 * (client after service), or NULL. Sets job->native_id and state PENDING/RUNNING.
+	 */
+	int (*submit)(struct executor *ex, struct exec_job *job, const char *after,
+		      uint64_t time_limit_s, struct strbuf *err);
+	/* Refreshes state of all jobs at once (one squeue call). */
+	int (*poll)(struct executor *ex, struct exec_job *jobs, size_t n, struct strbuf *err);
+	int (*cancel)(struct executor *ex, struct exec_job *jobs, size_t n, struct strbuf *err);
+	void (*close)(struct executor *ex);
+	int unreachable;
+	void *priv;
+};
+
+/* Creates the executor by name ("local", "slurm", "ssh"); NULL if unknown. */
+struct executor *executor_new(const char *name);
+void executor_free(struct executor *ex);
+
+#endif

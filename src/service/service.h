@@ -15,10 +15,20 @@ struct client_spec;
 /* The kind of value a type-specific recipe key takes. */
 enum key_kind { KEY_STRING, KEY_INT, KEY_BOOL, KEY_LIST, KEY_MAP, KEY_ANY };
 
+/* type_key.flags */
+enum {
+	TK_SWEEP = 1 << 0,   /* client parameter: a comma list or sequence runs once per value */
+	TK_SECRET = 1 << 1,  /* travels in a 0600 side file, never in a script or command line */
+	TK_IGNORED = 1 << 2, /* accepted for old recipes, no effect */
+	TK_REQUIRED = 1 << 3,/* must be present */
+};
+
 struct type_key {
 	const char *name;
 	enum key_kind kind;
-	const char *help; /* one line, for docs and --help */
+	const char *help;   /* one line, for docs and --help */
+	const char *option; /* client parameters: the `hpcbench load` option it maps to, or NULL */
+	unsigned flags;     /* TK_* */
 };
 
 struct service_type {
@@ -48,6 +58,8 @@ struct client_type {
 const struct service_type *service_type_find(const char *name);
 /* Lookup by client type name or alias (e.g. target "ollama" -> llm); NULL if unknown. */
 const struct client_type *client_type_find(const char *name);
+/* The entry for name in a {NULL}-terminated key table, or NULL. */
+const struct type_key *type_key_find(const struct type_key *keys, const char *name);
 /* NULL-terminated registries, sorted by name. */
 extern const struct service_type *const service_types[];
 extern const struct client_type *const client_types[];

@@ -1,0 +1,31 @@
+/* Client type llm: `hpcbench load llm URL`, Ollama and OpenAI-compatible servers. */
+#include "service/types.h"
+
+static const char *const llm_aliases[] = { "ollama", "vllm", NULL };
+
+static const struct type_key llm_client_keys[] = {
+	CLIENT_COMMON_KEYS,
+	{ "model", KEY_STRING, "model name sent in each request", "--model", 0 },
+	{ "api", KEY_STRING, "ollama, openai-chat or openai-completions (default from target)",
+	  "--api", 0 },
+	{ "num_requests", KEY_INT, "old tool: total requests", "-n", 0 },
+	{ "operations_per_test", KEY_INT, "old tool: requests per sweep point", "-n", 0 },
+	{ "concurrent_requests", KEY_ANY, "old tool: concurrency, or a list to sweep", "-c",
+	  TK_SWEEP },
+	{ "prompt_length", KEY_ANY, "old tool: prompt length in tokens", "--input-tokens",
+	  TK_SWEEP },
+	{ "prompt_lengths", KEY_ANY, "old tool: prompt lengths to sweep", "--input-tokens",
+	  TK_SWEEP },
+	{ "input_tokens", KEY_ANY, "prompt length in tokens", "--input-tokens", TK_SWEEP },
+	{ "max_tokens", KEY_ANY, "output tokens per request, or a list to sweep", "--max-tokens",
+	  TK_SWEEP },
+	{ "sweep", KEY_STRING, "load generator sweep, e.g. concurrency=1,2,4", "--sweep", 0 },
+	{ NULL, 0, NULL, NULL, 0 },
+};
+
+const struct client_type client_type_llm = {
+	.name = "llm",
+	.description = "LLM serving load (Ollama, OpenAI API): TTFT, inter-token latency, tokens/s",
+	.aliases = llm_aliases,
+	.keys = llm_client_keys,
+};

@@ -3,6 +3,7 @@
  * Found at --config, else $HPCBENCH_CONFIG, else $XDG_CONFIG_HOME/hpcbench/config.yaml
  * (~/.config/... when XDG_CONFIG_HOME is unset). A missing default file is fine (local
  * defaults); a missing file named by --config or $HPCBENCH_CONFIG is an error.
+ * Keys and their meaning: docs/config.md. Owned by src/config/.
  */
 #ifndef HPCBENCH_CONFIG_CONFIG_H
 #define HPCBENCH_CONFIG_CONFIG_H
@@ -28,6 +29,7 @@ struct config {
 	struct {
 		char *cache;     /* where SIF images are kept */
 		char *base_path; /* old tool: prefix for relative container_image */
+		struct kvlist docker_sources; /* old tool: service type -> docker://... fallback */
 	} containers;
 };
 

@@ -11,33 +11,11 @@
 
 #include "common/strbuf.h"
 #include "common/strlist.h"
+#include "recipe/rnode.h"
 
 struct config;
 struct service_type;
 struct client_type;
-
-/* A position in a recipe file, 1-based, for FILE:LINE:COL: messages. */
-struct srcpos {
-	const char *file; /* borrowed from struct recipe.path */
-	unsigned line, col;
-};
-
-/* A generic YAML node, kept for type-specific keys and client parameters. */
-enum rnode_kind { RNODE_SCALAR, RNODE_MAP, RNODE_SEQ };
-struct rnode {
-	enum rnode_kind kind;
-	struct srcpos pos;
-	char *scalar;   /* SCALAR: text as written */
-	bool quoted;    /* SCALAR: written in quotes ("123" is then a string) */
-	char **keys;    /* MAP: keys, parallel to children */
-	struct srcpos *key_pos; /* MAP: position of each key */
-	struct rnode **children; /* MAP values or SEQ items */
-	size_t nr, alloc;
-};
-/* Child of a MAP by key, or NULL. */
-const struct rnode *rnode_get(const struct rnode *map, const char *key);
-/* Scalar text of map[key] or NULL (not present or not a scalar). */
-const char *rnode_str(const struct rnode *map, const char *key);
 
 /* SLURM resources; unset fields are NULL/0 and fall back to config, then defaults. */
 struct resources {
@@ -124,6 +102,12 @@ struct recipe {
 	size_t nr_services;
 	struct client_spec *clients;
 	size_t nr_clients;
+	/*
+	 * The old tool's top-level `monitoring:` section (a Prometheus service beside the
+	 * recipe's services; the old tool ignored it). Validated like a service whose type
+	 * defaults to prometheus; NULL when absent.
+	 */
+	struct service_spec *monitoring;
 	struct rnode *root;
 };
 

@@ -1,0 +1,749 @@
+/* Recipes: YAML -> struct recipe, checked strictly, every error with its position. */
+#include "recipe/recipe.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/error.h"
+#include "common/suggest.h"
+#include "common/units.h"
+#include "common/xalloc.h"
+#include "recipe/schema.h"
+#include "service/service.h"
+
+int recipe_error(struct strbuf *err, const struct srcpos *pos, const char *fmt, ...)
+{
+	struct strbuf msg = STRBUF_INIT;
+	va_list ap;
+	va_start(ap, fmt);
+	strbuf_vaddf(&msg, fmt, ap);
+	va_end(ap);
+	error(err, "%s:%u:%u: %s", pos->file, pos->line, pos->col, msg.buf);
+	strbuf_release(&msg);
+	return -1;
+}
+
+/* ---- value checks shared by services and clients ---- */
+
+static int check_name(struct schema *s, const char *label, const struct rnode *v, void *dst)
+{
+	char **out = dst;
+	const char *p;
+	if (schema_str(s, label, v, out))
+		return 0;
+	/* Names become job names, folder names and SLURM --job-name values. */
+	p = *out;
+	if (strlen(p) > 64 || !isalnum((unsigned char)*p))
+		goto bad;
+	for (; *p; p++)
+		if (!isalnum((unsigned char)*p) && !strchr("._-", *p))
+			goto bad;
+	return 0;
+bad:
+	schema_error(s, &v->pos,
+		     "%s: '%s' is not a valid name (up to 64 letters, digits, '.', '_' and '-', "
+		     "starting with a letter or digit)",
+		     label, *out);
+	free(*out);
+	*out = NULL;
+	return -1;
+}
+
+static int check_runtime(struct schema *s, const char *label, const struct rnode *v, void *dst)
+{
+	enum runtime *out = dst;
+	char *t = NULL;
+	int ret = 0;
+	if (schema_str(s, label, v, &t))
+		return 0;
+	if (!strcmp(t, "apptainer") || !strcmp(t, "singularity"))
+		*out = RUNTIME_APPTAINER;
+	else if (!strcmp(t, "native"))
+		*out = RUNTIME_NATIVE;
+	else
+		ret = schema_error(s, &v->pos, "%s: bad value '%s' (expected apptainer or native)",
+				   label, t);
+	free(t);
+	return ret;
+}
+
+static int check_time(struct schema *s, const char *label, const struct rnode *v, void *dst)
+{
+	struct resources *r = dst;
+	uint64_t t;
+	if (schema_str(s, label, v, &r->time))
+		return 0;
+	if (!parse_slurm_time(r->time, &t)) {
+		r->time_s = t;
+		return 0;
+	}
+	schema_error(s, &v->pos,
+		     "%s: bad time '%s' (expected MM, MM:SS, HH:MM:SS, D-HH, D-HH:MM, D-HH:MM:SS "
+		     "or UNLIMITED, e.g. \"01:30:00\")",
+		     label, r->time);
+	free(r->time);
+	r->time = NULL;
+	return -1;
+}
+
+static int check_mem(struct schema *s, const char *label, const struct rnode *v, void *dst)
+{
+	struct resources *r = dst;
+	uint64_t mb;
+	if (schema_str(s, label, v, &r->mem))
+		return 0;
+	if (!parse_mem_mb(r->mem, &mb)) {
+		r->mem_mb = mb;
+		return 0;
+	}
+	schema_error(s, &v->pos,
+		     "%s: bad memory size '%s' (expected a number with an optional unit K, M, G "
+		     "or T, e.g. 4G or 512MB; a bare number is megabytes)",
+		     label, r->mem);
+	free(r->mem);
+	r->mem = NULL;
+	return -1;
+}
+
+static int check_seconds(struct schema *s, const char *label, const struct rnode *v, void *dst)
+{
+	uint64_t sec;
+	if (schema_duration_s(s, label, v, &sec))
+		return 0;
+	if (sec > UINT32_MAX)
+		return schema_error(s, &v->pos, "%s: '%s' is too long", label, v->scalar);
+	*(unsigned *)dst = (unsigned)sec;
+	return 0;
+}
+
+static int check_duration(struct schema *s, const char *label, const struct rnode *v, void *dst)
+{
+	uint64_t sec;
+	if (!schema_duration_s(s, label, v, &sec))
+		*(uint64_t *)dst = sec;
+	return 0;
+}
+
+static int check_interval(struct schema *s, const char *label, const struct rnode *v, void *dst)
+{
+	uint64_t us;
+	if (rnode_is_null(v))
+		return 0;
+	if (v->kind != RNODE_SCALAR || parse_duration_us(v->scalar, &us) || us == 0) {
+		struct strbuf got = STRBUF_INIT;
+		rnode_describe(v, &got);
+		schema_error(s, &v->pos,
+			     "%s: expected a duration above zero: seconds, or a number with a "
+			     "unit ms, s, m or h (e.g. 3, 0.5, 500ms), got %s",
+			     label, got.buf);
+		strbuf_release(&got);
+		return -1;
+	}
+	*(double *)dst = (double)us / 1e6;
+	return 0;
+}
+
+/* ports: a list of TCP ports; ports[0] is the one the server is asked to use. */
+static int check_ports(struct schema *s, const char *label, const struct rnode *v, void *dst)
+{
+	struct service_spec *sv = dst;
+	int ret = 0;
+	if (rnode_is_null(v))
+		return 0;
+	if (v->kind != RNODE_SEQ) {
+		struct strbuf got = STRBUF_INIT;
+		rnode_describe(v, &got);
+		schema_error(s, &v->pos, "%s: expected a list of ports (e.g. [6379]), got %s",
+			     label, got.buf);
+		strbuf_release(&got);
+		return -1;
+	}
+	free(sv->ports);
+	sv->ports = xcalloc(v->nr ? v->nr : 1, sizeof(*sv->ports));
+	sv->nr_ports = 0;
+	for (size_t i = 0; i < v->nr; i++) {
+		char *l = xasprintf("%s[%zu]", label, i + 1);
+		uint64_t port;
+		int r = schema_uint(s, l, v->children[i], 1, 65535, &port);
+		free(l);
+		if (r == 0)
+			sv->ports[sv->nr_ports++] = (unsigned)port;
+		else if (r == 1)
+			ret = schema_error(s, &v->children[i]->pos, "%s[%zu]: empty port", label,
+					   i + 1);
+		else
+			ret = -1;
+	}
+	return ret;
+}
+
+/* setup: shell lines run before the server starts; a list, or one block of text. */
+static int check_setup(struct schema *s, const char *label, const struct rnode *v, void *dst)
+{
+	struct strlist *out = dst;
+	if (v->kind == RNODE_SCALAR && !rnode_is_null(v)) {
+		strlist_push(out, v->scalar);
+		return 0;
+	}
+	return schema_strlist(s, label, v, out) < 0 ? -1 : 0;
+}
+
+/* ---- key tables ---- */
+
+static const struct field container_fields[] = {
+	{ "docker_source", FIELD_STR, offsetof(struct container, docker_source), 0, 0, 0, 0 },
+	{ "image_path", FIELD_STR, offsetof(struct container, image_path), 0, 0, 0, 0 },
+	{ "bind_mounts", FIELD_STRLIST, offsetof(struct container, bind_mounts), 0, 0, 0, 0 },
+	{ "force_rebuild", FIELD_BOOL, offsetof(struct container, force_rebuild), 0, 0, 0, 0 },
+	{ "build_commands", FIELD_STRLIST, offsetof(struct container, build_commands), 0, 0, 0,
+	  0 },
+	{ 0 },
+};
+
+/* The SLURM resource keys (DESIGN.md 3.2). */
+static const struct field resource_fields[] = {
+	{ "time", FIELD_CUSTOM, 0, 0, 0, 0, check_time },
+	{ "partition", FIELD_STR, offsetof(struct resources, partition), 0, 0, 0, 0 },
+	{ "qos", FIELD_STR, offsetof(struct resources, qos), 0, 0, 0, 0 },
+	{ "account", FIELD_STR, offsetof(struct resources, account), 0, 0, 0, 0 },
+	{ "nodes", FIELD_UINT, offsetof(struct resources, nodes), 0, 1, 0, 0 },
+	{ "ntasks", FIELD_UINT, offsetof(struct resources, ntasks), 0, 1, 0, 0 },
+	{ "ntasks_per_node", FIELD_UINT, offsetof(struct resources, ntasks_per_node), 0, 1, 0, 0 },
+	{ "cpus_per_task", FIELD_UINT, offsetof(struct resources, cpus_per_task), 0, 1, 0, 0 },
+	{ "mem", FIELD_CUSTOM, 0, 0, 0, 0, check_mem },
+	{ "gres", FIELD_STR, offsetof(struct resources, gres), 0, 0, 0, 0 },
+	{ 0 },
+};
+
+static const struct field health_check_fields[] = {
+	{ "endpoint", FIELD_STR, offsetof(struct health_check, endpoint), 0, 0, 0, 0 },
+	{ "timeout", FIELD_CUSTOM, offsetof(struct health_check, timeout_s), 0, 0, 0,
+	  check_seconds },
+	{ "retries", FIELD_UINT, offsetof(struct health_check, retries), 0, 0, 0, 0 },
+	{ "interval", FIELD_CUSTOM, offsetof(struct health_check, interval_s), 0, 0, 0,
+	  check_interval },
+	{ 0 },
+};
+
+#define SPEC_COMMON_FIELDS(T)                                                                  \
+	{ "name", FIELD_CUSTOM, offsetof(T, name), 0, 0, 0, check_name },                     \
+	{ "type", FIELD_STR, offsetof(T, type_name), 0, 0, 0, 0 },                             \
+	{ "description", FIELD_STR, offsetof(T, description), 0, 0, 0, 0 },                   \
+	{ "container_image", FIELD_STR, offsetof(T, container_image), 0, 0, 0, 0 },           \
+	{ "container", FIELD_MAP, offsetof(T, container), container_fields, 0, 0, 0 },         \
+	{ "runtime", FIELD_CUSTOM, offsetof(T, runtime), 0, 0, 0, check_runtime },             \
+	{ "command", FIELD_STR, offsetof(T, command), 0, 0, 0, 0 },                             \
+	{ "args", FIELD_STRLIST, offsetof(T, args), 0, 0, 0, 0 },                               \
+	{ "resources", FIELD_MAP, offsetof(T, resources), resource_fields, 0, 0, 0 },          \
+	{ "environment", FIELD_ENV, offsetof(T, environment), 0, 0, 0, 0 }
+
+static const struct field service_fields[] = {
+	SPEC_COMMON_FIELDS(struct service_spec),
+	{ "ports", FIELD_CUSTOM, 0, 0, 0, 0, check_ports },
+	{ "enable_cadvisor", FIELD_BOOL, offsetof(struct service_spec, enable_cadvisor), 0, 0, 0,
+	  0 },
+	{ "cadvisor_port", FIELD_UINT, offsetof(struct service_spec, cadvisor_port), 0, 1, 65535,
+	  0 },
+	{ "health_check", FIELD_MAP, offsetof(struct service_spec, health_check),
+	  health_check_fields, 0, 0, 0 },
+	{ "setup", FIELD_CUSTOM, offsetof(struct service_spec, setup), 0, 0, 0, check_setup },
+	{ "script", FIELD_STR, offsetof(struct service_spec, script), 0, 0, 0, 0 },
+	/* Old tool: accepted, never read (grafana.yaml's readiness loop of sleeps). */
+	{ "setup_script", FIELD_IGNORED, 0, 0, 0, 0, 0 },
+	{ 0 },
+};
+
+static const struct field target_fields[] = {
+	{ "name", FIELD_STR, offsetof(struct client_target, name), 0, 0, 0, 0 },
+	{ "id", FIELD_STR, offsetof(struct client_target, id), 0, 0, 0, 0 },
+	{ "port", FIELD_UINT, offsetof(struct client_target, port), 0, 1, 65535, 0 },
+	{ "endpoint", FIELD_STR, offsetof(struct client_target, endpoint), 0, 0, 0, 0 },
+	/* Old tool: accepted, never read; the service's own probe decides readiness. */
+	{ "health_check_endpoint", FIELD_IGNORED, 0, 0, 0, 0, 0 },
+	{ 0 },
+};
+
+static const struct field client_fields[] = {
+	SPEC_COMMON_FIELDS(struct client_spec),
+	{ "duration", FIELD_CUSTOM, offsetof(struct client_spec, duration_s), 0, 0, 0,
+	  check_duration },
+	{ "target_service", FIELD_MAP, offsetof(struct client_spec, target), target_fields, 0, 0,
+	  0 },
+	{ "endpoint", FIELD_STR, offsetof(struct client_spec, target.endpoint), 0, 0, 0, 0 },
+	/* Checked once the client type is known (see client_parameters). */
+	{ "parameters", FIELD_IGNORED, 0, 0, 0, 0, 0 },
+	/* Old tool: the uploaded Python script and its output; hpcbench load replaces both. */
+	{ "script", FIELD_IGNORED, 0, 0, 0, 0, 0 },
+	{ "output", FIELD_IGNORED, 0, 0, 0, 0, 0 },
+	{ 0 },
+};
+
+/* ---- services ---- */
+
+struct loader {
+	struct schema s;
+	struct strbuf *err;
+	struct recipe *r;
+};
+
+/* "chroma, generic, ..." of the registered service types (or client types). */
+static void known_types(struct strbuf *sb, bool clients)
+{
+	size_t n = 0;
+	const char **names;
+	if (clients)
+		while (client_types[n])
+			n++;
+	else
+		while (service_types[n])
+			n++;
+	names = xcalloc(n + 1, sizeof(*names));
+	for (size_t i = 0; i < n; i++)
+		names[i] = clients ? client_types[i]->name : service_types[i]->name;
+	schema_join(sb, names);
+	free(names);
+}
+
+static void unknown_type(struct loader *L, const struct rnode *at, const char *name,
+			 bool clients, const char *hint)
+{
+	struct strbuf known = STRBUF_INIT;
+	const char **names;
+	const char *near;
+	size_t n = 0;
+	while (clients ? client_types[n] != NULL : service_types[n] != NULL)
+		n++;
+	names = xcalloc(n + 1, sizeof(*names));
+	for (size_t i = 0; i < n; i++)
+		names[i] = clients ? client_types[i]->name : service_types[i]->name;
+	near = suggest_nearest(name, names);
+	known_types(&known, clients);
+	if (near)
+		schema_error(&L->s, &at->pos, "unknown %s type '%s'%s (did you mean '%s'?); known "
+			     "types: %s",
+			     clients ? "client" : "service", name, hint, near, known.buf);
+	else
+		schema_error(&L->s, &at->pos, "unknown %s type '%s'%s; known types: %s",
+			     clients ? "client" : "service", name, hint, known.buf);
+	free(names);
+	strbuf_release(&known);
+}
+
+/* Fills sv from node. what: "service" or "monitoring"; default_type: for monitoring. */
+static void service_load(struct loader *L, struct rnode *node, struct service_spec *sv,
+			 const char *what, const char *default_type)
+{
+	const struct rnode *tn = rnode_get(node, "type"), *nn = rnode_get(node, "name");
+	const char *tname = NULL;
+	const struct rnode *tat = NULL;
+
+	sv->pos = node->pos;
+	sv->node = node;
+	sv->runtime = RUNTIME_APPTAINER;
+	sv->cadvisor_port = 8080;
+	if (node->kind != RNODE_MAP) {
+		struct strbuf got = STRBUF_INIT;
+		rnode_describe(node, &got);
+		schema_error(&L->s, &node->pos, "%s: expected a mapping, got %s", what, got.buf);
+		strbuf_release(&got);
+		return;
+	}
+	/* The type comes from `type:`, else from `name:` (the old tool's registry key). */
+	if (tn && tn->kind == RNODE_SCALAR && !rnode_is_null(tn)) {
+		tname = tn->scalar;
+		tat = tn;
+	} else if (nn && nn->kind == RNODE_SCALAR && !rnode_is_null(nn)) {
+		tname = nn->scalar;
+		tat = nn;
+	} else {
+		tname = default_type;
+	}
+	sv->type = service_type_find(tname);
+	if (!sv->type && tat)
+		unknown_type(L, tat, tname, false,
+			     tat == nn ? " (taken from 'name'; add 'type:' to name it)" : "");
+	else if (!sv->type)
+		schema_error(&L->s, &node->pos, "%s has neither 'name' nor 'type'", what);
+
+	schema_map(&L->s, node, what, what, service_fields, sv->type ? sv->type->keys : NULL,
+		   false, !sv->type, sv);
+	sv->args_set = rnode_get(node, "args") != NULL;
+	sv->health_check.set = rnode_get(node, "health_check") != NULL;
+	if (sv->type && !sv->type_name)
+		sv->type_name = xstrdup(sv->type->name);
+	if (!sv->name && !rnode_get(node, "name") && sv->type)
+		sv->name = xstrdup(sv->type->name);
+	if (sv->type && sv->type->validate && sv->type->validate(sv, L->err) < 0)
+		L->s.errors++;
+}
+
+/* ---- clients ---- */
+
+static const struct service_spec *find_service(const struct recipe *r, const char *name)
+{
+	for (size_t i = 0; name && i < r->nr_services; i++)
+		if (r->services[i].name && !strcmp(r->services[i].name, name))
+			return &r->services[i];
+	return NULL;
+}
+
+/* The load protocol an endpoint URL implies, or NULL. */
+static const struct client_type *type_from_url(const char *url)
+{
+	if (!strncmp(url, "redis://", 8))
+		return client_type_find("redis");
+	if (!strncmp(url, "http://", 7) || !strncmp(url, "https://", 8))
+		return client_type_find("http");
+	return NULL;
+}
+
+/*
+ * Decides what a client targets and which load protocol it speaks:
+ *   type:                   names the protocol (or an alias such as ollama);
+ *   target_service.name:    a service of this recipe (its type gives the protocol), or a
+ *                           type name (old client recipes; the service is found at run time);
+ *   target_service.id:      a running service; endpoint: a URL or HOST:PORT;
+ *   none of these:          the recipe's only service.
+ * A client with `command` runs it as-is and needs neither a target nor a protocol.
+ */
+static void client_resolve(struct loader *L, struct rnode *node, struct client_spec *cl)
+{
+	const struct rnode *tn = rnode_get(node, "type");
+	const struct rnode *tsn = rnode_get(rnode_get(node, "target_service"), "name");
+	const struct service_spec *svc = find_service(L->r, cl->target.name);
+	const char *label = cl->name ? cl->name : "client";
+	bool has_command = cl->command != NULL;
+
+	if (cl->target.name && !svc && !service_type_find(cl->target.name) &&
+	    !client_type_find(cl->target.name)) {
+		struct strbuf sb = STRBUF_INIT;
+		for (size_t i = 0; i < L->r->nr_services; i++)
+			strbuf_addf(&sb, "%s%s", i ? ", " : "", L->r->services[i].name ?
+				    L->r->services[i].name : "?");
+		if (sb.len)
+			schema_error(&L->s, &tsn->pos,
+				     "target_service.name '%s' is neither a service of this recipe "
+				     "(%s) nor a service type",
+				     cl->target.name, sb.buf);
+		else
+			unknown_type(L, tsn, cl->target.name, false,
+				     " in target_service.name");
+		strbuf_release(&sb);
+		return;
+	}
+	if (!cl->target.name && !cl->target.id && !cl->target.endpoint && !has_command) {
+		if (L->r->nr_services == 1) {
+			svc = &L->r->services[0];
+			cl->target.name = xstrdup(svc->name);
+		} else if (L->r->nr_services > 1) {
+			schema_error(&L->s, &node->pos,
+				     "client '%s' has no target and this recipe has %zu services: "
+				     "set target_service.name",
+				     label, L->r->nr_services);
+			return;
+		} else {
+			schema_error(&L->s, &node->pos,
+				     "client '%s' has no target: set target_service.name (a service "
+				     "type or a service of the recipe), target_service.id or endpoint, "
+				     "or give a command",
+				     label);
+			return;
+		}
+	}
+
+	if (cl->type_name) {
+		cl->type = client_type_find(cl->type_name);
+		if (!cl->type)
+			unknown_type(L, tn, cl->type_name, true, "");
+		return;
+	}
+	if (svc && svc->type)
+		cl->type = client_type_find(svc->type->name);
+	else if (cl->target.name)
+		cl->type = client_type_find(cl->target.name);
+	else if (cl->target.endpoint)
+		cl->type = type_from_url(cl->target.endpoint);
+	if (cl->type) {
+		cl->type_name = xstrdup(cl->type->name);
+	} else if (!has_command) {
+		struct strbuf known = STRBUF_INIT;
+		known_types(&known, true);
+		schema_error(&L->s, &node->pos,
+			     "client '%s': cannot tell which load protocol to use; set 'type:' to "
+			     "one of: %s (or give a command)",
+			     label, known.buf);
+		strbuf_release(&known);
+	}
+}
+
+static void client_load(struct loader *L, struct rnode *node, struct client_spec *cl)
+{
+	const struct rnode *params = rnode_get(node, "parameters");
+	const struct rnode *ep = rnode_get(node, "endpoint");
+
+	cl->pos = node->pos;
+	cl->node = node;
+	cl->runtime = RUNTIME_NATIVE;
+	if (node->kind != RNODE_MAP) {
+		struct strbuf got = STRBUF_INIT;
+		rnode_describe(node, &got);
+		schema_error(&L->s, &node->pos, "client: expected a mapping, got %s", got.buf);
+		strbuf_release(&got);
+		return;
+	}
+	schema_map(&L->s, node, "client", "client", client_fields, NULL, false, false, cl);
+	cl->args_set = rnode_get(node, "args") != NULL;
+	if (ep && rnode_get(rnode_get(node, "target_service"), "endpoint"))
+		schema_error(&L->s, &ep->pos,
+			     "client.endpoint: give the endpoint once (here or in "
+			     "target_service.endpoint)");
+	client_resolve(L, node, cl);
+	if (!cl->name)
+		cl->name = xasprintf("%s_benchmark",
+				     cl->target.name ? cl->target.name
+				     : cl->type_name ? cl->type_name : "client");
+
+	if (params && !rnode_is_null(params)) {
+		char *what = cl->type ? xasprintf("parameters of client type '%s'", cl->type->name)
+				      : xstrdup("parameters");
+		/* Without a protocol (a command client) the parameters are not interpreted. */
+		schema_map(&L->s, params, "parameters", what, NULL, cl->type ? cl->type->keys : NULL,
+			   true, !cl->type, NULL);
+		free(what);
+		if (params->kind == RNODE_MAP)
+			cl->parameters = (struct rnode *)params;
+	}
+	/* The old tool let parameters.endpoint override endpoint resolution. */
+	if (!cl->target.endpoint && rnode_str(cl->parameters, "endpoint") &&
+	    !rnode_is_null(rnode_get(cl->parameters, "endpoint")))
+		cl->target.endpoint = xstrdup(rnode_str(cl->parameters, "endpoint"));
+	if (cl->type && cl->type->validate && cl->type->validate(cl, L->err) < 0)
+		L->s.errors++;
+}
+
+/* ---- the whole recipe ---- */
+
+struct top {
+	struct rnode *service, *services, *client, *clients, *monitoring;
+};
+
+static int keep_node(struct schema *s, const char *label, const struct rnode *v, void *dst)
+{
+	(void)s;
+	(void)label;
+	*(const struct rnode **)dst = v;
+	return 0;
+}
+
+static const struct field top_fields[] = {
+	{ "service", FIELD_CUSTOM, offsetof(struct top, service), 0, 0, 0, keep_node },
+	{ "services", FIELD_CUSTOM, offsetof(struct top, services), 0, 0, 0, keep_node },
+	{ "client", FIELD_CUSTOM, offsetof(struct top, client), 0, 0, 0, keep_node },
+	{ "clients", FIELD_CUSTOM, offsetof(struct top, clients), 0, 0, 0, keep_node },
+	{ "monitoring", FIELD_CUSTOM, offsetof(struct top, monitoring), 0, 0, 0, keep_node },
+	{ 0 },
+};
+
+/*
+ * The nodes of `one:` and `many:` as an array: one mapping, or the items of a list.
+ * Reports both given, or a `many:` that is not a list. Caller frees the array.
+ */
+static struct rnode **sections(struct loader *L, struct rnode *one, struct rnode *many,
+			       const char *one_name, const char *many_name, size_t *nr)
+{
+	struct rnode **out;
+	*nr = 0;
+	if (one && rnode_is_null(one))
+		one = NULL;
+	if (many && rnode_is_null(many))
+		many = NULL;
+	if (one && many) {
+		schema_error(&L->s, &many->pos, "use either '%s:' or '%s:', not both", one_name,
+			     many_name);
+		return NULL;
+	}
+	if (many && many->kind != RNODE_SEQ) {
+		struct strbuf got = STRBUF_INIT;
+		rnode_describe(many, &got);
+		schema_error(&L->s, &many->pos, "%s: expected a list of %s mappings, got %s",
+			     many_name, one_name, got.buf);
+		strbuf_release(&got);
+		return NULL;
+	}
+	if (one) {
+		out = xcalloc(1, sizeof(*out));
+		out[0] = one;
+		*nr = 1;
+		return out;
+	}
+	if (!many || !many->nr)
+		return NULL;
+	out = xcalloc(many->nr, sizeof(*out));
+	for (size_t i = 0; i < many->nr; i++)
+		out[i] = many->children[i];
+	*nr = many->nr;
+	return out;
+}
+
+/* Names must be unique: they name the jobs and their folders. */
+static void check_unique_names(struct loader *L)
+{
+	struct named {
+		const char *name;
+		const struct rnode *node;
+	} *all;
+	size_t n = 0;
+	struct recipe *r = L->r;
+	all = xcalloc(r->nr_services + r->nr_clients + 1, sizeof(*all));
+	for (size_t i = 0; i < r->nr_services; i++)
+		all[n++] = (struct named){ r->services[i].name, r->services[i].node };
+	if (r->monitoring)
+		all[n++] = (struct named){ r->monitoring->name, r->monitoring->node };
+	for (size_t i = 0; i < r->nr_clients; i++)
+		all[n++] = (struct named){ r->clients[i].name, r->clients[i].node };
+	for (size_t i = 0; i < n; i++) {
+		for (size_t j = 0; j < i; j++) {
+			const struct rnode *at;
+			if (!all[i].name || !all[j].name || strcmp(all[i].name, all[j].name))
+				continue;
+			at = rnode_get(all[i].node, "name");
+			if (!at)
+				at = all[i].node;
+			schema_error(&L->s, &at->pos,
+				     "duplicate name '%s' (also used at line %u); give each job its "
+				     "own name",
+				     all[i].name, all[j].node->pos.line);
+			break;
+		}
+	}
+	free(all);
+}
+
+struct recipe *recipe_load(const char *path, const struct config *cfg, struct strbuf *err)
+{
+	struct recipe *r = xcalloc(1, sizeof(*r));
+	struct loader L = { .s = { .err = err }, .err = err, .r = r };
+	struct top top = { 0 };
+	struct rnode **nodes = NULL;
+	size_t n;
+
+	(void)cfg; /* defaults from the config apply when rendering, not when validating */
+	r->path = xstrdup(path);
+	if (rnode_load_file(path, r->path, &r->root, err) < 0)
+		goto fail;
+	if (!r->root) {
+		error(err, "%s:1:1: empty recipe: expected service:, client:, services: or clients:",
+		      r->path);
+		goto fail;
+	}
+	if (r->root->kind != RNODE_MAP) {
+		struct strbuf got = STRBUF_INIT;
+		rnode_describe(r->root, &got);
+		schema_error(&L.s, &r->root->pos,
+			     "expected a mapping with service:, client:, services: or clients: at "
+			     "the top level, got %s",
+			     got.buf);
+		strbuf_release(&got);
+		goto fail;
+	}
+	schema_map(&L.s, r->root, NULL, "the recipe", top_fields, NULL, false, false, &top);
+
+	nodes = sections(&L, top.service, top.services, "service", "services", &n);
+	r->services = xcalloc(n ? n : 1, sizeof(*r->services));
+	for (size_t i = 0; i < n; i++)
+		service_load(&L, nodes[i], &r->services[r->nr_services++], "service", NULL);
+	free(nodes);
+	if (top.monitoring && !rnode_is_null(top.monitoring)) {
+		r->monitoring = xcalloc(1, sizeof(*r->monitoring));
+		service_load(&L, top.monitoring, r->monitoring, "monitoring", "prometheus");
+	}
+	nodes = sections(&L, top.client, top.clients, "client", "clients", &n);
+	r->clients = xcalloc(n ? n : 1, sizeof(*r->clients));
+	for (size_t i = 0; i < n; i++)
+		client_load(&L, nodes[i], &r->clients[r->nr_clients++]);
+	free(nodes);
+
+	if (!L.s.errors && !r->nr_services && !r->nr_clients)
+		schema_error(&L.s, &r->root->pos,
+			     "the recipe has no service and no client (expected service:, client:, "
+			     "services: or clients:)");
+	check_unique_names(&L);
+	if (L.s.errors)
+		goto fail;
+	return r;
+fail:
+	recipe_free(r);
+	return NULL;
+}
+
+static void resources_release(struct resources *res)
+{
+	free(res->time);
+	free(res->partition);
+	free(res->qos);
+	free(res->account);
+	free(res->mem);
+	free(res->gres);
+}
+
+static void container_release(struct container *c)
+{
+	free(c->docker_source);
+	free(c->image_path);
+	strlist_clear(&c->bind_mounts);
+	strlist_clear(&c->build_commands);
+}
+
+static void service_release(struct service_spec *sv)
+{
+	free(sv->name);
+	free(sv->type_name);
+	free(sv->description);
+	free(sv->container_image);
+	container_release(&sv->container);
+	free(sv->command);
+	strlist_clear(&sv->args);
+	resources_release(&sv->resources);
+	kvlist_clear(&sv->environment);
+	free(sv->ports);
+	free(sv->health_check.endpoint);
+	strlist_clear(&sv->setup);
+	free(sv->script);
+}
+
+static void client_release(struct client_spec *cl)
+{
+	free(cl->name);
+	free(cl->type_name);
+	free(cl->description);
+	free(cl->container_image);
+	container_release(&cl->container);
+	free(cl->command);
+	strlist_clear(&cl->args);
+	resources_release(&cl->resources);
+	kvlist_clear(&cl->environment);
+	free(cl->target.name);
+	free(cl->target.id);
+	free(cl->target.endpoint);
+}
+
+void recipe_free(struct recipe *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->nr_services; i++)
+		service_release(&r->services[i]);
+	free(r->services);
+	if (r->monitoring)
+		service_release(r->monitoring);
+	free(r->monitoring);
+	for (size_t i = 0; i < r->nr_clients; i++)
+		client_release(&r->clients[i]);
+	free(r->clients);
+	rnode_free(r->root);
+	free(r->path);
+	free(r);
+}

@@ -53,6 +53,8 @@ struct runner {
 		   struct strbuf *err);
 	void (*close)(struct runner *rn);
 	int unreachable;
+	unsigned timeout_s;  /* per command; 0: none (set by the owner before run()) */
+	size_t max_capture;  /* per stream; output beyond it is an error; 0: 64 MiB */
 	void *priv;
 };
 
@@ -76,10 +78,28 @@ struct executor {
 	/* Refreshes state of all jobs at once (one squeue call). */
 	int (*poll)(struct executor *ex, struct exec_job *jobs, size_t n, struct strbuf *err);
 	int (*cancel)(struct executor *ex, struct exec_job *jobs, size_t n, struct strbuf *err);
+	/*
+	 * Closes connections and frees what the executor owns (priv, hpcbench_bin, home,
+	 * the runner); idempotent. executor_free() calls it, then frees ex.
+	 */
 	void (*close)(struct executor *ex);
 	int unreachable;
+	/*
+	 * Set by open(): how job scripts run hpcbench on the job side (render_opts.hpcbench_bin):
+	 * hpc.remote_bin, else slurm/local the absolute path of this binary, ssh "hpcbench".
+	 */
+	char *hpcbench_bin;
+	/* Set by open(): the job side's home folder (ssh: the remote $HOME), for workdir. */
+	char *home;
+	/* Advice from poll(): milliseconds to wait before the next poll (backs off while
+	 * nothing changes, resets when a state changes). */
+	unsigned poll_hint_ms;
 	void *priv;
 };
+
+/* Constructors of the executors (the registry below calls them); never NULL. */
+struct executor *executor_slurm_new(void); /* src/exec/slurm.c */
+struct executor *executor_ssh_new(void);   /* src/exec/ssh.c */
 
 /* Creates the executor by name ("local", "slurm", "ssh"); NULL if unknown. */
 struct executor *executor_new(const char *name);

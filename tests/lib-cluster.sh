@@ -1,0 +1,177 @@
+#!/usr/bin/env bash
+# Cluster helpers for end-to-end tests (sourced after lib.sh): a real single-node SLURM
+# (munge + slurmctld + slurmd on 127.0.0.1) and a real sshd on 127.0.0.1, everything in
+# the test's $SCRATCH, on free ports, stopped by PID when the test ends.
+#
+#   . "$(dirname "$0")/lib.sh"
+#   . "$(dirname "$0")/lib-cluster.sh"
+#   start_slurm || skip_all "slurm did not start"    # exports SLURM_CONF
+#   start_sshd || skip_all "sshd did not start"      # sets SSHD_PORT, SSH_CONFIG, SSH_KEY
+#   sq -j "$id"                                      # squeue wrapped in a timeout
+#
+# Facts behind the choices: /work/shared/notes/real-components.md (SLURM, OpenSSH).
+
+SLURM_DIR=$SCRATCH/slurm
+SSHD_DIR=$SCRATCH/sshd
+
+# Client commands retry for a long time when the controller is gone: always bound them.
+sq() { timeout 15 squeue "$@"; }
+sc() { timeout 15 scancel "$@"; }
+
+# _wait_until TIMEOUT_S CMD...: runs CMD every 0.2 s until it succeeds.
+_wait_until() {
+	local t=$1 _
+	shift
+	for _ in $(seq $((t * 5))); do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
+_slurm_node_idle() {
+	local st
+	st=$(timeout 5 sinfo -h -N -o '%t' 2>/dev/null)
+	[ "$st" = idle ]
+}
+
+# start_slurm: munged, slurmctld and slurmd for one node named after this host, state in
+# $SLURM_DIR. Exports SLURM_CONF; sets SLURM_NODE. Returns 1 when the node never got idle.
+start_slurm() {
+	local d=$SLURM_DIR ctld_port slurmd_port pid
+	SLURM_NODE=$(hostname -s)
+	mkdir -p "$d/munge" "$d/state" "$d/spool" "$d/log"
+	chmod 755 "$d/munge"
+	mungekey --create --keyfile="$d/munge/munge.key" || return 1
+	munged --socket="$d/munge/munge.sock" --key-file="$d/munge/munge.key" \
+		--pid-file="$d/munge/munged.pid" --log-file="$d/log/munged.log" \
+		--seed-file="$d/munge/munge.seed" || return 1
+	pid=$(cat "$d/munge/munged.pid")
+	track_pid "$pid"
+
+	ctld_port=$(free_port)
+	slurmd_port=$(free_port)
+	cat >"$d/slurm.conf" <<CONF
+ClusterName=hbtest
+SlurmctldHost=$SLURM_NODE(127.0.0.1)
+SlurmctldPort=$ctld_port
+SlurmdPort=$slurmd_port
+SlurmUser=root
+SlurmdUser=root
+AuthType=auth/munge
+CredType=cred/munge
+AuthInfo=socket=$d/munge/munge.sock
+StateSaveLocation=$d/state
+SlurmdSpoolDir=$d/spool
+SlurmctldPidFile=$d/slurmctld.pid
+SlurmdPidFile=$d/slurmd.pid
+SlurmctldLogFile=$d/log/slurmctld.log
+SlurmdLogFile=$d/log/slurmd.log
+ProctrackType=proctrack/linuxproc
+TaskPlugin=task/none
+SelectType=select/cons_tres
+SelectTypeParameters=CR_Core
+AccountingStorageType=accounting_storage/none
+JobAcctGatherType=jobacct_gather/none
+JobCompType=jobcomp/filetxt
+JobCompLoc=$d/log/jobcomp.txt
+MailProg=/bin/true
+ReturnToService=2
+MpiDefault=none
+SchedulerParameters=batch_sched_delay=0,sched_min_interval=0,sched_interval=1
+NodeName=$SLURM_NODE NodeAddr=127.0.0.1 CPUs=$(nproc) Sockets=1 CoresPerSocket=$(nproc) ThreadsPerCore=1 RealMemory=1000 State=UNKNOWN
+PartitionName=debug Nodes=ALL Default=YES MaxTime=INFINITE State=UP
+CONF
+	export SLURM_CONF=$d/slurm.conf
+	slurmctld -D -f "$SLURM_CONF" >"$d/log/slurmctld.out" 2>&1 &
+	track_pid $!
+	SLURMCTLD_PID=$!
+	slurmd -D -f "$SLURM_CONF" -N "$SLURM_NODE" >"$d/log/slurmd.out" 2>&1 &
+	track_pid $!
+	SLURMD_PID=$!
+	on_exit stop_slurm
+	if ! _wait_until 30 _slurm_node_idle; then
+		echo "# slurm node never became idle; slurmctld log:" >&2
+		tail -5 "$d/log/slurmctld.log" | sed 's/^/#   /' >&2
+		return 1
+	fi
+}
+
+# stop_slurm: cancels every job of this private cluster (job steps outlive slurmd), then
+# stops the daemons by PID. Runs at exit; safe to call twice.
+stop_slurm() {
+	local ids _
+	[ -n "${SLURMCTLD_PID:-}" ] || return 0
+	ids=$(sq -h -o '%i' 2>/dev/null)
+	if [ -n "$ids" ]; then
+		# shellcheck disable=SC2086 # one id per word
+		sc $ids 2>/dev/null
+		for _ in $(seq 25); do
+			[ -z "$(sq -h -o '%i' -t PD,R,CG,S 2>/dev/null)" ] && break
+			sleep 0.2
+		done
+	fi
+	stop_pid "$SLURMD_PID"
+	stop_pid "$SLURMCTLD_PID"
+	SLURMCTLD_PID=
+}
+
+# job_ids_in_queue: the ids squeue knows in pending/running/completing states, one a line.
+job_ids_in_queue() { sq -h -t PD,R,CG,S,CF -o '%i' 2>/dev/null; }
+
+# start_sshd: sshd on 127.0.0.1:$SSHD_PORT for the current user with a generated key.
+# Sets SSH_KEY (client private key), SSH_KNOWN_HOSTS, SSH_CONFIG (an ssh_config where
+# Host "hbcluster" is this sshd) and exports HPCBENCH_SSH_CONFIG=$SSH_CONFIG. Remote
+# sessions get SLURM_CONF (when set) as a login node has its cluster config.
+start_sshd() {
+	local d=$SSHD_DIR user
+	user=$(id -un)
+	mkdir -p "$d" /run/sshd
+	chmod 755 "$d"
+	ssh-keygen -q -t ed25519 -N '' -f "$d/host_key" || return 1
+	ssh-keygen -q -t ed25519 -N '' -f "$d/client_key" || return 1
+	cp "$d/client_key.pub" "$d/authorized_keys"
+	chmod 644 "$d/authorized_keys"
+	SSHD_PORT=$(free_port)
+	{
+		echo "Port $SSHD_PORT"
+		echo "ListenAddress 127.0.0.1"
+		echo "HostKey $d/host_key"
+		echo "PidFile $d/sshd.pid"
+		echo "AuthorizedKeysFile $d/authorized_keys"
+		echo "PasswordAuthentication no"
+		echo "KbdInteractiveAuthentication no"
+		echo "UsePAM no"
+		echo "StrictModes no"
+		echo "PermitRootLogin prohibit-password"
+		echo "MaxSessions 64"
+		echo "MaxStartups 64"
+		[ -n "${SLURM_CONF:-}" ] && echo "SetEnv SLURM_CONF=$SLURM_CONF"
+	} >"$d/sshd_config"
+	/usr/sbin/sshd -t -f "$d/sshd_config" || return 1
+	/usr/sbin/sshd -D -f "$d/sshd_config" -E "$d/sshd.log" &
+	track_pid $!
+	SSHD_PID=$!
+	wait_port "$SSHD_PORT" 10 || return 1
+
+	SSH_KEY=$d/client_key
+	SSH_KNOWN_HOSTS=$d/known_hosts
+	echo "[127.0.0.1]:$SSHD_PORT $(cut -d' ' -f1,2 "$d/host_key.pub")" >"$SSH_KNOWN_HOSTS"
+	SSH_CONFIG=$d/ssh_config
+	cat >"$SSH_CONFIG" <<CONF
+Host hbcluster
+	HostName 127.0.0.1
+	Port $SSHD_PORT
+	User $user
+	IdentityFile $SSH_KEY
+	IdentitiesOnly yes
+Host *
+	UserKnownHostsFile $SSH_KNOWN_HOSTS
+	GlobalKnownHostsFile /dev/null
+	StrictHostKeyChecking yes
+CONF
+	export HPCBENCH_SSH_CONFIG=$SSH_CONFIG
+}
+
+# ssh_t CMD...: runs CMD on the test's sshd (for checks made by the test itself).
+ssh_t() { timeout 20 ssh -F "$SSH_CONFIG" -o BatchMode=yes hbcluster "$@"; }

@@ -4,10 +4,12 @@
  * are parsed incrementally (http-parse.h) and sorted by status class: 2xx and 3xx
  * succeed, 4xx counts as the error kind "http_4xx", 5xx as "server".
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/error.h"
 #include "common/fsutil.h"
+#include "common/strlist.h"
 #include "common/xalloc.h"
 #include "load/http-parse.h"
 #include "load/http-req.h"

@@ -414,7 +414,7 @@ static void client_resolve(struct loader *L, struct rnode *node, struct client_s
 	const struct rnode *tn = rnode_get(node, "type");
 	const struct rnode *tsn = rnode_get(rnode_get(node, "target_service"), "name");
 	const struct service_spec *svc = find_service(L->r, cl->target.name);
-	const char *label = cl->name ? cl->name : "client";
+	char *label = cl->name ? xasprintf("client '%s'", cl->name) : xstrdup("client");
 	bool has_command = cl->command != NULL;
 
 	if (cl->target.name && !svc && !service_type_find(cl->target.name) &&
@@ -432,7 +432,7 @@ static void client_resolve(struct loader *L, struct rnode *node, struct client_s
 			unknown_type(L, tsn, cl->target.name, false,
 				     " in target_service.name");
 		strbuf_release(&sb);
-		return;
+		goto out;
 	}
 	if (!cl->target.name && !cl->target.id && !cl->target.endpoint && !has_command) {
 		if (L->r->nr_services == 1) {
@@ -440,17 +440,17 @@ static void client_resolve(struct loader *L, struct rnode *node, struct client_s
 			cl->target.name = xstrdup(svc->name);
 		} else if (L->r->nr_services > 1) {
 			schema_error(&L->s, &node->pos,
-				     "client '%s' has no target and this recipe has %zu services: "
+				     "%s has no target and this recipe has %zu services: "
 				     "set target_service.name",
 				     label, L->r->nr_services);
-			return;
+			goto out;
 		} else {
 			schema_error(&L->s, &node->pos,
-				     "client '%s' has no target: set target_service.name (a service "
+				     "%s has no target: set target_service.name (a service "
 				     "type or a service of the recipe), target_service.id or endpoint, "
 				     "or give a command",
 				     label);
-			return;
+			goto out;
 		}
 	}
 
@@ -458,7 +458,7 @@ static void client_resolve(struct loader *L, struct rnode *node, struct client_s
 		cl->type = client_type_find(cl->type_name);
 		if (!cl->type)
 			unknown_type(L, tn, cl->type_name, true, "");
-		return;
+		goto out;
 	}
 	if (svc && svc->type)
 		cl->type = client_type_find(svc->type->name);
@@ -472,11 +472,13 @@ static void client_resolve(struct loader *L, struct rnode *node, struct client_s
 		struct strbuf known = STRBUF_INIT;
 		known_types(&known, true);
 		schema_error(&L->s, &node->pos,
-			     "client '%s': cannot tell which load protocol to use; set 'type:' to "
+			     "%s: cannot tell which load protocol to use; set 'type:' to "
 			     "one of: %s (or give a command)",
 			     label, known.buf);
 		strbuf_release(&known);
 	}
+out:
+	free(label);
 }
 
 static void client_load(struct loader *L, struct rnode *node, struct client_spec *cl)
@@ -500,6 +502,10 @@ static void client_load(struct loader *L, struct rnode *node, struct client_spec
 		schema_error(&L->s, &ep->pos,
 			     "client.endpoint: give the endpoint once (here or in "
 			     "target_service.endpoint)");
+	/* The old tool let parameters.endpoint override endpoint resolution. */
+	if (!cl->target.endpoint && params && params->kind == RNODE_MAP &&
+	    rnode_str(params, "endpoint") && !rnode_is_null(rnode_get(params, "endpoint")))
+		cl->target.endpoint = xstrdup(rnode_str(params, "endpoint"));
 	client_resolve(L, node, cl);
 	if (!cl->name)
 		cl->name = xasprintf("%s_benchmark",
@@ -516,10 +522,6 @@ static void client_load(struct loader *L, struct rnode *node, struct client_spec
 		if (params->kind == RNODE_MAP)
 			cl->parameters = (struct rnode *)params;
 	}
-	/* The old tool let parameters.endpoint override endpoint resolution. */
-	if (!cl->target.endpoint && rnode_str(cl->parameters, "endpoint") &&
-	    !rnode_is_null(rnode_get(cl->parameters, "endpoint")))
-		cl->target.endpoint = xstrdup(rnode_str(cl->parameters, "endpoint"));
 	if (cl->type && cl->type->validate && cl->type->validate(cl, L->err) < 0)
 		L->s.errors++;
 }

@@ -230,8 +230,11 @@ struct config *config_load(const char *path, struct strbuf *err)
 		error(err, "%s: config file not found (named by %s)", file, source);
 		goto fail;
 	}
-	if (rnode_load_file(file, cfg->path, &root, err) < 0)
-		goto fail;
+	if (rnode_load_file(file, cfg->path, &root, err) < 0) {
+		s.errors++;
+		if (!root)
+			goto fail;
+	}
 	if (root && root->kind != RNODE_MAP) {
 		struct strbuf got = STRBUF_INIT;
 		rnode_describe(root, &got);

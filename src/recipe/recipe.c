@@ -311,14 +311,20 @@ static void unknown_type(struct loader *L, const struct rnode *at, const char *n
 			 bool clients, const char *hint)
 {
 	struct strbuf known = STRBUF_INIT;
-	const char **names;
+	const char **names = NULL;
 	const char *near;
-	size_t n = 0;
-	while (clients ? client_types[n] != NULL : service_types[n] != NULL)
-		n++;
-	names = xcalloc(n + 1, sizeof(*names));
-	for (size_t i = 0; i < n; i++)
-		names[i] = clients ? client_types[i]->name : service_types[i]->name;
+	size_t n = 0, alloc = 0;
+	/* Client types are also found by their aliases (a service type's name). */
+	for (size_t i = 0; clients ? client_types[i] != NULL : service_types[i] != NULL; i++) {
+		ALLOC_GROW(names, n + 2, alloc);
+		names[n++] = clients ? client_types[i]->name : service_types[i]->name;
+		for (const char *const *a = clients ? client_types[i]->aliases : NULL; a && *a;
+		     a++) {
+			ALLOC_GROW(names, n + 2, alloc);
+			names[n++] = *a;
+		}
+	}
+	names[n] = NULL;
 	near = suggest_nearest(name, names);
 	known_types(&known, clients);
 	if (near)
@@ -624,18 +630,80 @@ static void check_unique_names(struct loader *L)
 	free(all);
 }
 
+/* Position of an error line "PATH:LINE:COL: ..." (0:0 if it has another shape). */
+static void line_pos(const char *line, size_t plen, unsigned long *l, unsigned long *c)
+{
+	char *end;
+	*l = *c = 0;
+	if (line[plen] != ':')
+		return;
+	*l = strtoul(line + plen + 1, &end, 10);
+	if (*end == ':')
+		*c = strtoul(end + 1, NULL, 10);
+}
+
+struct err_line {
+	char *text;
+	unsigned long line, col;
+	size_t seq;
+};
+
+static int err_line_cmp(const void *a, const void *b)
+{
+	const struct err_line *x = a, *y = b;
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	if (x->col != y->col)
+		return x->col < y->col ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/*
+ * Checks run section by section (cross checks last); users read errors top to bottom.
+ * Sorts the lines that this load appended to err (from offset start) by position.
+ */
+static void sort_errors(struct strbuf *err, size_t start, const char *path)
+{
+	struct err_line *lines = NULL;
+	size_t n = 0, alloc = 0, plen = strlen(path);
+	char *copy, *save = NULL;
+	if (err->len <= start)
+		return;
+	copy = xstrdup(err->buf + start + (err->buf[start] == '\n'));
+	for (char *t = strtok_r(copy, "\n", &save); t; t = strtok_r(NULL, "\n", &save)) {
+		ALLOC_GROW(lines, n + 1, alloc);
+		lines[n].text = t;
+		lines[n].seq = n;
+		if (!strncmp(t, path, plen))
+			line_pos(t, plen, &lines[n].line, &lines[n].col);
+		else
+			lines[n].line = lines[n].col = 0;
+		n++;
+	}
+	qsort(lines, n, sizeof(*lines), err_line_cmp);
+	strbuf_setlen(err, start);
+	for (size_t i = 0; i < n; i++)
+		error(err, "%s", lines[i].text);
+	free(lines);
+	free(copy);
+}
+
 struct recipe *recipe_load(const char *path, const struct config *cfg, struct strbuf *err)
 {
 	struct recipe *r = xcalloc(1, sizeof(*r));
 	struct loader L = { .s = { .err = err }, .err = err, .r = r };
 	struct top top = { 0 };
 	struct rnode **nodes = NULL;
-	size_t n;
+	size_t n, start;
 
 	(void)cfg; /* defaults from the config apply when rendering, not when validating */
 	r->path = xstrdup(path);
-	if (rnode_load_file(path, r->path, &r->root, err) < 0)
-		goto fail;
+	start = err->len;
+	if (rnode_load_file(path, r->path, &r->root, err) < 0) {
+		L.s.errors++;
+		if (!r->root)
+			goto fail;
+	}
 	if (!r->root) {
 		error(err, "%s:1:1: empty recipe: expected service:, client:, services: or clients:",
 		      r->path);
@@ -677,6 +745,7 @@ struct recipe *recipe_load(const char *path, const struct config *cfg, struct st
 		goto fail;
 	return r;
 fail:
+	sort_errors(err, start, r->path);
 	recipe_free(r);
 	return NULL;
 }

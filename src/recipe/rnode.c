@@ -218,15 +218,15 @@ int rnode_load_buf(const char *buf, size_t len, const char *name, struct rnode *
 		if (end)
 			break;
 	}
-	if (b.failed)
-		goto out;
 	if (b.root && rnode_is_null(b.root)) {
 		rnode_free(b.root);
 		b.root = NULL;
 	}
+	/* After a problem that left the tree whole (a duplicate key, an alias) the caller
+	 * gets the tree too, to go on checking and report everything at once. */
 	*out = b.root;
 	b.root = NULL;
-	ret = 0;
+	ret = b.failed ? -1 : 0;
 out:
 	while (b.depth) {
 		struct frame *f = &b.stack[--b.depth];

@@ -35,7 +35,10 @@ struct rnode {
  * the tree). On success returns 0 and sets *out to the root node, or to NULL when the
  * file holds no document or only a null (an empty file). On failure returns -1 and
  * appends "NAME:LINE:COL: message" lines to err (syntax errors, duplicate keys, aliases,
- * several documents, unreadable file). Caller frees *out with rnode_free().
+ * several documents, unreadable file); *out is then NULL, except after problems that
+ * left the tree whole (duplicate keys, aliases: the tree is returned so that the caller
+ * can go on checking and report every error at once). Caller frees *out with
+ * rnode_free() in both cases.
  */
 int rnode_load_file(const char *path, const char *name, struct rnode **out, struct strbuf *err);
 /* Same, from a buffer. */

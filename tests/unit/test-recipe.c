@@ -342,8 +342,13 @@ static void test_yaml_level_errors(void **state)
 	load_fails("service:\n\tname: redis\n",
 		   "r.yaml:2:1: yaml syntax error: found character that cannot start any token "
 		   "while scanning for the next token");
-	load_fails("a: &x {name: redis}\nservice: *x\n",
-		   "r.yaml:2:10: yaml aliases (*x) are not supported: write the value out");
+	load_fails("service:\n  name: &n redis\n  description: *n\n",
+		   "r.yaml:3:16: yaml aliases (*n) are not supported: write the value out");
+	/* A problem in the YAML layer that leaves the tree whole does not hide the rest. */
+	load_fails("service:\n  name: redis\n  name: redis\n  runtime: docker\n",
+		   "r.yaml:3:3: duplicate key 'name' (first at line 2)\n"
+		   "r.yaml:4:12: service.runtime: bad value 'docker' (expected apptainer or "
+		   "native)");
 	load_fails("service:\n  name: redis\n  name: chroma\n",
 		   "r.yaml:3:3: duplicate key 'name' (first at line 2)");
 	load_fails("service: {name: redis}\n---\nservice: {name: chroma}\n",

@@ -242,6 +242,9 @@ static int squeue_line(char *line, size_t lineno, void *data, struct strbuf *err
 	char *f[6];
 	struct slurm_row *r;
 
+	/* with --clusters, squeue heads each cluster's rows with "CLUSTER: NAME" */
+	if (!strncmp(line, "CLUSTER: ", 9))
+		return 0;
 	if (split(line, SQUEUE_SEP[0], f, 6) != 6 || !valid_job_id(f[0]))
 		return error(err, "squeue output line %zu: unexpected '%.200s'", lineno, line);
 	ALLOC_GROW(rows->items, rows->nr + 1, rows->alloc);

@@ -60,8 +60,31 @@ enum {
 extern const char load_core_shortopts[];
 /* Long options of the core, terminated by a zero entry. */
 extern const struct option load_core_longopts[];
-/* Help text of the core options (for `hpcbench load --help`). */
-extern const char load_core_help[];
+/* Help text of the core options (a literal, for the static help of `hpcbench load`). */
+#define LOAD_CORE_HELP \
+	"load model:\n" \
+	"  -c, --connections N  connections over all threads (default 10)\n" \
+	"  -t, --threads N      worker threads, one event loop each (default 1)\n" \
+	"  --pipeline N         requests outstanding per connection (default 1)\n" \
+	"  --rate R             open loop: R requests/s over all threads, sent at\n" \
+	"                       scheduled times; latency counts from the scheduled time.\n" \
+	"                       Without --rate: closed loop, as fast as replies come\n" \
+	"  --arrival KIND       constant | poisson | gamma (default constant)\n" \
+	"  --burstiness K       gamma shape: < 1 burstier, 1 = poisson, > 1 smoother\n" \
+	"  --seed N             seed of the arrival schedule and key choice (default 1)\n" \
+	"  --max-inflight N     rate mode: most requests due but unanswered (over all\n" \
+	"                       threads); later ones are dropped and counted (default\n" \
+	"                       100000)\n" \
+	"length:\n" \
+	"  -d, --duration T     measured duration, e.g. 500ms, 10s, 5m (default 10s)\n" \
+	"  -n, --requests N     exactly N measured requests over all threads instead\n" \
+	"  --warmup T           run T first and leave it out of the statistics\n" \
+	"  --timeout T          per request and per connection attempt (default 10s)\n" \
+	"output:\n" \
+	"  --json FILE          write the result file (hpcbench.result/1), atomically\n" \
+	"  --interval T         period of the intervals series and progress (default 1s)\n" \
+	"  --progress, --no-progress  live line on stderr (default: when a terminal)\n" \
+	"  --allow-errors       exit 0 even when requests failed\n"
 
 /* Defaults: 1 thread, 10 connections, pipeline 1, -d 10s, timeout 10s, closed loop. */
 void load_opts_init(struct load_opts *o);

@@ -1,0 +1,237 @@
+/* hpcbench load PROTOCOL TARGET [OPTIONS]: the load generator. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "common/error.h"
+#include "common/fsutil.h"
+#include "common/jsonw.h"
+#include "common/log.h"
+#include "common/strbuf.h"
+#include "common/suggest.h"
+#include "common/xalloc.h"
+#include "load/opts.h"
+#include "load/proto.h"
+#include "load/run.h"
+#include "load/worker.h"
+
+extern const struct cmd_entry cmd_load_entry;
+
+static void on_sigint(int sig)
+{
+	(void)sig;
+	load_stop_requested = 1;
+}
+
+/* True if opt (e.g. "-c" or "--rate") is a core option that takes a separate value. */
+static int core_takes_value(const char *arg)
+{
+	if (arg[0] == '-' && arg[1] && arg[1] != '-')
+		return !arg[2] && strchr(load_core_shortopts, arg[1]) &&
+		       strchr(load_core_shortopts, arg[1])[1] == ':';
+	for (const struct option *o = load_core_longopts; o->name; o++)
+		if (!strcmp(arg + 2, o->name))
+			return o->has_arg == required_argument;
+	return 0;
+}
+
+/* The protocol name: the first argument that is not an option or an option's value. */
+static const char *find_protocol(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--"))
+			return i + 1 < argc ? argv[i + 1] : NULL;
+		if (argv[i][0] != '-')
+			return argv[i];
+		if (core_takes_value(argv[i]))
+			i++;
+	}
+	return NULL;
+}
+
+static int unknown_protocol(const char *name)
+{
+	const char *names[16];
+	size_t n = 0;
+	for (size_t i = 0; load_protos[i] && n < ARRAY_SIZE(names) - 1; i++)
+		names[n++] = load_protos[i]->name;
+	names[n] = NULL;
+	const char *near = suggest_nearest(name, names);
+	if (near)
+		return cli_usage_error(&cmd_load_entry, "unknown protocol '%s' (did you mean '%s'?)",
+				       name, near);
+	return cli_usage_error(&cmd_load_entry, "unknown protocol '%s'", name);
+}
+
+/* Merged option tables: the protocol's first, so that its names win. */
+static struct option *merge_longopts(const struct load_proto *p)
+{
+	size_t n = 0, k = 0;
+	struct option *all;
+	for (const struct option *o = p->longopts; o && o->name; o++)
+		n++;
+	for (const struct option *o = load_core_longopts; o->name; o++)
+		n++;
+	all = xcalloc(n + 1, sizeof(*all));
+	for (const struct option *o = p->longopts; o && o->name; o++)
+		all[k++] = *o;
+	for (const struct option *o = load_core_longopts; o->name; o++)
+		all[k++] = *o;
+	return all;
+}
+
+/* True if val belongs to the protocol (a long val of its own or one of its letters). */
+static int is_proto_opt(const struct load_proto *p, int val)
+{
+	if (val >= LOAD_OPT_PROTO)
+		return 1;
+	return val > 0 && val < 128 && p->shortopts && strchr(p->shortopts, val);
+}
+
+static int write_result(const struct load_result *r, const char *path)
+{
+	struct strbuf sb = STRBUF_INIT, err = STRBUF_INIT;
+	struct jsonw w;
+	int ret = 0;
+	jsonw_init(&w, &sb, 2);
+	load_result_json(r, &w, NULL);
+	strbuf_addch(&sb, '\n');
+	if (write_file_atomic(path, sb.buf, sb.len, 0644, &err)) {
+		cli_print_errors(err.buf);
+		ret = -1;
+	}
+	strbuf_release(&sb);
+	strbuf_release(&err);
+	return ret;
+}
+
+static int cmd_load_exec(int argc, char **argv, struct cli_ctx *ctx)
+{
+	const struct load_proto *p;
+	const char *pname = find_protocol(argc, argv), *target = NULL;
+	struct load_opts opts;
+	struct load_target tgt = { 0 };
+	struct load_result res = { 0 };
+	struct strbuf err = STRBUF_INIT, shortopts = STRBUF_INIT, out = STRBUF_INIT;
+	struct option *longopts = NULL;
+	struct sigaction sa = { .sa_handler = on_sigint }, old_int, old_term;
+	void *cfg = NULL;
+	int npos = 0, c, ret = EXIT_USAGE, have_result = 0;
+	(void)ctx;
+
+	if (!pname)
+		return cli_usage_error(&cmd_load_entry, "which protocol? (%s)", "redis, http, llm");
+	p = load_proto_find(pname);
+	if (!p)
+		return unknown_protocol(pname);
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++) {
+		if (!strcmp(argv[i], "--options")) {
+			printf("usage: hpcbench load %s %s [OPTIONS]\n%s\n\n%s", p->name,
+			       p->target_usage, p->summary, p->help);
+			return EXIT_OK;
+		}
+	}
+	cfg = p->create();
+	load_opts_init(&opts);
+	longopts = merge_longopts(p);
+	strbuf_addstr(&shortopts, load_core_shortopts);
+	if (p->shortopts)
+		strbuf_addstr(&shortopts, p->shortopts);
+
+	while ((c = cli_getopt(&cmd_load_entry, argc, argv, shortopts.buf, longopts)) != -1) {
+		int r;
+		if (c == '?')
+			goto out;
+		if (c == 1)
+			continue;
+		if (is_proto_opt(p, c))
+			r = p->option(cfg, &opts, c, optarg, &err);
+		else
+			r = load_opts_set(&opts, c, optarg, &err);
+		if (r) {
+			cli_usage_error(&cmd_load_entry, "%s", err.len ? err.buf : "bad option");
+			goto out;
+		}
+	}
+	for (int i = optind; i < argc; i++) {
+		if (npos == 1)
+			target = argv[i];
+		else if (npos > 1) {
+			cli_usage_error(&cmd_load_entry, "unexpected argument '%s'", argv[i]);
+			goto out;
+		}
+		npos++;
+	}
+	if (!target) {
+		cli_usage_error(&cmd_load_entry, "%s needs a target: %s", p->name, p->target_usage);
+		goto out;
+	}
+	if (p->configure(cfg, target, &opts, &tgt, &err) || load_opts_check(&opts, &err)) {
+		cli_usage_error(&cmd_load_entry, "%s", err.buf);
+		goto out;
+	}
+
+	ret = EXIT_FAILED;
+	if (p->prepare && p->prepare(cfg, &opts, &err)) {
+		cli_print_errors(err.buf);
+		goto out;
+	}
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	if (load_run(p, cfg, &opts, &tgt, &res, &err)) {
+		sigaction(SIGINT, &old_int, NULL);
+		sigaction(SIGTERM, &old_term, NULL);
+		cli_print_errors(err.buf);
+		goto out;
+	}
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	have_result = 1;
+	load_result_text(&res, &out);
+	fputs(out.buf, stdout);
+	fflush(stdout);
+	if (opts.json_path && write_result(&res, opts.json_path))
+		goto out;
+	strbuf_reset(&err);
+	ret = load_result_verdict(&res, &err);
+	if (ret != EXIT_OK)
+		cli_print_errors(err.buf);
+out:
+	if (have_result)
+		load_result_release(&res);
+	if (cfg)
+		p->destroy(cfg);
+	free(longopts);
+	strbuf_release(&err);
+	strbuf_release(&shortopts);
+	strbuf_release(&out);
+	return ret;
+}
+
+const struct cmd_entry cmd_load_entry = {
+	.name = "load",
+	.usage = "load PROTOCOL TARGET [OPTIONS]",
+	.summary = "generate load against a server and measure it (redis, http, llm)",
+	.help = "Drives a server with one event loop per thread and reports throughput,\n"
+		"latency percentiles and errors; --json writes the result file.\n"
+		"Protocols: redis HOST:PORT; http URL; llm URL (see their options below and\n"
+		"docs/load.md).\n\n"
+		"Closed loop (default): -c connections x --pipeline requests outstanding, each\n"
+		"reply answered by the next request. Open loop (--rate): requests leave at\n"
+		"scheduled times whatever the server does; latency counts from the scheduled\n"
+		"time, so a stalled server shows in the tail (no coordinated omission).\n\n"
+		LOAD_CORE_HELP
+		"  --options            print the options of PROTOCOL (hpcbench load redis\n"
+		"                       --options)\n\n"
+		"exit codes: 0 all requests succeeded, 1 some failed (unless --allow-errors) or\n"
+		"the server could not be reached, 2 bad usage.\n\n"
+		"examples:\n"
+		"  hpcbench load redis 127.0.0.1:6379 -c 50 -d 10s --json out.json\n"
+		"  hpcbench load redis 127.0.0.1:6379 -c 50 --pipeline 16 -n 1000000\n"
+		"  hpcbench load redis 127.0.0.1:6379 --rate 20000 --arrival poisson -d 30s\n"
+		"  hpcbench load redis node1:6379 --tests set,get,lpush,lpop --value-size 256\n"
+		"  hpcbench load redis node1:6379 --command 'LPUSH mylist __data__' -n 100000\n",
+	.exec = cmd_load_exec,
+};

@@ -372,6 +372,52 @@ static void test_all_errors_reported(void **state)
 	strbuf_release(&err);
 }
 
+/* The loader itself: positions of keys and values, quoting, flow and block styles. */
+static void test_rnode_positions(void **state)
+{
+	static const char yaml[] = "a: 1\n"
+				   "b:\n"
+				   "  - x\n"
+				   "  - \"007\"\n"
+				   "c:\n  d: [1, 2]\n  e: |\n    text\n"
+				   "f: ~\n";
+	struct strbuf err = STRBUF_INIT;
+	struct rnode *root = NULL;
+	const struct rnode *b, *c, *d;
+	(void)state;
+	assert_int_equal(rnode_load_buf(yaml, strlen(yaml), "m.yaml", &root, &err), 0);
+	assert_int_equal(root->kind, RNODE_MAP);
+	assert_int_equal(root->nr, 4);
+	assert_string_equal(root->keys[1], "b");
+	assert_int_equal(root->key_pos[1].line, 2);
+	assert_int_equal(root->key_pos[1].col, 1);
+	assert_string_equal(root->key_pos[1].file, "m.yaml");
+	b = rnode_get(root, "b");
+	assert_int_equal(b->kind, RNODE_SEQ);
+	assert_int_equal(b->children[1]->pos.line, 4);
+	assert_int_equal(b->children[1]->pos.col, 5);
+	assert_true(b->children[1]->quoted);
+	assert_false(b->children[0]->quoted);
+	assert_string_equal(b->children[1]->scalar, "007");
+	c = rnode_get(root, "c");
+	d = rnode_get(c, "d");
+	assert_int_equal(d->pos.line, 6);
+	assert_int_equal(d->pos.col, 6);
+	assert_int_equal(d->children[1]->pos.col, 10);
+	assert_string_equal(rnode_str(c, "e"), "text\n");
+	assert_true(rnode_get(c, "e")->quoted);
+	assert_true(rnode_is_null(rnode_get(root, "f")));
+	assert_null(rnode_get(root, "zz"));
+	assert_null(rnode_str(root, "b"));
+	rnode_free(root);
+
+	/* Whitespace only: no document, not an error. */
+	assert_int_equal(rnode_load_buf("\n\n", 2, "m.yaml", &root, &err), 0);
+	assert_null(root);
+	assert_string_equal(err.buf, "");
+	strbuf_release(&err);
+}
+
 static void test_missing_file(void **state)
 {
 	struct strbuf err = STRBUF_INIT;
@@ -394,6 +440,7 @@ int main(void)
 		cmocka_unit_test(test_types_and_targets),
 		cmocka_unit_test(test_yaml_level_errors),
 		cmocka_unit_test(test_all_errors_reported),
+		cmocka_unit_test(test_rnode_positions),
 		cmocka_unit_test(test_missing_file),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

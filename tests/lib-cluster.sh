@@ -151,7 +151,6 @@ start_sshd() {
 	/usr/sbin/sshd -t -f "$d/sshd_config" || return 1
 	/usr/sbin/sshd -D -f "$d/sshd_config" -E "$d/sshd.log" &
 	track_pid $!
-	SSHD_PID=$!
 	wait_port "$SSHD_PORT" 10 || return 1
 
 	SSH_KEY=$d/client_key

@@ -353,7 +353,10 @@ static void service_load(struct loader *L, struct rnode *node, struct service_sp
 	if (node->kind != RNODE_MAP) {
 		struct strbuf got = STRBUF_INIT;
 		rnode_describe(node, &got);
-		schema_error(&L->s, &node->pos, "%s: expected a mapping, got %s", what, got.buf);
+		schema_error(&L->s, &node->pos, "%s: expected a mapping, got %s%s", what, got.buf,
+			     node->kind == RNODE_SEQ && !strcmp(what, "service")
+				     ? " (write 'services:' for a list of services)"
+				     : "");
 		strbuf_release(&got);
 		return;
 	}
@@ -498,7 +501,9 @@ static void client_load(struct loader *L, struct rnode *node, struct client_spec
 	if (node->kind != RNODE_MAP) {
 		struct strbuf got = STRBUF_INIT;
 		rnode_describe(node, &got);
-		schema_error(&L->s, &node->pos, "client: expected a mapping, got %s", got.buf);
+		schema_error(&L->s, &node->pos, "client: expected a mapping, got %s%s", got.buf,
+			     node->kind == RNODE_SEQ ? " (write 'clients:' for a list of clients)"
+						     : "");
 		strbuf_release(&got);
 		return;
 	}

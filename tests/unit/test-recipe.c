@@ -324,6 +324,11 @@ static void test_types_and_targets(void **state)
 		   "own name");
 	load_fails("service:\n  name: redis\nservices: []\n",
 		   "r.yaml:3:11: use either 'service:' or 'services:', not both");
+	load_fails("service:\n  - name: redis\nclient: [x]\n",
+		   "r.yaml:2:3: service: expected a mapping, got a list (write 'services:' for a "
+		   "list of services)\n"
+		   "r.yaml:3:9: client: expected a mapping, got a list (write 'clients:' for a list "
+		   "of clients)");
 	load_fails("services:\n  name: redis\n",
 		   "r.yaml:2:3: services: expected a list of service mappings, got a mapping");
 }

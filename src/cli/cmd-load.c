@@ -107,6 +107,28 @@ static int write_result(const struct load_result *r, const char *path)
 	return ret;
 }
 
+/* A protocol that runs several points itself (load_proto.run): LLM sweeps. */
+static int run_by_protocol(const struct load_proto *p, void *cfg, const struct load_opts *o,
+			   const struct load_target *t, struct strbuf *err)
+{
+	struct strbuf text = STRBUF_INIT, json = STRBUF_INIT, werr = STRBUF_INIT;
+	int ret = p->run(cfg, o, t, &text, &json, err);
+	fputs(text.buf, stdout);
+	fflush(stdout);
+	if (ret >= 0 && o->json_path &&
+	    write_file_atomic(o->json_path, json.buf, json.len, 0644, &werr)) {
+		cli_print_errors(werr.buf);
+		ret = EXIT_FAILED;
+	} else if (ret != EXIT_OK) {
+		cli_print_errors(err->buf);
+		ret = EXIT_FAILED;
+	}
+	strbuf_release(&text);
+	strbuf_release(&json);
+	strbuf_release(&werr);
+	return ret;
+}
+
 static int cmd_load_exec(int argc, char **argv, struct cli_ctx *ctx)
 {
 	const struct load_proto *p;
@@ -180,6 +202,12 @@ static int cmd_load_exec(int argc, char **argv, struct cli_ctx *ctx)
 	}
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
+	if (p->run) {
+		ret = run_by_protocol(p, cfg, &opts, &tgt, &err);
+		sigaction(SIGINT, &old_int, NULL);
+		sigaction(SIGTERM, &old_term, NULL);
+		goto out;
+	}
 	if (load_run(p, cfg, &opts, &tgt, &res, &err)) {
 		sigaction(SIGINT, &old_int, NULL);
 		sigaction(SIGTERM, &old_term, NULL);

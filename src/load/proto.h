@@ -218,6 +218,17 @@ struct load_proto {
 	 */
 	int (*verdict)(const void *cfg, const void *ts, const struct load_result *r,
 		       struct strbuf *err);
+
+	/*
+	 * Optional (added for the LLM client's warm-up requests, sweeps and rate search).
+	 * Replaces cmd-load's single load_run and its reporting, after prepare: calls
+	 * load_run as often as it needs, appends the human summary to text and, when
+	 * o->json_path is set, the whole result value to json (the caller writes the
+	 * file atomically). Returns the exit status (EXIT_OK / EXIT_FAILED, a line in
+	 * err for a failure), or -1 with err when nothing could run.
+	 */
+	int (*run)(void *cfg, const struct load_opts *o, const struct load_target *t,
+		   struct strbuf *text, struct strbuf *json, struct strbuf *err);
 };
 
 #define LOAD_OPT_PROTO 0x1000 /* first val for protocol long options */

@@ -13,14 +13,18 @@
 #include "config/config.h"
 
 extern const struct cmd_entry cmd_help_entry;
+extern const struct cmd_entry cmd_list_entry;
 extern const struct cmd_entry cmd_load_entry;
+extern const struct cmd_entry cmd_render_entry;
 extern const struct cmd_entry cmd_validate_entry;
 extern const struct cmd_entry cmd_version_entry;
 
 /* Sorted by name. */
 const struct cmd_entry *const cli_commands[] = {
 	&cmd_help_entry,
+	&cmd_list_entry,
 	&cmd_load_entry,
+	&cmd_render_entry,
 	&cmd_validate_entry,
 	&cmd_version_entry,
 	NULL,

@@ -13,12 +13,24 @@
  *                              {"host","port","url","job_id","ready_at"};
  *       JOB_DIR/endpoint.env   the same as shell assignments (HPCBENCH_TARGET_HOST,
  *                              HPCBENCH_TARGET_PORT, HPCBENCH_TARGET_URL), for clients;
- *       JOB_DIR/result.json    clients that run `hpcbench load` (DESIGN.md 3.5).
+ *       JOB_DIR/result.json    clients that run `hpcbench load` (DESIGN.md 3.5); a
+ *                              parametric client (comma lists) writes one
+ *                              JOB_DIR/result-POINT.json per point instead, POINT naming
+ *                              the values ("c10_value-size256"), and lists them, one per
+ *                              line, in JOB_DIR/results.txt.
  *   - stdout/stderr go to JOB_DIR/out.log and JOB_DIR/err.log (#SBATCH --output/--error;
  *     the local executor redirects to the same files).
  *   - A client waits for its target's endpoint.json (with a timeout), never a fixed sleep.
  *   - Side files (secrets, generated configs) are written by the caller into JOB_DIR
  *     before the script runs, with the mode given (secrets 0600).
+ *   - Environment the executor may set for a job: HPCBENCH_BIND_ADDR (the address a
+ *     server listens on; default 0.0.0.0), HPCBENCH_ADVERTISE_HOST (the host written to
+ *     endpoint.json; default `hostname`). The local executor sets both to 127.0.0.1.
+ *     A client whose target is outside the recipe and not given in render_opts reads
+ *     HPCBENCH_TARGET_ENDPOINT (URL or HOST:PORT) or HPCBENCH_TARGET_DIR (the target
+ *     job's folder, holding endpoint.json) at run time.
+ *   - A service job stopped by TERM/INT ends "COMPLETED 0" (stopping services is normal);
+ *     a client job stopped that way ends "FAILED 143".
  */
 #ifndef HPCBENCH_SCRIPT_RENDER_H
 #define HPCBENCH_SCRIPT_RENDER_H
@@ -42,6 +54,7 @@ struct render_opts {
 	/* Client targets outside this recipe (from --target-service / --target-endpoint): */
 	const char *target_endpoint;      /* URL or HOST:PORT, or NULL */
 	const char *target_endpoint_file; /* endpoint.json of a running service, or NULL */
+	uint64_t id_seed; /* 0: random job id suffixes; else derived from it (tests, golden) */
 };
 
 enum job_kind { JOB_SERVICE, JOB_CLIENT, JOB_MONITOR };

@@ -1,8 +1,34 @@
 /* chroma: the Chroma vector database, persisting into the job's data folder. */
+#include "script/hooks.h"
 #include "service/types.h"
 
 static const struct type_key chroma_keys[] = {
 	{ NULL, 0, NULL, NULL, 0 },
+};
+
+static const char *const chroma_args[] = { "run", NULL };
+static const char *const chroma_owned[] = { "--host", "--port", "--path", NULL };
+/* Chroma 1.x answers the old recipes' v1 heartbeat with an error. */
+static const char *const chroma_rewrite[] = { "/api/v1/heartbeat", "/api/v2/heartbeat", NULL };
+
+static int chroma_build(struct svc_build *b, struct strbuf *err)
+{
+	svc_arg_raw(&b->tail, "--host");
+	svc_arg_raw(&b->tail, "\"$HPCBENCH_BIND_ADDR\"");
+	svc_arg_raw(&b->tail, "--port");
+	svc_arg_raw(&b->tail, "\"$HPCBENCH_PORT\"");
+	svc_arg_raw(&b->tail, "--path");
+	svc_arg_raw(&b->tail, "\"$JOB_DIR/data\"");
+	return 0;
+}
+
+static const struct service_render chroma_render = {
+	.command = "chroma",
+	.args = chroma_args,
+	.owned_args = chroma_owned,
+	.url_scheme = "http",
+	.probe_rewrite = chroma_rewrite,
+	.build = chroma_build,
 };
 
 const struct service_type service_type_chroma = {
@@ -13,4 +39,5 @@ const struct service_type service_type_chroma = {
 	.default_port = 8000,
 	.default_probe = "http:///api/v2/heartbeat",
 	.keys = chroma_keys,
+	.render = &chroma_render,
 };

@@ -1,4 +1,5 @@
 /* Client type chroma: `hpcbench load chroma URL`, inserts then similarity queries. */
+#include "script/hooks.h"
 #include "service/types.h"
 
 static const char *const chroma_aliases[] = { "chroma", NULL };
@@ -21,9 +22,14 @@ static const struct type_key chroma_client_keys[] = {
 	{ NULL, 0, NULL, NULL, 0 },
 };
 
+static const struct client_render chroma_client_render = {
+	.target = TARGET_URL,
+};
+
 const struct client_type client_type_chroma = {
 	.name = "chroma",
 	.description = "Chroma vector database load: batched inserts, then top-k queries",
 	.aliases = chroma_aliases,
 	.keys = chroma_client_keys,
+	.render = &chroma_client_render,
 };

@@ -1,4 +1,6 @@
 /* Client type http: `hpcbench load http URL` (keep-alive HTTP/1.1). */
+#include "common/shquote.h"
+#include "script/hooks.h"
 #include "service/types.h"
 
 static const char *const http_aliases[] = { "generic", "prometheus", "grafana", "nginx", NULL };
@@ -12,9 +14,23 @@ static const struct type_key http_client_keys[] = {
 	{ NULL, 0, NULL, NULL, 0 },
 };
 
+static int http_client_build(struct cli_build *b, struct strbuf *err)
+{
+	const char *path = cli_param(b->c, "path");
+	if (path)
+		sq_quote_expand(&b->target_suffix, path);
+	return 0;
+}
+
+static const struct client_render http_client_render = {
+	.target = TARGET_URL,
+	.build = http_client_build,
+};
+
 const struct client_type client_type_http = {
 	.name = "http",
 	.description = "HTTP/1.1 keep-alive load, closed or open loop",
 	.aliases = http_aliases,
 	.keys = http_client_keys,
+	.render = &http_client_render,
 };

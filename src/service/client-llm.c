@@ -1,4 +1,7 @@
 /* Client type llm: `hpcbench load llm URL`, Ollama and OpenAI-compatible servers. */
+#include <string.h>
+
+#include "script/hooks.h"
 #include "service/types.h"
 
 static const char *const llm_aliases[] = { "ollama", "vllm", NULL };
@@ -23,9 +26,38 @@ static const struct type_key llm_client_keys[] = {
 	{ NULL, 0, NULL, NULL, 0 },
 };
 
+/* --api from the target's type; --model from an Ollama/vLLM service of the recipe. */
+static int llm_client_build(struct cli_build *b, struct strbuf *err)
+{
+	const char *t = b->target_type;
+	if (!cli_param(b->c, "api") && t) {
+		const char *api = !strcmp(t, "ollama") ? "ollama"
+				: !strcmp(t, "vllm")   ? "openai-chat" : NULL;
+		if (api) {
+			svc_arg_raw(&b->opts, "--api");
+			svc_arg_raw(&b->opts, api);
+		}
+	}
+	if (!cli_param(b->c, "model") && b->target_service) {
+		const char *m = svc_key(b->target_service, "served_model_name", NULL);
+		if (!m)
+			m = svc_key(b->target_service, "model", NULL);
+		if (m)
+			svc_arg_opt(&b->opts, "--model", m);
+	}
+	return 0;
+}
+
+static const struct client_render llm_client_render = {
+	.target = TARGET_URL,
+	.sweeps_concurrency = true,
+	.build = llm_client_build,
+};
+
 const struct client_type client_type_llm = {
 	.name = "llm",
 	.description = "LLM serving load (Ollama, OpenAI API): TTFT, inter-token latency, tokens/s",
 	.aliases = llm_aliases,
 	.keys = llm_client_keys,
+	.render = &llm_client_render,
 };

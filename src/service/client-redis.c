@@ -1,4 +1,5 @@
 /* Client type redis: `hpcbench load redis HOST:PORT`, old redis_benchmark parameters. */
+#include "script/hooks.h"
 #include "service/types.h"
 
 static const char *const redis_aliases[] = { "redis", NULL };
@@ -26,9 +27,26 @@ static const struct type_key redis_client_keys[] = {
 	{ NULL, 0, NULL, NULL, 0 },
 };
 
+/* A password-protected target of this recipe: AUTH from its 0600 file. */
+static int redis_client_build(struct cli_build *b, struct strbuf *err)
+{
+	if (b->target_service && !cli_param(b->c, "password") &&
+	    svc_key(b->target_service, "password", "REDIS_PASSWORD")) {
+		svc_arg_raw(&b->opts, "--auth");
+		svc_arg_raw(&b->opts, "\"$HB_TARGET_DIR/secrets/redis_password\"");
+	}
+	return 0;
+}
+
+static const struct client_render redis_client_render = {
+	.target = TARGET_HOSTPORT,
+	.build = redis_client_build,
+};
+
 const struct client_type client_type_redis = {
 	.name = "redis",
 	.description = "Redis RESP load (pipelined), old redis_benchmark/redis_parametric recipes",
 	.aliases = redis_aliases,
 	.keys = redis_client_keys,
+	.render = &redis_client_render,
 };

@@ -1,8 +1,13 @@
 /* generic: any command/args, with setup lines and a tcp://, http(s):// or cmd: probe. */
+#include "script/hooks.h"
 #include "service/types.h"
 
 static const struct type_key generic_keys[] = {
 	{ NULL, 0, NULL, NULL, 0 },
+};
+
+static const struct service_render generic_render = {
+	.url_scheme = "http",
 };
 
 const struct service_type service_type_generic = {
@@ -13,4 +18,5 @@ const struct service_type service_type_generic = {
 	.default_port = 8080,
 	.default_probe = "tcp://",
 	.keys = generic_keys,
+	.render = &generic_render,
 };

@@ -1,4 +1,6 @@
 /* vllm: vLLM's OpenAI-compatible server. */
+#include "recipe/recipe.h"
+#include "script/hooks.h"
 #include "service/types.h"
 
 static const struct type_key vllm_keys[] = {
@@ -12,6 +14,45 @@ static const struct type_key vllm_keys[] = {
 	{ NULL, 0, NULL, NULL, 0 },
 };
 
+static const char *const vllm_owned[] = { "--host", "--port", NULL };
+
+/* Keys that become `vllm serve` options, in this order. */
+static const char *const vllm_opts[][2] = {
+	{ "served_model_name", "--served-model-name" },
+	{ "tensor_parallel_size", "--tensor-parallel-size" },
+	{ "max_model_len", "--max-model-len" },
+	{ "gpu_memory_utilization", "--gpu-memory-utilization" },
+	{ "dtype", "--dtype" },
+};
+
+static int vllm_build(struct svc_build *b, struct strbuf *err)
+{
+	const char *model = svc_key(b->s, "model", NULL);
+	if (!model)
+		return recipe_error(err, &b->s->pos, "service '%s': type vllm needs model",
+				    b->s->name);
+	svc_arg_raw(&b->argv, "serve");
+	svc_arg_value(&b->argv, model);
+	svc_arg_raw(&b->tail, "--host");
+	svc_arg_raw(&b->tail, "\"$HPCBENCH_BIND_ADDR\"");
+	svc_arg_raw(&b->tail, "--port");
+	svc_arg_raw(&b->tail, "\"$HPCBENCH_PORT\"");
+	for (size_t i = 0; i < sizeof(vllm_opts) / sizeof(vllm_opts[0]); i++) {
+		const char *v = svc_key(b->s, vllm_opts[i][0], NULL);
+		if (v)
+			svc_arg_opt(&b->tail, vllm_opts[i][1], v);
+	}
+	return 0;
+}
+
+static const struct service_render vllm_render = {
+	.command = "vllm",
+	.owned_args = vllm_owned,
+	.url_scheme = "http",
+	.probe_timeout_s = 900,
+	.build = vllm_build,
+};
+
 const struct service_type service_type_vllm = {
 	.name = "vllm",
 	.description = "vLLM OpenAI-compatible LLM server (readiness: GET /health)",
@@ -20,4 +61,5 @@ const struct service_type service_type_vllm = {
 	.default_port = 8000,
 	.default_probe = "http:///health",
 	.keys = vllm_keys,
+	.render = &vllm_render,
 };

@@ -1,0 +1,328 @@
+/* The body of a service job: port, setup, start, readiness, endpoint, wait. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/error.h"
+#include "common/fsutil.h"
+#include "common/shquote.h"
+#include "common/xalloc.h"
+#include "script/hooks.h"
+#include "script/job.h"
+#include "script/shlib.h"
+#include "service/service.h"
+
+#define DEFAULT_PROBE_TIMEOUT_S 120
+
+/* True if recipe arg w is one the type sets itself; *skip_next for "--opt VALUE". */
+static int owned_arg(const char *const *owned, const char *w, int *skip_next)
+{
+	*skip_next = 0;
+	for (; owned && *owned; owned++) {
+		const char *o = *owned;
+		size_t n = strlen(o);
+		if (o[0] == '*') {
+			size_t wl = strlen(w);
+			if (wl >= n - 1 && !strcmp(w + wl - (n - 1), o + 1))
+				return 1;
+			continue;
+		}
+		if (!strcmp(w, o)) {
+			*skip_next = 1;
+			return 1;
+		}
+		if (!strncmp(w, o, n) && w[n] == '=')
+			return 1;
+	}
+	return 0;
+}
+
+/* The server command line: command, type words, recipe args (filtered), tail. */
+static void server_argv(struct strbuf *sb, const struct service_spec *s,
+			const struct service_render *rd, struct svc_build *b)
+{
+	const char *cmd = s->command ? s->command : rd ? rd->command : NULL;
+	struct strlist dropped = STRLIST_INIT;
+
+	strbuf_addstr(sb, "hb_start \"${HB_RUN[@]}\" ");
+	sq_quote_expand(sb, cmd);
+	if (!b->custom_command)
+		for (size_t i = 0; i < b->argv.nr; i++)
+			strbuf_addf(sb, " %s", b->argv.items[i]);
+	if (s->args_set) {
+		for (size_t i = 0; i < s->args.nr; i++) {
+			int skip = 0;
+			if (!b->custom_command && rd &&
+			    owned_arg(rd->owned_args, s->args.items[i], &skip)) {
+				strlist_push(&dropped, s->args.items[i]);
+				if (skip && i + 1 < s->args.nr)
+					strlist_push(&dropped, s->args.items[++i]);
+				continue;
+			}
+			strbuf_addch(sb, ' ');
+			sq_quote_expand(sb, s->args.items[i]);
+		}
+	} else if (!b->custom_command && rd) {
+		for (const char *const *a = rd->args; a && *a; a++) {
+			strbuf_addch(sb, ' ');
+			sq_quote_expand(sb, *a);
+		}
+	}
+	if (!b->custom_command)
+		for (size_t i = 0; i < b->tail.nr; i++)
+			strbuf_addf(sb, " %s", b->tail.items[i]);
+	strbuf_addch(sb, '\n');
+	if (dropped.nr) {
+		struct strbuf note = STRBUF_INIT;
+		for (size_t i = 0; i < dropped.nr; i++) {
+			/* comments cannot hold newlines: show them as \n */
+			for (const char *p = dropped.items[i]; *p; p++)
+				if (*p == '\n')
+					strbuf_addstr(&note, "\\n");
+				else
+					strbuf_addch(&note, *p);
+			strbuf_addch(&note, ' ');
+		}
+		strbuf_rtrim(&note);
+		strbuf_addf(sb, "# (recipe args set by the job itself and not repeated: %s)\n",
+			    note.buf);
+		strbuf_release(&note);
+	}
+	strlist_clear(&dropped);
+}
+
+/* Splits URL-ish "scheme://host:port/path" after the scheme; port 0 when absent. */
+static void split_authority(const char *rest, unsigned *port, const char **path)
+{
+	const char *slash = strchr(rest, '/');
+	const char *end = slash ? slash : rest + strlen(rest);
+	const char *colon = memchr(rest, ':', (size_t)(end - rest));
+	*port = 0;
+	if (colon)
+		*port = (unsigned)strtoul(colon + 1, NULL, 10);
+	*path = slash ? slash : "/";
+}
+
+static void port_word(struct strbuf *sb, unsigned port, const struct service_spec *s)
+{
+	unsigned preferred = s->nr_ports ? s->ports[0] : s->type->default_port;
+	if (!port || port == preferred || port == s->type->default_port)
+		strbuf_addstr(sb, "$HPCBENCH_PORT");
+	else
+		strbuf_addf(sb, "%u", port);
+}
+
+/* The readiness probe as arguments for hb_wait_ready; includes the probe library. */
+static int probe_command(struct strbuf *lib, struct strbuf *cmd, const struct service_spec *s,
+			 const struct service_render *rd, const struct svc_build *b,
+			 struct strbuf *err)
+{
+	const char *ep = s->health_check.endpoint;
+	const char *rest, *path;
+	unsigned port;
+
+	if (!ep)
+		ep = s->type->default_probe;
+	if (!strncmp(ep, "sql://", 6) || (!s->health_check.endpoint && b->probe.len)) {
+		if (!b->probe.len)
+			goto bad;
+		strbuf_addstr(cmd, b->probe.buf);
+		return 0;
+	}
+	if (!strncmp(ep, "cmd:", 4)) {
+		strbuf_addstr(cmd, "bash -c ");
+		sq_quote(cmd, ep + 4);
+		return 0;
+	}
+	if (!strncmp(ep, "redis://", 8)) {
+		split_authority(ep + 8, &port, &path);
+		strbuf_addstr(lib, shlib_redis);
+		strbuf_addstr(cmd, "hb_probe_redis \"");
+		port_word(cmd, port, s);
+		strbuf_addch(cmd, '"');
+		return 0;
+	}
+	if (!strncmp(ep, "tcp://", 6)) {
+		split_authority(ep + 6, &port, &path);
+		strbuf_addstr(lib, shlib_tcp);
+		strbuf_addstr(cmd, "hb_probe_tcp 127.0.0.1 \"");
+		port_word(cmd, port, s);
+		strbuf_addch(cmd, '"');
+		return 0;
+	}
+	if (!strncmp(ep, "http://", 7) || !strncmp(ep, "https://", 8)) {
+		int tls = ep[4] == 's';
+		rest = ep + (tls ? 8 : 7);
+		split_authority(rest, &port, &path);
+		for (const char *const *rw = rd ? rd->probe_rewrite : NULL; rw && rw[0]; rw += 2)
+			if (!strcmp(path, rw[0]))
+				path = rw[1];
+		strbuf_addstr(lib, shlib_http);
+		strbuf_addf(cmd, "hb_probe_http \"%s://127.0.0.1:", tls ? "https" : "http");
+		port_word(cmd, port, s);
+		strbuf_addch(cmd, '"');
+		sq_quote(cmd, path);
+		return 0;
+	}
+bad:
+	{
+		struct strbuf pre = STRBUF_INIT;
+		srcpos_prefix(&pre, &s->pos);
+		error(err, "%sservice '%s': health_check.endpoint '%s' is not tcp://, http(s)://, "
+			   "redis://, cmd: or a probe of type %s",
+		      pre.buf, s->name, ep, s->type->name);
+		strbuf_release(&pre);
+	}
+	return -1;
+}
+
+/* The recipe's `script:` file, resolved next to the recipe. */
+static int read_body_script(struct strbuf *out, const struct recipe *r,
+			    const struct service_spec *s, struct strbuf *err)
+{
+	char *path;
+	int ret;
+	if (s->script[0] == '/' || !r->path || !strchr(r->path, '/')) {
+		path = xstrdup(s->script);
+	} else {
+		const char *slash = strrchr(r->path, '/');
+		path = xasprintf("%.*s/%s", (int)(slash - r->path), r->path, s->script);
+	}
+	ret = read_file(path, out, err);
+	free(path);
+	return ret;
+}
+
+static void cadvisor_block(struct strbuf *sb, const struct service_spec *s)
+{
+	strbuf_addf(sb,
+		    "\n# cAdvisor sidecar (enable_cadvisor): container metrics for Prometheus\n"
+		    "HB_CADVISOR_BIN=${HPCBENCH_CADVISOR:-$(command -v cadvisor || echo "
+		    "\"$HOME/.local/bin/cadvisor\")}\n"
+		    "if [ -x \"$HB_CADVISOR_BIN\" ]; then\n"
+		    "\thb_choose_port %u \"$HPCBENCH_PORT\"\n"
+		    "\tHB_CADVISOR_PORT=$HB_CHOSEN_PORT\n"
+		    "\t\"$HB_CADVISOR_BIN\" -listen_ip=\"$HPCBENCH_BIND_ADDR\" "
+		    "-port=\"$HB_CADVISOR_PORT\" -housekeeping_interval=10s "
+		    "-store_container_labels=false >\"$JOB_DIR/cadvisor.log\" 2>&1 &\n"
+		    "\tHB_SIDECARS+=(\"$!\")\n"
+		    "else\n"
+		    "\techo \"hpcbench: warning: enable_cadvisor: no cadvisor at $HB_CADVISOR_BIN "
+		    "(set HPCBENCH_CADVISOR); continuing without\" >&2\n"
+		    "fi\n",
+		    s->cadvisor_port ? s->cadvisor_port : 8080);
+}
+
+int render_service(const struct recipe *r, const struct service_spec *s,
+		   const struct render_opts *o, const struct job_plan *plan, struct job *job,
+		   struct strbuf *err)
+{
+	const struct service_type *t = s->type;
+	const struct service_render *rd = t->render;
+	struct svc_build b = { .s = s, .r = r, .o = o, .plan = plan, .job = job };
+	struct strbuf sb = STRBUF_INIT, lib = STRBUF_INIT, probe = STRBUF_INIT;
+	struct strbuf body = STRBUF_INIT;
+	const struct health_check *hc = &s->health_check;
+	unsigned timeout, preferred = s->nr_ports ? s->ports[0] : t->default_port;
+	double interval = hc->interval_s > 0 ? hc->interval_s : 1;
+	const char *cmd = s->command ? s->command : rd ? rd->command : NULL;
+	char what[256];
+	int ret = -1;
+
+	snprintf(what, sizeof(what), "service '%s'", s->name);
+	strbuf_init(&b.setup, 0);
+	strbuf_init(&b.probe, 0);
+	strbuf_init(&b.post_ready, 0);
+	b.custom_command = s->command && rd && rd->command && strcmp(s->command, rd->command);
+
+	if (!cmd && !s->script) {
+		struct strbuf pre = STRBUF_INIT;
+		srcpos_prefix(&pre, &s->pos);
+		error(err, "%sservice '%s': type %s needs a command (or script:)", pre.buf, s->name,
+		      t->name);
+		strbuf_release(&pre);
+		goto out;
+	}
+	if (rd && rd->build && rd->build(&b, err))
+		goto out;
+	if (probe_command(&lib, &probe, s, rd, &b, err))
+		goto out;
+
+	if (s->script && read_body_script(&body, r, s, err))
+		goto out;
+
+	timeout = hc->timeout_s ? hc->timeout_s
+		: hc->retries && hc->interval_s > 0 ? (unsigned)(hc->retries * hc->interval_s)
+		: rd && rd->probe_timeout_s ? rd->probe_timeout_s
+					    : DEFAULT_PROBE_TIMEOUT_S;
+
+	sbatch_header(&sb, job, &s->resources, o);
+	job_preamble(&sb, job, job->kind == JOB_MONITOR ? "monitor" : "service", t->name, o);
+	strbuf_addch(&sb, '\n');
+	strbuf_addstr(&sb, shlib_server);
+	if (lib.len) {
+		strbuf_addch(&sb, '\n');
+		strbuf_add(&sb, lib.buf, lib.len);
+	}
+	job_environment(&sb, job, &s->environment, s->runtime);
+	if (job_runtime(&sb, s->runtime, s->container_image, &s->container, &s->resources,
+			t->default_image, t->docker_source, o, what, err))
+		goto out;
+
+	strbuf_addstr(&sb, "\n# Data folder of this job (never a shared $HOME folder)\n"
+			   "mkdir -p \"$JOB_DIR/data\"\n");
+	strbuf_addf(&sb, "\n# Port: %u when free on this node, else another free one\n"
+			 "hb_choose_port %u\nHPCBENCH_PORT=$HB_CHOSEN_PORT\nexport HPCBENCH_PORT\n",
+		    preferred, preferred);
+	if (s->runtime == RUNTIME_APPTAINER)
+		strbuf_addstr(&sb, "export APPTAINERENV_HPCBENCH_PORT=\"$HPCBENCH_PORT\"\n");
+	if (s->enable_cadvisor)
+		cadvisor_block(&sb, s);
+	if (b.setup.len) {
+		strbuf_addf(&sb, "\n# Set-up (type %s)\n", t->name);
+		strbuf_add(&sb, b.setup.buf, b.setup.len);
+	}
+	if (s->setup.nr) {
+		strbuf_addstr(&sb, "\n# Set-up (from the recipe)\n");
+		for (size_t i = 0; i < s->setup.nr; i++)
+			strbuf_addf(&sb, "%s\n", s->setup.items[i]);
+	}
+	if (s->script) {
+		strbuf_addf(&sb, "\n# Body (from %s): starts the server in the background\n",
+			    s->script);
+		strbuf_add(&sb, body.buf, body.len);
+		if (body.len && body.buf[body.len - 1] != '\n')
+			strbuf_addch(&sb, '\n');
+		strbuf_addstr(&sb, "HB_PID=${HPCBENCH_SERVER_PID:-$!}\n");
+	} else {
+		strbuf_addstr(&sb, "\n# Start the server\n");
+		server_argv(&sb, s, rd, &b);
+	}
+	strbuf_addstr(&sb, "hb_port_release\n");
+	strbuf_addf(&sb, "\n# Readiness: a real protocol check, every %gs for up to %us\n"
+			 "hb_wait_ready %u %g %s\n",
+		    interval, timeout, timeout, interval, probe.buf);
+	if (b.post_ready.len) {
+		strbuf_addstr(&sb, "\n# Once ready\n");
+		strbuf_add(&sb, b.post_ready.buf, b.post_ready.len);
+	}
+	strbuf_addf(&sb, "\nhb_endpoint %s\nhb_state READY\n",
+		    rd && rd->url_scheme ? rd->url_scheme : "http");
+	strbuf_addstr(&sb, "echo \"hpcbench: $HB_JOB_ID ready on $HPCBENCH_PORT\"\n\n"
+			   "# Serve until stopped (TERM/INT: clean stop) or until the server exits\n"
+			   "HB_RC=0\nwait \"$HB_PID\" || HB_RC=$?\nHB_PID=\n"
+			   "hb_fail \"the server exited on its own (status $HB_RC)\"\n");
+	job->script = strbuf_detach(&sb, NULL);
+	ret = 0;
+out:
+	strbuf_release(&sb);
+	strbuf_release(&lib);
+	strbuf_release(&probe);
+	strbuf_release(&body);
+	strlist_clear(&b.argv);
+	strlist_clear(&b.tail);
+	strbuf_release(&b.setup);
+	strbuf_release(&b.probe);
+	strbuf_release(&b.post_ready);
+	return ret;
+}

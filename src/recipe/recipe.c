@@ -307,10 +307,14 @@ static void known_types(struct strbuf *sb, bool clients)
 	free(names);
 }
 
+/*
+ * "BEFORE'NAME'AFTER (did you mean 'x'?); known types: ..."; NULL before/after: "unknown
+ * service type 'NAME'".
+ */
 static void unknown_type(struct loader *L, const struct rnode *at, const char *name,
-			 bool clients, const char *hint)
+			 bool clients, const char *before, const char *after)
 {
-	struct strbuf known = STRBUF_INIT;
+	struct strbuf known = STRBUF_INIT, msg = STRBUF_INIT;
 	const char **names = NULL;
 	const char *near;
 	size_t n = 0, alloc = 0;
@@ -327,13 +331,13 @@ static void unknown_type(struct loader *L, const struct rnode *at, const char *n
 	names[n] = NULL;
 	near = suggest_nearest(name, names);
 	known_types(&known, clients);
+	if (!before)
+		before = clients ? "unknown client type " : "unknown service type ";
+	strbuf_addf(&msg, "%s'%s'%s", before, name, after ? after : "");
 	if (near)
-		schema_error(&L->s, &at->pos, "unknown %s type '%s'%s (did you mean '%s'?); known "
-			     "types: %s",
-			     clients ? "client" : "service", name, hint, near, known.buf);
-	else
-		schema_error(&L->s, &at->pos, "unknown %s type '%s'%s; known types: %s",
-			     clients ? "client" : "service", name, hint, known.buf);
+		strbuf_addf(&msg, " (did you mean '%s'?)", near);
+	schema_error(&L->s, &at->pos, "%s; known types: %s", msg.buf, known.buf);
+	strbuf_release(&msg);
 	free(names);
 	strbuf_release(&known);
 }
@@ -373,7 +377,8 @@ static void service_load(struct loader *L, struct rnode *node, struct service_sp
 	sv->type = service_type_find(tname);
 	if (!sv->type && tat)
 		unknown_type(L, tat, tname, false,
-			     tat == nn ? " (taken from 'name'; add 'type:' to name it)" : "");
+			     tat == nn ? "service " : NULL,
+			     tat == nn ? " has no 'type:' and its name is not a service type" : NULL);
 	else if (!sv->type)
 		schema_error(&L->s, &node->pos, "%s has neither 'name' nor 'type'", what);
 
@@ -439,7 +444,7 @@ static void client_resolve(struct loader *L, struct rnode *node, struct client_s
 				     cl->target.name, sb.buf);
 		else
 			unknown_type(L, tsn, cl->target.name, false,
-				     " in target_service.name");
+				     "target_service.name ", " is not a service type");
 		strbuf_release(&sb);
 		goto out;
 	}
@@ -466,7 +471,7 @@ static void client_resolve(struct loader *L, struct rnode *node, struct client_s
 	if (cl->type_name) {
 		cl->type = client_type_find(cl->type_name);
 		if (!cl->type)
-			unknown_type(L, tn, cl->type_name, true, "");
+			unknown_type(L, tn, cl->type_name, true, NULL, NULL);
 		goto out;
 	}
 	if (svc && svc->type)
@@ -665,7 +670,8 @@ static int err_line_cmp(const void *a, const void *b)
 
 /*
  * Checks run section by section (cross checks last); users read errors top to bottom.
- * Sorts the lines that this load appended to err (from offset start) by position.
+ * Sorts the lines that this load appended to err (from offset start) by position, and
+ * drops repeated lines.
  */
 static void sort_errors(struct strbuf *err, size_t start, const char *path)
 {
@@ -687,8 +693,10 @@ static void sort_errors(struct strbuf *err, size_t start, const char *path)
 	}
 	qsort(lines, n, sizeof(*lines), err_line_cmp);
 	strbuf_setlen(err, start);
+	/* A value copied by YAML aliases is checked once per copy: say it once. */
 	for (size_t i = 0; i < n; i++)
-		error(err, "%s", lines[i].text);
+		if (!i || strcmp(lines[i].text, lines[i - 1].text))
+			error(err, "%s", lines[i].text);
 	free(lines);
 	free(copy);
 }

@@ -12,12 +12,21 @@
 
 /* Deepest nesting accepted: recipes are shallow; this only stops a hostile file. */
 #define RNODE_MAX_DEPTH 64
+/* Nodes that aliases may copy in all; stops "billion laughs" files. */
+#define RNODE_MAX_COPIED 100000
 
 /* An open MAP or SEQ while its events arrive; a MAP remembers the key awaiting a value. */
 struct frame {
 	struct rnode *node;
 	char *key;
 	struct srcpos key_pos;
+	char *anchor; /* &name of this node, registered when it closes */
+};
+
+/* A copy of an anchored node (&name), which each alias (*name) copies again. */
+struct anchor {
+	char *name;
+	struct rnode *node;
 };
 
 struct builder {
@@ -26,8 +35,12 @@ struct builder {
 	struct frame stack[RNODE_MAX_DEPTH];
 	size_t depth;
 	struct rnode *root;
+	struct anchor *anchors;
+	size_t nr_anchors, alloc_anchors;
+	size_t copied;
 	int documents;
 	int failed;
+	int fatal; /* stop parsing and return no tree */
 };
 
 static struct srcpos mark_pos(const struct builder *b, yaml_mark_t m)
@@ -58,6 +71,47 @@ void rnode_free(struct rnode *n)
 	free(n->key_pos);
 	free(n->scalar);
 	free(n);
+}
+
+/* Appends key: child to a MAP (keys, key_pos and children grow together). */
+static void map_append(struct rnode *map, char *key, struct srcpos key_pos, struct rnode *child)
+{
+	if (map->nr + 1 > map->alloc) {
+		size_t alloc = map->alloc;
+		ALLOC_GROW(map->children, map->nr + 1, alloc);
+		map->keys = xrealloc(map->keys, alloc * sizeof(*map->keys));
+		map->key_pos = xrealloc(map->key_pos, alloc * sizeof(*map->key_pos));
+		map->alloc = alloc;
+	}
+	map->keys[map->nr] = key;
+	map->key_pos[map->nr] = key_pos;
+	map->children[map->nr++] = child;
+}
+
+/* A deep copy of n, positions included (they point at the anchored text). */
+static struct rnode *rnode_copy(const struct rnode *n)
+{
+	struct rnode *c = node_new(n->kind, n->pos);
+	c->scalar = xstrdup(n->scalar);
+	c->quoted = n->quoted;
+	for (size_t i = 0; i < n->nr; i++) {
+		struct rnode *child = rnode_copy(n->children[i]);
+		if (n->kind == RNODE_MAP) {
+			map_append(c, xstrdup(n->keys[i]), n->key_pos[i], child);
+		} else {
+			ALLOC_GROW(c->children, c->nr + 1, c->alloc);
+			c->children[c->nr++] = child;
+		}
+	}
+	return c;
+}
+
+static size_t rnode_count(const struct rnode *n)
+{
+	size_t total = 1;
+	for (size_t i = 0; i < n->nr; i++)
+		total += rnode_count(n->children[i]);
+	return total;
 }
 
 __attribute__((format(printf, 3, 4)))
@@ -112,31 +166,98 @@ static void attach(struct builder *b, struct rnode *n)
 			return;
 		}
 	}
-	/* keys, key_pos and children grow together; alloc tracks children. */
-	if (f->node->nr + 1 > f->node->alloc) {
-		size_t alloc = f->node->alloc;
-		ALLOC_GROW(f->node->children, f->node->nr + 1, alloc);
-		f->node->keys = xrealloc(f->node->keys, alloc * sizeof(*f->node->keys));
-		f->node->key_pos = xrealloc(f->node->key_pos, alloc * sizeof(*f->node->key_pos));
-		f->node->alloc = alloc;
-	}
-	f->node->keys[f->node->nr] = f->key;
-	f->node->key_pos[f->node->nr] = f->key_pos;
-	f->node->children[f->node->nr++] = n;
+	map_append(f->node, f->key, f->key_pos, n);
 	f->key = NULL;
 }
 
 /* Opens a MAP or SEQ; returns 1 (stop parsing) when the file nests too deep. */
-static int open_node(struct builder *b, enum rnode_kind kind, struct srcpos pos)
+static int open_node(struct builder *b, enum rnode_kind kind, struct srcpos pos,
+		     const yaml_char_t *anchor)
 {
 	if (b->depth == RNODE_MAX_DEPTH) {
 		fail_at(b, pos, "nested more than %d levels deep", RNODE_MAX_DEPTH);
+		b->fatal = 1;
 		return 1;
 	}
 	b->stack[b->depth].node = node_new(kind, pos);
 	b->stack[b->depth].key = NULL;
+	b->stack[b->depth].anchor = xstrdup((const char *)anchor);
 	b->depth++;
 	return 0;
+}
+
+/* Remembers a copy of n under &name (a later anchor of the same name wins). */
+static void add_anchor(struct builder *b, const char *name, const struct rnode *n)
+{
+	ALLOC_GROW(b->anchors, b->nr_anchors + 1, b->alloc_anchors);
+	b->anchors[b->nr_anchors].name = xstrdup(name);
+	b->anchors[b->nr_anchors].node = rnode_copy(n);
+	b->nr_anchors++;
+}
+
+/* A copy of the node anchored as name, or NULL after reporting why not. */
+static struct rnode *resolve_alias(struct builder *b, const char *name, struct srcpos pos)
+{
+	for (size_t i = b->nr_anchors; i-- > 0;) {
+		if (strcmp(b->anchors[i].name, name))
+			continue;
+		b->copied += rnode_count(b->anchors[i].node);
+		if (b->copied > RNODE_MAX_COPIED) {
+			fail_at(b, pos, "aliases expand to more than %d nodes", RNODE_MAX_COPIED);
+			b->fatal = 1;
+			return NULL;
+		}
+		return rnode_copy(b->anchors[i].node);
+	}
+	fail_at(b, pos, "unknown alias *%s (an anchor &%s must come before it)", name, name);
+	return NULL;
+}
+
+/*
+ * Resolves merge keys (`<<: *base` or `<<: [*a, *b]`) in a closed MAP: the keys of the
+ * merged mappings that the MAP does not set itself are copied in, earlier mappings first.
+ */
+static void merge_keys(struct builder *b, struct rnode *map)
+{
+	size_t kept = 0, nr = map->nr;
+	for (size_t i = 0; i < nr; i++) {
+		const struct rnode *v = map->children[i];
+		const struct rnode *const *srcs = (const struct rnode *const *)&map->children[i];
+		size_t nsrc = 1;
+		if (strcmp(map->keys[i], "<<"))
+			continue;
+		if (v->kind == RNODE_SEQ) {
+			srcs = (const struct rnode *const *)v->children;
+			nsrc = v->nr;
+		}
+		for (size_t s = 0; s < nsrc; s++) {
+			const struct rnode *src = srcs[s];
+			if (src->kind != RNODE_MAP) {
+				fail_at(b, src->pos, "a merge key '<<' takes a mapping or a list of "
+						     "mappings");
+				continue;
+			}
+			for (size_t k = 0; k < src->nr; k++) {
+				if (rnode_get(map, src->keys[k]))
+					continue;
+				map_append(map, xstrdup(src->keys[k]), src->key_pos[k],
+					   rnode_copy(src->children[k]));
+			}
+		}
+	}
+	/* Drop the "<<" entries themselves. */
+	for (size_t i = 0; i < map->nr; i++) {
+		if (!strcmp(map->keys[i], "<<")) {
+			free(map->keys[i]);
+			rnode_free(map->children[i]);
+			continue;
+		}
+		map->keys[kept] = map->keys[i];
+		map->key_pos[kept] = map->key_pos[i];
+		map->children[kept] = map->children[i];
+		kept++;
+	}
+	map->nr = kept;
 }
 
 static void close_node(struct builder *b)
@@ -146,6 +267,11 @@ static void close_node(struct builder *b)
 		return;
 	f = &b->stack[--b->depth];
 	free(f->key);
+	if (f->node->kind == RNODE_MAP)
+		merge_keys(b, f->node);
+	if (f->anchor)
+		add_anchor(b, f->anchor, f->node);
+	free(f->anchor);
 	attach(b, f->node);
 }
 
@@ -168,20 +294,25 @@ static int on_event(struct builder *b, const yaml_event_t *ev)
 		n->scalar = xstrndup((const char *)ev->data.scalar.value, ev->data.scalar.length);
 		n->quoted = ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE &&
 			    ev->data.scalar.style != YAML_ANY_SCALAR_STYLE;
+		if (ev->data.scalar.anchor)
+			add_anchor(b, (const char *)ev->data.scalar.anchor, n);
 		attach(b, n);
 		break;
 	case YAML_ALIAS_EVENT:
-		fail_at(b, pos, "yaml aliases (*%s) are not supported: write the value out",
-			(const char *)ev->data.alias.anchor);
-		/* A null placeholder keeps the tree's shape so later checks still run. */
-		n = node_new(RNODE_SCALAR, pos);
-		n->scalar = xstrdup("");
+		n = resolve_alias(b, (const char *)ev->data.alias.anchor, pos);
+		if (b->fatal)
+			return 1;
+		if (!n) {
+			/* A null placeholder keeps the tree's shape so later checks still run. */
+			n = node_new(RNODE_SCALAR, pos);
+			n->scalar = xstrdup("");
+		}
 		attach(b, n);
 		break;
 	case YAML_MAPPING_START_EVENT:
-		return open_node(b, RNODE_MAP, pos);
+		return open_node(b, RNODE_MAP, pos, ev->data.mapping_start.anchor);
 	case YAML_SEQUENCE_START_EVENT:
-		return open_node(b, RNODE_SEQ, pos);
+		return open_node(b, RNODE_SEQ, pos, ev->data.sequence_start.anchor);
 	case YAML_MAPPING_END_EVENT:
 	case YAML_SEQUENCE_END_EVENT:
 		close_node(b);
@@ -218,6 +349,8 @@ int rnode_load_buf(const char *buf, size_t len, const char *name, struct rnode *
 		if (end)
 			break;
 	}
+	if (b.fatal)
+		goto out;
 	if (b.root && rnode_is_null(b.root)) {
 		rnode_free(b.root);
 		b.root = NULL;
@@ -231,8 +364,14 @@ out:
 	while (b.depth) {
 		struct frame *f = &b.stack[--b.depth];
 		free(f->key);
+		free(f->anchor);
 		rnode_free(f->node);
 	}
+	for (size_t i = 0; i < b.nr_anchors; i++) {
+		free(b.anchors[i].name);
+		rnode_free(b.anchors[i].node);
+	}
+	free(b.anchors);
 	rnode_free(b.root);
 	yaml_parser_delete(&parser);
 	return ret;

@@ -17,7 +17,11 @@ struct srcpos {
 	unsigned line, col;
 };
 
-/* A YAML node. Tags are ignored; anchors and aliases are rejected by the loader. */
+/*
+ * A YAML node. Tags are ignored. Aliases (*name) are replaced by copies of the anchored
+ * node (&name), and merge keys (<<: *base) by the merged keys: a copy keeps the positions
+ * of the text it was copied from.
+ */
 enum rnode_kind { RNODE_SCALAR, RNODE_MAP, RNODE_SEQ };
 struct rnode {
 	enum rnode_kind kind;
@@ -34,10 +38,10 @@ struct rnode {
  * Reads and parses the YAML file at path. Positions carry `name` (borrowed, must outlive
  * the tree). On success returns 0 and sets *out to the root node, or to NULL when the
  * file holds no document or only a null (an empty file). On failure returns -1 and
- * appends "NAME:LINE:COL: message" lines to err (syntax errors, duplicate keys, aliases,
- * several documents, unreadable file); *out is then NULL, except after problems that
- * left the tree whole (duplicate keys, aliases: the tree is returned so that the caller
- * can go on checking and report every error at once). Caller frees *out with
+ * appends "NAME:LINE:COL: message" lines to err (syntax errors, duplicate keys, unknown
+ * aliases, bad merges, several documents, unreadable file); *out is then NULL, except
+ * after problems that left the tree whole (duplicate keys, aliases, merges: the tree is
+ * returned so that the caller can go on checking and report every error at once). Caller frees *out with
  * rnode_free() in both cases.
  */
 int rnode_load_file(const char *path, const char *name, struct rnode **out, struct strbuf *err);

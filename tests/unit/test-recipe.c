@@ -295,8 +295,8 @@ static void test_types_and_targets(void **state)
 {
 	(void)state;
 	load_fails("service:\n  name: foo\n",
-		   "r.yaml:2:9: unknown service type 'foo' (taken from 'name'; add 'type:' to "
-		   "name it); known types: chroma, generic, grafana, mysql, ollama, postgres, "
+		   "r.yaml:2:9: service 'foo' has no 'type:' and its name is not a service type; "
+		   "known types: chroma, generic, grafana, mysql, ollama, postgres, "
 		   "prometheus, redis, vllm");
 	load_fails("service:\n  name: cache\n  type: rdis\n",
 		   "r.yaml:3:9: unknown service type 'rdis' (did you mean 'redis'?); known types: "
@@ -347,8 +347,6 @@ static void test_yaml_level_errors(void **state)
 	load_fails("service:\n\tname: redis\n",
 		   "r.yaml:2:1: yaml syntax error: found character that cannot start any token "
 		   "while scanning for the next token");
-	load_fails("service:\n  name: &n redis\n  description: *n\n",
-		   "r.yaml:3:16: yaml aliases (*n) are not supported: write the value out");
 	/* A problem in the YAML layer that leaves the tree whole does not hide the rest. */
 	load_fails("service:\n  name: redis\n  name: redis\n  runtime: docker\n",
 		   "r.yaml:3:3: duplicate key 'name' (first at line 2)\n"
@@ -360,6 +358,56 @@ static void test_yaml_level_errors(void **state)
 		   "r.yaml:2:1: only one yaml document per file (found a second '---')");
 	load_fails("{}\n", "r.yaml:1:1: the recipe has no service and no client (expected "
 			   "service:, client:, services: or clients:)");
+}
+
+/* Anchors, aliases and merge keys: copies that keep the anchored text's positions. */
+static void test_anchors(void **state)
+{
+	struct recipe *r;
+	(void)state;
+	r = load_ok("services:\n"
+		    "  - &base\n"
+		    "    name: a\n"
+		    "    type: redis\n"
+		    "    resources: &res {time: \"00:10:00\", mem: 1G}\n"
+		    "  - <<: *base\n"
+		    "    name: b\n"
+		    "  - name: c\n"
+		    "    type: chroma\n"
+		    "    resources: *res\n"
+		    "    <<: [{runtime: native}, {runtime: apptainer, command: x}]\n");
+	assert_int_equal(r->nr_services, 3);
+	assert_string_equal(r->services[1].name, "b");
+	assert_string_equal(r->services[1].type_name, "redis");
+	assert_int_equal(r->services[1].resources.time_s, 600);
+	assert_int_equal(r->services[2].resources.mem_mb, 1024);
+	assert_int_equal(r->services[2].runtime, RUNTIME_NATIVE);
+	assert_string_equal(r->services[2].command, "x");
+	/* The copy of b's `type` points at the text in a. */
+	assert_int_equal(rnode_get(r->services[1].node, "type")->pos.line, 4);
+	assert_null(rnode_get(r->services[1].node, "<<"));
+	recipe_free(r);
+
+	/* An error in an anchored value is reported once, where the text is. */
+	load_fails("services:\n  - name: a\n    resources: &res {time: forever}\n"
+		   "  - name: redis\n    resources: *res\n",
+		   "r.yaml:2:11: service 'a' has no 'type:' and its name is not a service type; "
+		   "known types: chroma, generic, grafana, mysql, ollama, postgres, "
+		   "prometheus, redis, vllm\n"
+		   "r.yaml:3:28: service.resources.time: bad time 'forever' (expected MM, MM:SS, "
+		   "HH:MM:SS, D-HH, D-HH:MM, D-HH:MM:SS or UNLIMITED, e.g. \"01:30:00\")");
+	load_fails("service:\n  name: redis\n  resources: *nope\n",
+		   "r.yaml:3:14: unknown alias *nope (an anchor &nope must come before it)");
+	load_fails("service:\n  name: redis\n  <<: 5\n",
+		   "r.yaml:3:7: a merge key '<<' takes a mapping or a list of mappings");
+	/* "Billion laughs": each level doubles; the loader stops instead of exploding. */
+	load_fails("a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+		   "b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+		   "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
+		   "d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
+		   "e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\n"
+		   "f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\n",
+		   "r.yaml:5:36: aliases expand to more than 100000 nodes");
 }
 
 static void test_all_errors_reported(void **state)
@@ -444,6 +492,7 @@ int main(void)
 		cmocka_unit_test(test_bad_values),
 		cmocka_unit_test(test_types_and_targets),
 		cmocka_unit_test(test_yaml_level_errors),
+		cmocka_unit_test(test_anchors),
 		cmocka_unit_test(test_all_errors_reported),
 		cmocka_unit_test(test_rnode_positions),
 		cmocka_unit_test(test_missing_file),

@@ -112,16 +112,20 @@ struct recipe {
 };
 
 /*
- * Loads and validates a recipe file. On error returns NULL and appends *every*
- * problem found, one per line, as "FILE:LINE:COL: message". cfg may be NULL.
- * Caller frees with recipe_free().
+ * Loads and validates a recipe file (keys and rules: docs/recipes.md). On success every
+ * service has its type resolved; every client has its type resolved unless it runs its
+ * own `command`, and a target (target.name/id/endpoint) unless it runs a command. On
+ * error returns NULL and appends *every* problem found, one per line, sorted by position,
+ * as "FILE:LINE:COL: message" (FILE as given in path). cfg may be NULL (unused for now:
+ * config defaults apply when rendering). The recipe owns everything it points to,
+ * including the rnode tree that node/parameters point into; free with recipe_free().
  */
 struct recipe *recipe_load(const char *path, const struct config *cfg, struct strbuf *err);
 void recipe_free(struct recipe *r);
 
 /*
  * Appends "FILE:LINE:COL: msg" to err (one line) and returns -1. For type hooks that
- * validate their own keys.
+ * validate their own keys: a hook that added errors returns -1 (recipe_load then fails).
  */
 int recipe_error(struct strbuf *err, const struct srcpos *pos, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -16,6 +16,7 @@ extern const struct cmd_entry cmd_help_entry;
 extern const struct cmd_entry cmd_list_entry;
 extern const struct cmd_entry cmd_load_entry;
 extern const struct cmd_entry cmd_render_entry;
+extern const struct cmd_entry cmd_tunnel_entry;
 extern const struct cmd_entry cmd_validate_entry;
 extern const struct cmd_entry cmd_version_entry;
 
@@ -25,6 +26,7 @@ const struct cmd_entry *const cli_commands[] = {
 	&cmd_list_entry,
 	&cmd_load_entry,
 	&cmd_render_entry,
+	&cmd_tunnel_entry,
 	&cmd_validate_entry,
 	&cmd_version_entry,
 	NULL,

@@ -457,17 +457,21 @@ static int redis_configure(void *p, const char *target, struct load_opts *o,
 	return 0;
 }
 
-/* Reads one whole reply from a blocking socket into sb. 0 or -1 with err. */
-static int read_reply(int fd, struct strbuf *sb, struct resp_parser *rp, struct strbuf *err)
+/*
+ * Reads one whole reply from a blocking socket: bytes gather in sb, *pos is where the
+ * next reply starts (replies read ahead stay for the next call). 0 or -1 with err.
+ */
+static int read_reply(int fd, struct strbuf *sb, size_t *pos, struct resp_parser *rp,
+		      struct strbuf *err)
 {
-	size_t used = 0, start = sb->len;
 	for (;;) {
-		int r = resp_parse(rp, sb->buf + start, sb->len - start, &used);
+		size_t used = 0;
+		int r = resp_parse(rp, sb->buf + *pos, sb->len - *pos, &used);
+		*pos += used;
 		if (r == RESP_DONE)
 			return 0;
 		if (r == RESP_ERROR)
 			return error(err, "malformed reply: %s", rp->error);
-		start += used;
 		strbuf_grow(sb, 4096);
 		ssize_t n = read(fd, sb->buf + sb->len, 4096);
 		if (n <= 0)
@@ -488,6 +492,7 @@ static int redis_prepare(void *p, const struct load_opts *o, struct strbuf *err)
 	struct timeval tv = { (time_t)(o->timeout_us / 1000000), (long)(o->timeout_us % 1000000) };
 	struct strbuf in = STRBUF_INIT, req = STRBUF_INIT;
 	struct resp_parser rp;
+	size_t pos = 0;
 	int fd = -1, ret = -1, rc;
 
 	rc = getaddrinfo(cfg->host, cfg->port, &hints, &ai);
@@ -510,7 +515,7 @@ static int redis_prepare(void *p, const struct load_opts *o, struct strbuf *err)
 	}
 	resp_parser_init(&rp);
 	if (cfg->auth_req.len) {
-		if (read_reply(fd, &in, &rp, err)) {
+		if (read_reply(fd, &in, &pos, &rp, err)) {
 			error(err, "%s: AUTH failed", cfg->display);
 			goto out;
 		}
@@ -518,9 +523,8 @@ static int redis_prepare(void *p, const struct load_opts *o, struct strbuf *err)
 			error(err, "%s: AUTH failed: %s", cfg->display, rp.errmsg);
 			goto out;
 		}
-		strbuf_reset(&in);
 	}
-	if (read_reply(fd, &in, &rp, err)) {
+	if (read_reply(fd, &in, &pos, &rp, err)) {
 		error(err, "%s: no answer to PING (is it a Redis server?)", cfg->display);
 		goto out;
 	}

@@ -342,6 +342,18 @@ static void unknown_type(struct loader *L, const struct rnode *at, const char *n
 	strbuf_release(&known);
 }
 
+/* An apptainer job needs an image when its type has none (generic; clients). */
+static void need_image(struct loader *L, const struct rnode *node, const char *what,
+		       const char *name, const char *image, const struct container *c)
+{
+	if (image || c->image_path || c->docker_source)
+		return;
+	schema_error(&L->s, &node->pos,
+		     "%s '%s' runs in apptainer but names no image: set container.image_path, "
+		     "container.docker_source or container_image, or use runtime: native",
+		     what, name ? name : "?");
+}
+
 /* Fills sv from node. what: "service" or "monitoring"; default_type: for monitoring. */
 static void service_load(struct loader *L, struct rnode *node, struct service_spec *sv,
 			 const char *what, const char *default_type)
@@ -390,6 +402,8 @@ static void service_load(struct loader *L, struct rnode *node, struct service_sp
 		sv->type_name = xstrdup(sv->type->name);
 	if (!sv->name && !rnode_get(node, "name") && sv->type)
 		sv->name = xstrdup(sv->type->name);
+	if (sv->runtime == RUNTIME_APPTAINER && sv->type && !sv->type->default_image)
+		need_image(L, node, what, sv->name, sv->container_image, &sv->container);
 	if (sv->type && sv->type->validate && sv->type->validate(sv, L->err) < 0)
 		L->s.errors++;
 }
@@ -538,6 +552,8 @@ static void client_load(struct loader *L, struct rnode *node, struct client_spec
 		if (params->kind == RNODE_MAP)
 			cl->parameters = (struct rnode *)params;
 	}
+	if (cl->runtime == RUNTIME_APPTAINER)
+		need_image(L, node, "client", cl->name, cl->container_image, &cl->container);
 	if (cl->type && cl->type->validate && cl->type->validate(cl, L->err) < 0)
 		L->s.errors++;
 }

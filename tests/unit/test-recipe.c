@@ -329,6 +329,14 @@ static void test_types_and_targets(void **state)
 		   "list of services)\n"
 		   "r.yaml:3:9: client: expected a mapping, got a list (write 'clients:' for a list "
 		   "of clients)");
+	load_fails("service:\n  type: generic\n  command: x\nclient:\n  name: c\n"
+		   "  runtime: apptainer\n  command: y\n",
+		   "r.yaml:2:3: service 'generic' runs in apptainer but names no image: set "
+		   "container.image_path, container.docker_source or container_image, or use "
+		   "runtime: native\n"
+		   "r.yaml:5:3: client 'c' runs in apptainer but names no image: set "
+		   "container.image_path, container.docker_source or container_image, or use "
+		   "runtime: native");
 	load_fails("services:\n  name: redis\n",
 		   "r.yaml:2:3: services: expected a list of service mappings, got a mapping");
 }

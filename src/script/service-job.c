@@ -298,7 +298,6 @@ int render_service(const struct recipe *r, const struct service_spec *s,
 		strbuf_addstr(&sb, "\n# Start the server\n");
 		server_argv(&sb, s, rd, &b);
 	}
-	strbuf_addstr(&sb, "hb_port_release\n");
 	strbuf_addf(&sb, "\n# Readiness: a real protocol check, every %gs for up to %us\n"
 			 "hb_wait_ready %u %g %s\n",
 		    interval, timeout, timeout, interval, probe.buf);

@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# A rendered native `generic` service job, run for real: port choice (the preferred
+# port is taken), readiness through a real HTTP GET, endpoint.json/endpoint.env and the
+# state file, a clean stop on TERM; and the two ways a service fails to become ready.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib-render.sh"
+
+busy=$(free_port)
+# Something else already listens on the preferred port.
+python3 -c 'import socket,sys,time
+s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(1); time.sleep(120)' "$busy" &
+track_pid $!
+wait_port "$busy" 10
+
+mkdir -p "$SCRATCH/www"
+echo "served by the job" >"$SCRATCH/www/hello.txt"
+cat >"$SCRATCH/http.yaml" <<YAML
+service:
+  name: web
+  type: generic
+  runtime: native
+  command: python3
+  args: ["-m", "http.server", "\${HPCBENCH_PORT}", "--bind", "127.0.0.1",
+         "--directory", "$SCRATCH/www"]
+  ports: [$busy]
+  health_check: {endpoint: "http://localhost:$busy/hello.txt", timeout: 20, interval: 0.2}
+YAML
+
+id=$(render_to "$SCRATCH/jobs" "$SCRATCH/http.yaml")
+like "$id" '^web_[0-9a-f]{8}$' "render -o prints the job script it wrote"
+start_job "$SCRATCH/jobs" "$id"
+jd=$RUN/$id
+
+ok "endpoint.json appears once the server answers" wait_file "$jd/endpoint.json" 20
+read -r state _ <"$jd/state"
+is "$state" READY "the state file says READY"
+port=$(json_get "$jd/endpoint.json" port)
+isnt_busy=$([ "$port" != "$busy" ] && echo yes)
+is "$isnt_busy" yes "the taken preferred port $busy was not used (got $port)"
+is "$(json_get "$jd/endpoint.json" host)" 127.0.0.1 "endpoint.json host is the advertised one"
+is "$(json_get "$jd/endpoint.json" url)" "http://127.0.0.1:$port" "endpoint.json url"
+is "$(json_get "$jd/endpoint.json" job_id)" "$id" "endpoint.json job_id"
+like "$(json_get "$jd/endpoint.json" ready_at)" '^20[0-9]{2}-[0-9]{2}-[0-9]{2}T' \
+	"endpoint.json ready_at is a timestamp"
+is "$(curl -s "http://127.0.0.1:$port/hello.txt")" "served by the job" \
+	"the server really listens on the chosen port (\${HPCBENCH_PORT} reached its args)"
+is "$(bash -c '. "$1"; echo "$HPCBENCH_TARGET_HOST:$HPCBENCH_TARGET_PORT"' _ "$jd/endpoint.env")" \
+	"127.0.0.1:$port" "endpoint.env holds the same endpoint as shell assignments"
+
+kill -TERM "$JOB_PID"
+ok "the job ends after TERM" wait_exit "$JOB_PID" 15
+is "$JOB_RC" 0 "a service stopped by TERM exits 0"
+like "$(cat "$jd/state")" '^COMPLETED 0 [0-9]+$' "state: COMPLETED 0 <epoch>"
+if listening "$port"; then r=still; else r=gone; fi
+is "$r" gone "the trap stopped the server (nothing listens on $port any more)"
+is "$(find "$jd" -name '*.tmp.*' | wc -l)" 0 "no temporary files left behind"
+
+# Never ready: the probe fails until the timeout; the server is stopped.
+cat >"$SCRATCH/never.yaml" <<YAML
+service:
+  name: never
+  type: generic
+  runtime: native
+  command: sleep
+  args: ["300"]
+  ports: [$busy]
+  health_check: {endpoint: "http://localhost:$busy/", timeout: 1, interval: 0.2}
+YAML
+id=$(render_to "$SCRATCH/jobs2" "$SCRATCH/never.yaml")
+start_job "$SCRATCH/jobs2" "$id"
+ok "a never-ready job ends by itself" wait_exit "$JOB_PID" 20
+is "$JOB_RC" 1 "  with exit status 1"
+like "$(cat "$RUN/$id/state")" '^FAILED 1 [0-9]+ not ready after 1s' "  state FAILED with the reason"
+like "$(cat "$RUN/$id/err.log")" 'hpcbench: not ready after 1s \(probe: hb_probe_http' \
+	"  err.log says why"
+ok "  no endpoint.json" test ! -e "$RUN/$id/endpoint.json"
+pids=$(pgrep -s "$JOB_PID" 2>/dev/null || true)
+is "$pids" "" "  the server (sleep 300) was stopped with the job"
+
+# A server that exits at once: reported as such, not as a timeout.
+cat >"$SCRATCH/dies.yaml" <<YAML
+service:
+  name: dies
+  type: generic
+  runtime: native
+  command: "false"
+  health_check: {endpoint: "tcp://localhost:1", timeout: 30, interval: 0.2}
+YAML
+id=$(render_to "$SCRATCH/jobs3" "$SCRATCH/dies.yaml")
+start_job "$SCRATCH/jobs3" "$id"
+ok "a job whose server dies ends quickly" wait_exit "$JOB_PID" 10
+like "$(cat "$RUN/$id/state")" '^FAILED 1 [0-9]+ the server exited before it was ready' \
+	"  state FAILED: the server exited before it was ready"
+
+done_testing

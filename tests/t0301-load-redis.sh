@@ -55,7 +55,7 @@ hb load redis "127.0.0.1:$port" -c 5 -n 10000 --tests ping,set,get,incr,lpush,rp
 is "$?" 0 "--tests runs"
 fails=
 for t in set get incr lpush rpush lpop rpop sadd hset spop zadd zpopmin; do
-	k=$(echo "$t" | tr a-z A-Z)
+	k=$(echo "$t" | tr "[:lower:]" "[:upper:]")
 	got=$(json "$SCRATCH/r3.json" "d['by_kind']['$k']['ok']")
 	[ "$got" = "$(calls "$t")" ] || fails="$fails $t:$got/$(calls "$t")"
 done

@@ -30,6 +30,12 @@ int sh_valid_name(const char *s)
 
 void sq_quote_expand(struct strbuf *sb, const char *s)
 {
+	/* A leading ~ stays literal either way; outside the double quotes, shellcheck
+	 * does not mistake it for a tilde that was meant to expand (SC2088). */
+	if (*s == '~') {
+		strbuf_addstr(sb, "'~'");
+		s++;
+	}
 	strbuf_addch(sb, '"');
 	while (*s) {
 		unsigned char c = (unsigned char)*s;

@@ -195,7 +195,7 @@ static void target_block(struct strbuf *sb, const struct client_spec *c,
 	strbuf_addstr(sb, "\n# Target\n");
 	strbuf_addstr(sb, shlib_client);
 	if (ep) {
-		strbuf_addstr(sb, "HB_TARGET_DIR=\nhb_target_endpoint ");
+		strbuf_addstr(sb, "hb_target_endpoint ");
 		sq_quote_expand(sb, ep);
 		strbuf_addf(sb, " %u %s\n", port, scheme);
 	} else if (o->target_endpoint_file || tj >= 0) {

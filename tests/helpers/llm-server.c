@@ -7,6 +7,7 @@
  *   llm-server --port-file F [--port P] [--threads N] [--ttft-ms X] [--itl-ms X]
  *              [--tokens N] [--fail-every N] [--fail-status S] [--cut-every N]
  *              [--cut-after K] [--no-usage] [--models a,b] [--pull-ms X]
+ *              [--garbage-every N]
  *
  * Timing of a generation whose request was read at t0: the response head (and, for
  * OpenAI chat, a role-only chunk with empty content, as vLLM sends) goes out at once;
@@ -22,7 +23,8 @@
  * counting words of the text gives a wrong number on purpose.
  *
  * Faults: every Nth generation request answers --fail-status (503) with the server's
- * error JSON; every Nth is cut (the connection closed) after K content tokens.
+ * error JSON; every Nth is cut (the connection closed) after K content tokens; every
+ * Nth (--garbage-every) sends a message that is not JSON after its first token.
  * Unknown models get 404 until pulled (POST /api/pull streams progress over --pull-ms).
  *
  * GET /stats answers the server's own counters as JSON (requests by endpoint, tokens
@@ -61,7 +63,7 @@ static struct {
 	unsigned threads;
 	uint64_t ttft_ns, itl_ns;
 	uint64_t tokens;
-	uint64_t fail_every, cut_every, cut_after;
+	uint64_t fail_every, cut_every, cut_after, garbage_every;
 	int fail_status;
 	bool no_usage;
 	uint64_t pull_ns;
@@ -90,6 +92,7 @@ struct conn {
 	bool stream, usage;
 	uint64_t t0, next_at;
 	uint64_t ntokens, sent, prompt_tokens, cut_at; /* cut_at 0: never */
+	bool garbage; /* send a message that is not JSON after the first token */
 	char model[128];
 	unsigned seq;
 	struct conn *next_timed; /* in the worker's list of timed streams */
@@ -211,6 +214,9 @@ static void token(struct conn *c)
 	}
 	c->sent++;
 	atomic_fetch_add_explicit(&st.tokens_sent, 1, memory_order_relaxed);
+	if (c->garbage && c->sent == 1)
+		chunkf(&c->out, "%s", c->api == API_GENERATE || c->api == API_CHAT
+					      ? "{\"response\": oops}\n" : "data: {oops\n\n");
 }
 
 /* Ollama's final fields: counts and durations (ns). */
@@ -417,6 +423,7 @@ static void start_generation(struct worker *w, struct conn *c, const char *body,
 	c->usage = r.usage;
 	c->sent = 0;
 	c->cut_at = opt.cut_every && n % opt.cut_every == 0 ? opt.cut_after + 1 : 0;
+	c->garbage = opt.garbage_every && n % opt.garbage_every == 0;
 	c->t0 = now;
 	c->next_at = now + opt.ttft_ns;
 	c->seq = (unsigned)n;
@@ -812,6 +819,7 @@ int main(int argc, char **argv)
 		{ "no-usage", no_argument, NULL, 'u' },
 		{ "models", required_argument, NULL, 'm' },
 		{ "pull-ms", required_argument, NULL, 'l' },
+		{ "garbage-every", required_argument, NULL, 'g' },
 		{ 0 },
 	};
 	const char *model_list = "llama3,test";
@@ -831,11 +839,12 @@ int main(int argc, char **argv)
 		case 'u': opt.no_usage = true; break;
 		case 'm': model_list = optarg; break;
 		case 'l': opt.pull_ns = ms_to_ns(optarg); break;
+		case 'g': opt.garbage_every = strtoull(optarg, NULL, 10); break;
 		default:
 			fprintf(stderr, "usage: llm-server [--port P] [--port-file F] [--threads N] "
 					"[--ttft-ms X] [--itl-ms X] [--tokens N] [--fail-every N] "
 					"[--fail-status S] [--cut-every N --cut-after K] [--no-usage] "
-					"[--models a,b] [--pull-ms X]\n");
+					"[--models a,b] [--pull-ms X] [--garbage-every N]\n");
 			return 2;
 		}
 	}

@@ -66,7 +66,9 @@ is "$(et wait 60 "$d" "$id" 2>/dev/null)" "COMPLETED 0 -" "exit 0 is COMPLETED"
 d=$(new_job cancel 'echo "RUNNING $(date +%s)" >state; sleep 300')
 id=$(et submit "$d")
 wait_for "$d" "$id" RUNNING >/dev/null
-ok "scancel succeeds" et cancel "$d" "$id"
+out=$(et cancel "$d" "$id")
+is "$?" 0 "scancel succeeds"
+like "$out" "^(CANCELLED|RUNNING)" "cancel polls once: the job shows its new state"
 like "$(et wait 30 "$d" "$id" 2>/dev/null)" "^CANCELLED" "a cancelled job is CANCELLED"
 is "$(job_ids_in_queue)" "" "squeue has no pending or running job left"
 

@@ -394,6 +394,21 @@ static char *id_list(struct exec_job **jobs, size_t n, const char *cluster,
 	return strbuf_detach(&sb, NULL);
 }
 
+/* The distinct clusters ("" for the default one) of the jobs' native ids. */
+static void job_clusters(struct exec_job **jobs, size_t n, struct strlist *clusters)
+{
+	for (size_t i = 0; i < n; i++) {
+		char *c, *id = split_native(jobs[i]->native_id, &c);
+		int seen = 0;
+		for (size_t k = 0; k < clusters->nr; k++)
+			seen |= !strcmp(clusters->items[k], c ? c : "");
+		if (!seen)
+			strlist_push(clusters, c ? c : "");
+		free(id);
+		free(c);
+	}
+}
+
 static int slurm_poll(struct executor *ex, struct exec_job *all, size_t n, struct strbuf *err)
 {
 	struct exec_job **jobs = xcalloc(n ? n : 1, sizeof(*jobs));
@@ -411,16 +426,7 @@ static int slurm_poll(struct executor *ex, struct exec_job *all, size_t n, struc
 		goto out;
 	}
 	/* one squeue (then at most one sacct) per cluster: normally exactly one */
-	for (size_t i = 0; i < nr; i++) {
-		char *c, *id = split_native(jobs[i]->native_id, &c);
-		int seen = 0;
-		for (size_t k = 0; k < clusters.nr; k++)
-			seen |= !strcmp(clusters.items[k], c ? c : "");
-		if (!seen)
-			strlist_push(&clusters, c ? c : "");
-		free(id);
-		free(c);
-	}
+	job_clusters(jobs, nr, &clusters);
 	for (size_t k = 0; k < clusters.nr; k++) {
 		const char *cl = *clusters.items[k] ? clusters.items[k] : NULL;
 		char *ids = id_list(jobs, nr, cl, NULL), *missing;
@@ -463,38 +469,45 @@ out:
 	return ret;
 }
 
-static int slurm_cancel(struct executor *ex, struct exec_job *jobs, size_t n, struct strbuf *err)
+/* scancel every unfinished job (one call per cluster), then one poll to show the effect. */
+static int slurm_cancel(struct executor *ex, struct exec_job *all, size_t n, struct strbuf *err)
 {
-	struct strlist argv = STRLIST_INIT;
+	struct exec_job **jobs = xcalloc(n ? n : 1, sizeof(*jobs));
+	struct strlist clusters = STRLIST_INIT, argv = STRLIST_INIT;
 	struct strbuf errout = STRBUF_INIT, msg = STRBUF_INIT;
-	int rc, ret = 0;
+	size_t nr = 0;
+	int rc, ret = -1;
 
-	for (size_t i = 0; i < n; i++) {
-		char *c, *id;
-		if (!jobs[i].native_id || is_final(jobs[i].state))
-			continue;
-		id = split_native(jobs[i].native_id, &c);
+	for (size_t i = 0; i < n; i++)
+		if (all[i].native_id && !is_final(all[i].state))
+			jobs[nr++] = &all[i];
+	job_clusters(jobs, nr, &clusters);
+	for (size_t k = 0; k < clusters.nr; k++) {
+		const char *cl = *clusters.items[k] ? clusters.items[k] : NULL;
+		char *ids = id_list(jobs, nr, cl, NULL), *save = NULL;
 		strlist_clear(&argv);
 		strlist_push(&argv, "scancel");
-		if (c)
-			strlist_push_owned(&argv, xasprintf("--clusters=%s", c));
-		strlist_push(&argv, id);
-		free(id);
-		free(c);
+		if (cl)
+			strlist_push_owned(&argv, xasprintf("--clusters=%s", cl));
+		for (char *tok = strtok_r(ids, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+			strlist_push(&argv, tok);
+		free(ids);
 		strbuf_reset(&errout);
 		rc = run_cmd(ex, (const char *const *)strlist_argv(&argv), NULL, 0, NULL, &errout,
 			     err);
-		if (rc < 0) {
-			ret = -1;
-			if (ex->unreachable)
-				break;
-		} else if (rc != 0 && !only_unknown_ids(errout.buf)) {
-			strbuf_reset(&msg);
+		if (rc < 0)
+			goto out;
+		/* jobs that ended meanwhile are not an error */
+		if (rc != 0 && !only_unknown_ids(errout.buf)) {
 			last_line(&msg, errout.buf);
-			ret = error(err, "scancel %s failed (exit %d): %s", jobs[i].native_id, rc,
-				    msg.buf);
+			error(err, "scancel failed (exit %d): %s", rc, msg.buf);
+			goto out;
 		}
 	}
+	ret = nr ? slurm_poll(ex, all, n, err) : 0;
+out:
+	free(jobs);
+	strlist_clear(&clusters);
 	strlist_clear(&argv);
 	strbuf_release(&errout);
 	strbuf_release(&msg);

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # hpcbench validate: every old recipe loads; every kind of bad recipe gets exit 2 and
 # exactly the expected FILE:LINE:COL: messages (tests/fixtures/recipes/bad/*.err).
+# shellcheck source=tests/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 fixtures=$TOP/tests/fixtures

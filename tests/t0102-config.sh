@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The config file through the CLI: lookup order (--config, $HPCBENCH_CONFIG,
 # $XDG_CONFIG_HOME/hpcbench/config.yaml), missing files, refusals, positions, exit 2.
+# shellcheck source=tests/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 recipe=$TOP/tests/fixtures/recipes/good/command-client.yaml

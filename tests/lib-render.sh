@@ -39,7 +39,20 @@ wait_file() {
 	return 1
 }
 
+# wait_state JOB_DIR STATE [TIMEOUT_S]: waits until the job's state file starts with STATE.
+wait_state() {
+	local _ st
+	for _ in $(seq $((${3:-20} * 10))); do
+		st=
+		[ -r "$1/state" ] && read -r st _ <"$1/state"
+		[ "$st" = "$2" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # wait_exit PID [TIMEOUT_S]: waits until PID has exited; its status in JOB_RC.
+# shellcheck disable=SC2034 # JOB_RC is read by the tests
 wait_exit() {
 	local _
 	for _ in $(seq $((${2:-20} * 10))); do

@@ -2,7 +2,9 @@
 # A rendered native `generic` service job, run for real: port choice (the preferred
 # port is taken), readiness through a real HTTP GET, endpoint.json/endpoint.env and the
 # state file, a clean stop on TERM; and the two ways a service fails to become ready.
+# shellcheck source=tests/lib.sh
 . "$(dirname "$0")/lib.sh"
+# shellcheck source=tests/lib-render.sh
 . "$(dirname "$0")/lib-render.sh"
 
 busy=$(free_port)
@@ -33,8 +35,7 @@ start_job "$SCRATCH/jobs" "$id"
 jd=$RUN/$id
 
 ok "endpoint.json appears once the server answers" wait_file "$jd/endpoint.json" 20
-read -r state _ <"$jd/state"
-is "$state" READY "the state file says READY"
+ok "the state file says READY (written after endpoint.json)" wait_state "$jd" READY 5
 port=$(json_get "$jd/endpoint.json" port)
 isnt_busy=$([ "$port" != "$busy" ] && echo yes)
 is "$isnt_busy" yes "the taken preferred port $busy was not used (got $port)"

@@ -118,8 +118,14 @@ static void print_main_usage(FILE *f)
 	fprintf(f, "usage: hpcbench [--config FILE] [-v] COMMAND [ARGS]\n\n"
 		   "Deploy AI and data services on HPC clusters, benchmark them, and bring\n"
 		   "back results you can trust.\n\ncommands:\n");
-	for (size_t i = 0; cli_commands[i]; i++)
-		fprintf(f, "  %-34s %s\n", cli_commands[i]->usage, cli_commands[i]->summary);
+	for (size_t i = 0; cli_commands[i]; i++) {
+		const struct cmd_entry *c = cli_commands[i];
+		/* A long usage gets its own line, so the summaries stay in one column. */
+		if (strlen(c->usage) > 34)
+			fprintf(f, "  %s\n  %-34s %s\n", c->usage, "", c->summary);
+		else
+			fprintf(f, "  %-34s %s\n", c->usage, c->summary);
+	}
 	fprintf(f, "\nglobal options:\n"
 		   "  --config FILE   config file (default: $HPCBENCH_CONFIG, then\n"
 		   "                  $XDG_CONFIG_HOME/hpcbench/config.yaml)\n"

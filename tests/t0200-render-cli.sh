@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# hpcbench list and hpcbench render: the type lists; every old recipe renders into
+# scripts that pass bash -n and shellcheck; -o writes scripts and side files (secrets
+# 0600, never in a script), nothing for an invalid recipe; a generated Prometheus
+# config passes promtool; ids are reproducible with --seed.
+# shellcheck disable=SC2016 # patterns match the literal $NAME words of the scripts
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+seeds=$TOP/tests/fixtures/seed-recipes
+
+out=$(hb list services)
+is "$(echo "$out" | cut -d' ' -f1 | tr '\n' ' ')" \
+	"chroma generic grafana mysql ollama postgres prometheus redis vllm " \
+	"list services: every service type, sorted"
+like "$out" $'^redis  Redis' "  one per line: name, two spaces, description"
+out=$(hb list clients)
+is "$(echo "$out" | cut -d' ' -f1 | tr '\n' ' ')" "chroma http llm redis sql " \
+	"list clients: every client type"
+hb list nonsense >/dev/null 2>"$SCRATCH/err"
+is "$?" 2 "list of something else exits 2"
+like "$(cat "$SCRATCH/err")" "cannot list 'nonsense' \(services or clients\)" "  and says what it can list"
+
+# Every old recipe renders; every script is clean.
+n=0
+for f in "$seeds"/services/*.yaml "$seeds"/clients/*.yaml "$TOP"/recipes/*/*.yaml; do
+	name=$(basename "$(dirname "$f")")/$(basename "$f" .yaml)
+	dir=$SCRATCH/seed/$name
+	hb render "$f" -o "$dir" --run-id seed --run-dir /tmp/hb-runs/seed --seed 1 >/dev/null \
+		2>"$SCRATCH/err"
+	is "$?:$(cat "$SCRATCH/err")" "0:" "render $name"
+	for s in "$dir"/*.sh; do
+		n=$((n + 1))
+		ok "  $(basename "$s") passes bash -n" bash -n "$s"
+		ok "  $(basename "$s") passes shellcheck" shellcheck "$s"
+	done
+done
+cmp_num "$n" -ge 25 "every recipe rendered at least one script ($n)"
+
+# Secrets of the old mysql recipe: in 0600 side files only.
+dir=$SCRATCH/seed/services/mysql
+if grep -rqE 'mysecretpassword|benchmark_pass' "$dir"/*.sh; then r=yes; else r=no; fi
+is "$r" no "mysql passwords are not in the script"
+modes=$(find "$dir" -path '*secrets*' -type f -exec stat -c %a {} + | sort -u | tr '\n' ' ')
+is "$modes" "600 " "every secret side file is 0600"
+ok "the root password reached a secret file" grep -rq mysecretpassword "$dir"/*/secrets
+out=$(hb render "$seeds/services/mysql.yaml" --run-id x --run-dir /tmp/x --seed 1)
+unlike "$out" 'mysecretpassword' "render on stdout does not show secrets"
+like "$out" '### side file mysql_[0-9a-f]{8}/secrets/init.sql \(mode 0600\)' \
+	"  but lists the secret side files"
+
+# Old recipes' specifics.
+s=$(cat "$SCRATCH"/seed/services/ollama_with_cadvisor/*.sh)
+like "$s" '"\$HB_APPTAINER" exec --nv ' "a gpu gres gives apptainer --nv"
+like "$s" 'flock -w 3600 9' "the image pull is serialised by a lock"
+like "$s" "hb_pull_image \"docker://ollama/ollama:latest\"" "  from the recipe's docker_source"
+like "$s" 'hb_wait_ready 30 10 hb_probe_http "http://127.0.0.1:\$HPCBENCH_PORT"'"'/api/tags'" \
+	"the recipe's health_check becomes an HTTP probe on the chosen port"
+like "$s" 'cadvisor' "enable_cadvisor starts the cAdvisor sidecar"
+s=$(cat "$SCRATCH"/seed/services/redis/*.sh)
+like "$s" '# \(recipe args set by the job itself and not repeated: /redis/config/redis.conf\)' \
+	"the old redis config path is replaced by the generated one, with a note"
+like "$s" '#SBATCH --mem=4096M' "resources.mem becomes --mem"
+like "$s" '#SBATCH --job-name=hb-seed-redis_[0-9a-f]{8}' "the job name carries the run id"
+like "$s" '#SBATCH --output=/tmp/hb-runs/seed/redis_[0-9a-f]{8}/out.log' "  output in the job folder"
+s=$(cat "$SCRATCH"/seed/clients/ollama_parametric/*.sh)
+like "$s" "load 'llm' \"\\\$HPCBENCH_TARGET_URL\".* --sweep \"concurrency=1,2,5,10,20\"" \
+	"ollama_parametric: concurrency sweeps inside hpcbench load llm"
+like "$s" 'for hb_v1 in "50" "100" "200" "500"; do' "  prompt lengths loop in the script"
+s=$(cat "$SCRATCH"/seed/clients/redis_benchmark/*.sh)
+like "$s" "load 'redis' \"\\\$HPCBENCH_TARGET_HOST:\\\$HPCBENCH_TARGET_PORT\" -n \"100000\" -c \"50\" --value-size \"256\" --pipeline \"1\" --tests \"ping,set,get\" --json \"\\\$JOB_DIR/result.json\"" \
+	"redis_benchmark: old parameter names become hpcbench load options"
+
+# Prometheus configs.
+for p in "$SCRATCH"/seed/services/prometheus_with_cadvisor/*/prometheus.yml \
+	"$SCRATCH"/seed/services/mysql_with_monitoring/*/prometheus.yml; do
+	ok "promtool check config $(basename "$(dirname "$(dirname "$p")")")" promtool check config "$p"
+done
+cat >"$SCRATCH/prom.yaml" <<'YAML'
+services:
+  - name: app
+    type: generic
+    runtime: native
+    command: sleep
+    args: ["1000"]
+    enable_cadvisor: true
+  - name: prom
+    type: prometheus
+    runtime: native
+    scrape_interval: 5s
+    monitoring_targets:
+      - {host: "node-7", port: 9100, job_name: "node's exporter"}
+      - {service_id: app, port: 8080}
+YAML
+hb render "$SCRATCH/prom.yaml" -o "$SCRATCH/prom" --run-id p --run-dir /tmp/p --seed 1 >/dev/null
+p=$(echo "$SCRATCH"/prom/prom_*/prometheus.yml)
+ok "promtool accepts static, service and cAdvisor targets" promtool check config "$p"
+like "$(cat "$p")" "job_name: 'node''s exporter'" "  values are YAML-quoted"
+like "$(cat "$p")" "targets: \['node-7:9100'\]" "  a host target is static"
+like "$(cat "$p")" "job_name: 'app-cadvisor'" "  a service with enable_cadvisor is scraped"
+
+# -o: nothing at all for an invalid recipe.
+printf 'service:\n  name: redis\n  resorces: {}\n' >"$SCRATCH/bad.yaml"
+hb render "$SCRATCH/bad.yaml" -o "$SCRATCH/nothing" >/dev/null 2>"$SCRATCH/err"
+is "$?" 2 "an invalid recipe exits 2"
+like "$(cat "$SCRATCH/err")" "bad.yaml:3:3: unknown key 'resorces'" "  with the position"
+ok "  and nothing is written" test ! -e "$SCRATCH/nothing"
+printf 'service:\n  name: g\n  type: generic\n  runtime: native\n' >"$SCRATCH/nocmd.yaml"
+hb render "$SCRATCH/nocmd.yaml" -o "$SCRATCH/nothing2" >/dev/null 2>"$SCRATCH/err"
+is "$?" 2 "a generic service without command exits 2"
+like "$(cat "$SCRATCH/err")" "nocmd.yaml:2:3: service 'g': type generic needs a command" \
+	"  and says so with the position"
+ok "  and nothing is written" test ! -e "$SCRATCH/nothing2"
+hb render "$SCRATCH/bad.yaml" --run-dir relative/dir >/dev/null 2>&1
+is "$?" 2 "a relative --run-dir is refused"
+
+# Reproducible with --seed, fresh without.
+a=$(hb render "$TOP/recipes/sessions/redis-local.yaml" --run-id s --run-dir /tmp/s --seed 5 --bin hb)
+b=$(hb render "$TOP/recipes/sessions/redis-local.yaml" --run-id s --run-dir /tmp/s --seed 5 --bin hb)
+is "$a" "$b" "the same --seed renders the same scripts"
+c=$(hb render "$TOP/recipes/sessions/redis-local.yaml" --run-id s --run-dir /tmp/s --bin hb)
+isnt=$([ "$a" != "$c" ] && echo differ)
+is "$isnt" differ "without --seed, job ids are fresh"
+like "$a" "HB_TARGET_DIR=\"\\\$RUN_DIR/redis_[0-9a-f]{8}\"" "the client waits for the service of the recipe"
+
+done_testing

@@ -186,7 +186,8 @@ static int sweep(struct llm_cfg *cfg, const struct load_opts *o, const struct lo
 			ret = EXIT_FAILED;
 		load_result_release(&r);
 	}
-	jsonw_close(w);
+	jsonw_close(w); /* points */
+	jsonw_close(w); /* sweep */
 	jsonw_close(&rw);
 	jsonw_raw(w, "results", results.buf);
 	strbuf_release(&results);

@@ -143,8 +143,14 @@ static int cmd_load_exec(int argc, char **argv, struct cli_ctx *ctx)
 	int npos = 0, c, ret = EXIT_USAGE, have_result = 0;
 	(void)ctx;
 
-	if (!pname)
-		return cli_usage_error(&cmd_load_entry, "which protocol? (%s)", "redis, http, llm");
+	if (!pname) {
+		struct strbuf names = STRBUF_INIT;
+		for (size_t i = 0; load_protos[i]; i++)
+			strbuf_addf(&names, "%s%s", i ? ", " : "", load_protos[i]->name);
+		cli_usage_error(&cmd_load_entry, "which protocol? (%s)", names.buf);
+		strbuf_release(&names);
+		return EXIT_USAGE;
+	}
 	p = load_proto_find(pname);
 	if (!p)
 		return unknown_protocol(pname);

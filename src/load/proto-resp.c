@@ -415,8 +415,10 @@ static int redis_configure(void *p, const char *target, struct load_opts *o,
 	for (size_t i = 0; i < cfg->commands.nr; i++) {
 		struct strlist words = STRLIST_INIT;
 		char *verb;
-		if (split_words(cfg->commands.items[i], &words, err))
+		if (split_words(cfg->commands.items[i], &words, err)) {
+			strlist_clear(&words);
 			return -1;
+		}
 		verb = xstrdup(words.items[0]);
 		for (char *c = verb; *c; c++)
 			*c = (char)(*c >= 'a' && *c <= 'z' ? *c - 32 : *c);

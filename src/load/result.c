@@ -195,13 +195,20 @@ void load_result_text(const struct load_result *r, struct strbuf *out)
 int load_result_verdict(const struct load_result *r, struct strbuf *err)
 {
 	const struct load_stats *s = &r->stats;
-	uint64_t failed = s->errors + s->err[LOAD_ERR_CONNECT];
-	if (!s->ok)
-		return error(err, "no request succeeded"), EXIT_FAILED;
-	if (failed && !r->opts->allow_errors)
-		return error(err, "%llu request%s failed (--allow-errors to accept)",
-			     (unsigned long long)failed, failed == 1 ? "" : "s"),
-		       EXIT_FAILED;
+	uint64_t conn = s->err[LOAD_ERR_CONNECT];
+	if (!s->ok) {
+		error(err, "no request succeeded");
+		return EXIT_FAILED;
+	}
+	if ((s->errors || conn) && !r->opts->allow_errors) {
+		if (s->errors)
+			error(err, "%llu request%s failed (--allow-errors to accept)",
+			      (unsigned long long)s->errors, s->errors == 1 ? "" : "s");
+		if (conn)
+			error(err, "%llu connection attempt%s failed (--allow-errors to accept)",
+			      (unsigned long long)conn, conn == 1 ? "" : "s");
+		return EXIT_FAILED;
+	}
 	if (r->proto->verdict && r->proto->verdict(r->cfg, r->proto_ts, r, err))
 		return EXIT_FAILED;
 	return EXIT_OK;

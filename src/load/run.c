@@ -53,7 +53,7 @@ static void progress_line(struct worker *ws, unsigned n, uint64_t t0, uint64_t t
 /* Waits for every worker to finish, drawing progress when asked. */
 static void watch(struct load_shared *sh, struct worker *ws, unsigned n, bool progress)
 {
-	uint64_t last_ok = 0, last_ns = mono_ns(), next_draw = last_ns + 250000000ull;
+	uint64_t last_ok = 0, last_ns = mono_ns(), next_draw = last_ns + 500000000ull;
 	for (;;) {
 		unsigned done = 0;
 		for (unsigned i = 0; i < n; i++)
@@ -64,7 +64,7 @@ static void watch(struct load_shared *sh, struct worker *ws, unsigned n, bool pr
 		uint64_t now = mono_ns();
 		if (progress && now >= next_draw) {
 			progress_line(ws, n, sh->t0, sh->t_measure, now, &last_ok, &last_ns);
-			next_draw = now + 250000000ull;
+			next_draw = now + 500000000ull;
 		}
 	}
 	if (progress)

@@ -487,8 +487,6 @@ static void tick(struct worker *w, uint64_t now)
 		__atomic_store_n(&w->progress.p99, hist_percentile(&iv->latency, 99),
 				 __ATOMIC_RELAXED);
 	}
-	__atomic_store_n(&w->progress.ok, w->stats.ok, __ATOMIC_RELAXED);
-	__atomic_store_n(&w->progress.errors, w->stats.errors, __ATOMIC_RELAXED);
 }
 
 static bool all_idle(const struct worker *w)
@@ -519,6 +517,9 @@ static void poll_once(struct worker *w, uint64_t deadline)
 	int n = epoll_pwait2(w->epfd, evs, (int)(sizeof(evs) / sizeof(evs[0])), &ts, NULL);
 	for (int i = 0; i < n; i++)
 		conn_event(w, evs[i].data.ptr, evs[i].events);
+	/* Plain stores on x86: cheap enough for every wake-up, and exact for progress. */
+	__atomic_store_n(&w->progress.ok, w->stats.ok + w->stats.warm_ok, __ATOMIC_RELAXED);
+	__atomic_store_n(&w->progress.errors, w->stats.errors + w->stats.warm_errors, __ATOMIC_RELAXED);
 }
 
 /* Connect phase: every connection once, until each is open or failed (or timeout). */
@@ -619,8 +620,8 @@ void *worker_main(void *arg)
 		c->fd = -1;
 		c->state = CONN_DOWN;
 	}
-	__atomic_store_n(&w->progress.ok, w->stats.ok, __ATOMIC_RELAXED);
-	__atomic_store_n(&w->progress.errors, w->stats.errors, __ATOMIC_RELAXED);
+	__atomic_store_n(&w->progress.ok, w->stats.ok + w->stats.warm_ok, __ATOMIC_RELAXED);
+	__atomic_store_n(&w->progress.errors, w->stats.errors + w->stats.warm_errors, __ATOMIC_RELAXED);
 	__atomic_store_n(&w->progress.done_ns, mono_ns(), __ATOMIC_RELEASE);
 	return NULL;
 }

@@ -36,7 +36,7 @@ struct load_shared {
 
 /* Progress counters a worker publishes (relaxed atomic stores, read by main). */
 struct load_progress {
-	uint64_t ok, errors;   /* measured so far */
+	uint64_t ok, errors;   /* so far, warm-up included */
 	uint64_t p50, p99;     /* of the last finished interval, ns */
 	uint64_t done_ns;      /* when the worker finished, 0 while running */
 	uint64_t connected;    /* connections open after the connect phase */

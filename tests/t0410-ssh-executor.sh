@@ -33,6 +33,15 @@ is "$?" 0 "open connects through the ssh config host"
 like "$out" "home=$HOME_ORIG" "the remote home is reported"
 like "$out" "bin=$tool" "hpc.remote_bin is found on the login node"
 
+# Config paths name the login node's variables: they expand there, once.
+# shellcheck disable=SC2088 # the tilde is for the executor to expand
+is "$(et expand '~/hb/$USER/${LOGNAME}-$$x')" "$HOME_ORIG/hb/$(id -un)/$(id -un)-\$x" \
+	"~, \$NAME, \${NAME} and \$\$ expand with the login node's environment"
+is "$(HOME=/elsewhere et expand '$HOME')" "$HOME_ORIG" "the login node's values, not this process's"
+out=$(et expand '/scratch/$HB_NOT_SET_ANYWHERE/x' 2>&1)
+is "$?" 1 "an unset variable is an error"
+like "$out" "HB_NOT_SET_ANYWHERE is not set on the login node" "that says where"
+
 # Files travel over the connection byte for byte, with their modes.
 run=$SCRATCH/run
 ok "mkdir -p on the login node" et mkdir "$run/job1"

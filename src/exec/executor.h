@@ -89,7 +89,8 @@ struct executor {
 	 * hpc.remote_bin, else slurm/local the absolute path of this binary, ssh "hpcbench".
 	 */
 	char *hpcbench_bin;
-	/* Set by open(): the job side's home folder (ssh: the remote $HOME), for workdir. */
+	/* Set by open(): the job side's home folder (ssh: the remote $HOME), for workdir.
+	 * executor_expand_path() (exec/expand.h) resolves $NAME and ~ in config paths. */
 	char *home;
 	/* Advice from poll(): milliseconds to wait before the next poll (backs off while
 	 * nothing changes, resets when a state changes). */

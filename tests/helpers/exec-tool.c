@@ -13,6 +13,7 @@
  *                                every job is final; exit 1 on timeout; stderr "polls N"
  *     cancel JOB_DIR ID [...]    cancel, then print the lines
  *     nodes JOB_DIR ID [...]     one poll; print each job's node ("-" when none)
+ *     expand STRING              print STRING with $NAME expanded on the job side
  *
  * Job lines: "STATE EXIT REASON" (REASON "-" when none, else to the end of the line).
  * Exit: 0, 1 failure, 2 usage, 3 unreachable.
@@ -28,6 +29,7 @@
 #include "common/xalloc.h"
 #include "config/config.h"
 #include "exec/executor.h"
+#include "exec/expand.h"
 
 static int usage(void)
 {
@@ -114,6 +116,14 @@ static int do_op(struct executor *ex, int argc, char **argv, struct strbuf *err)
 		if (!ret)
 			fwrite(out.buf, 1, out.len, stdout);
 		strbuf_release(&out);
+		return ret;
+	}
+	if (!strcmp(op, "expand") && argc == 2) {
+		char *path;
+		ret = executor_expand_path(ex, argv[1], &path, err);
+		if (!ret)
+			printf("%s\n", path);
+		free(path);
 		return ret;
 	}
 	if (!strcmp(op, "mkdir") && argc == 2)

@@ -115,8 +115,8 @@ static void printed_argv(const struct ssh_target *t, const char *forward, struct
 }
 
 /* --open: replaces this process with the forward, held until Ctrl-C. */
-static int open_forward(const struct ssh_target *t, const char *forward,
-			const struct endpoint *ep, unsigned local_port)
+static int open_forward(const struct ssh_target *t, const char *forward, const struct endpoint *ep,
+			unsigned local_port)
 {
 	struct strlist argv = STRLIST_INIT;
 	ssh_target_argv(t, &argv);
@@ -129,7 +129,8 @@ static int open_forward(const struct ssh_target *t, const char *forward,
 	strlist_push(&argv, t->host);
 	printf("%s://localhost:%u\n", ep->scheme ? ep->scheme : "tcp", local_port);
 	fflush(stdout);
-	fprintf(stderr, "hpcbench: forwarding localhost:%u to %s:%u through %s (Ctrl-C closes it)\n",
+	fprintf(stderr,
+		"hpcbench: forwarding localhost:%u to %s:%u through %s (Ctrl-C closes it)\n",
 		local_port, ep->host, ep->port, t->host);
 	execvp(argv.items[0], strlist_argv(&argv));
 	fprintf(stderr, "hpcbench: tunnel: cannot run %s: %s\n", argv.items[0], strerror(errno));
@@ -140,12 +141,12 @@ static int open_forward(const struct ssh_target *t, const char *forward,
 static int cmd_tunnel_exec(int argc, char **argv, struct cli_ctx *ctx)
 {
 	static const struct option longopts[] = {
-		{ "open", no_argument, NULL, 'o' },
-		{ NULL, 0, NULL, 0 },
+	    {"open", no_argument, NULL, 'o'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct strbuf err = STRBUF_INIT, line = STRBUF_INIT;
-	struct store_job job = { 0 };
-	struct endpoint ep = { 0 };
+	struct store_job job = {0};
+	struct endpoint ep = {0};
 	struct store *st = NULL;
 	struct strlist cmd = STRLIST_INIT;
 	struct config *cfg;
@@ -207,8 +208,10 @@ static int cmd_tunnel_exec(int argc, char **argv, struct cli_ctx *ctx)
 	forward = xasprintf("%u:%s:%u", local_port, ep.host, ep.port);
 
 	if (!strcmp(job.executor, "ssh")) {
-		struct ssh_target t = { .host = cfg->hpc.hostname, .user = cfg->hpc.username,
-					.port = cfg->hpc.port, .key_file = cfg->hpc.key_filename };
+		struct ssh_target t = {.host = cfg->hpc.hostname,
+				       .user = cfg->hpc.username,
+				       .port = cfg->hpc.port,
+				       .key_file = cfg->hpc.key_filename};
 		if (ssh_target_check(&t, &err)) {
 			ret = EXIT_USAGE;
 			goto fail;
@@ -219,8 +222,9 @@ static int cmd_tunnel_exec(int argc, char **argv, struct cli_ctx *ctx)
 		}
 		printed_argv(&t, forward, &cmd);
 	} else if (open) {
-		error(&err, "--open needs a service started with the ssh executor; %s runs on "
-			    "%s, which this machine reaches directly at %s:%u",
+		error(&err,
+		      "--open needs a service started with the ssh executor; %s runs on "
+		      "%s, which this machine reaches directly at %s:%u",
 		      job.id, job.executor, ep.host, ep.port);
 		ret = EXIT_USAGE;
 		goto fail;
@@ -228,11 +232,12 @@ static int cmd_tunnel_exec(int argc, char **argv, struct cli_ctx *ctx)
 		/* slurm/local: hpcbench runs on the login node; print what a laptop runs */
 		char host[256] = "LOGIN_NODE";
 		const char *user = getenv("USER");
-		struct ssh_target t = { .host = host, .user = user };
+		struct ssh_target t = {.host = host, .user = user};
 		if (gethostname(host, sizeof(host) - 1))
 			strcpy(host, "LOGIN_NODE");
-		fprintf(stderr, "hpcbench: %s listens on %s:%u, reachable from this machine; "
-				"from your own machine run:\n",
+		fprintf(stderr,
+			"hpcbench: %s listens on %s:%u, reachable from this machine; "
+			"from your own machine run:\n",
 			job.id, ep.host, ep.port);
 		printed_argv(&t, forward, &cmd);
 	}
@@ -256,25 +261,25 @@ out:
 }
 
 const struct cmd_entry cmd_tunnel_entry = {
-	.name = "tunnel",
-	.usage = "tunnel ID [LOCAL_PORT] [--open]",
-	.summary = "forward a local port to a running service (ssh -L)",
-	.help = "Prints the `ssh -L LOCAL_PORT:NODE:PORT` command that forwards LOCAL_PORT on\n"
-		"this machine to the service ID on its compute node, through the login node\n"
-		"of the config (hpc.hostname, hpc.port, hpc.username, hpc.key_filename).\n"
-		"LOCAL_PORT defaults to the service's own port. The service must be ready\n"
-		"(its endpoint is known: see 'hpcbench status').\n"
-		"\n"
-		"options:\n"
-		"  --open   hold the forward open in the foreground until Ctrl-C (ssh\n"
-		"           executor); prints the local address first\n"
-		"\n"
-		"For services started with the slurm executor (hpcbench on the login node), it\n"
-		"prints the command to run on your own machine. Exit 2 for an unknown ID,\n"
-		"1 when the service has no endpoint or has ended, 3 when ssh cannot run.\n"
-		"\n"
-		"examples:\n"
-		"  hpcbench tunnel redis_1a2b3c4d            # ssh -N -L 6379:mel2001:6379 ...\n"
-		"  hpcbench tunnel ollama_5e6f7a8b 8080 --open\n",
-	.exec = cmd_tunnel_exec,
+    .name = "tunnel",
+    .usage = "tunnel ID [LOCAL_PORT] [--open]",
+    .summary = "forward a local port to a running service (ssh -L)",
+    .help = "Prints the `ssh -L LOCAL_PORT:NODE:PORT` command that forwards LOCAL_PORT on\n"
+	    "this machine to the service ID on its compute node, through the login node\n"
+	    "of the config (hpc.hostname, hpc.port, hpc.username, hpc.key_filename).\n"
+	    "LOCAL_PORT defaults to the service's own port. The service must be ready\n"
+	    "(its endpoint is known: see 'hpcbench status').\n"
+	    "\n"
+	    "options:\n"
+	    "  --open   hold the forward open in the foreground until Ctrl-C (ssh\n"
+	    "           executor); prints the local address first\n"
+	    "\n"
+	    "For services started with the slurm executor (hpcbench on the login node), it\n"
+	    "prints the command to run on your own machine. Exit 2 for an unknown ID,\n"
+	    "1 when the service has no endpoint or has ended, 3 when ssh cannot run.\n"
+	    "\n"
+	    "examples:\n"
+	    "  hpcbench tunnel redis_1a2b3c4d            # ssh -N -L 6379:mel2001:6379 ...\n"
+	    "  hpcbench tunnel ollama_5e6f7a8b 8080 --open\n",
+    .exec = cmd_tunnel_exec,
 };

@@ -90,8 +90,9 @@ static int remote_values(struct executor *ex, const struct pieces *ps, struct st
 
 	strlist_push(&argv, "sh");
 	strlist_push(&argv, "-c");
-	strlist_push(&argv, "for v do eval \"s=\\${$v+1}\"; if [ \"$s\" ]; then "
-			    "eval \"printf '1%s\\0' \\\"\\${$v}\\\"\"; else printf '0\\0'; fi; done");
+	strlist_push(&argv,
+		     "for v do eval \"s=\\${$v+1}\"; if [ \"$s\" ]; then "
+		     "eval \"printf '1%s\\0' \\\"\\${$v}\\\"\"; else printf '0\\0'; fi; done");
 	strlist_push(&argv, "hpcbench-env");
 	for (size_t i = 0; i < ps->nr; i++)
 		if (ps->items[i].is_var)
@@ -117,7 +118,7 @@ out:
 
 int executor_expand_path(struct executor *ex, const char *s, char **out, struct strbuf *err)
 {
-	struct pieces ps = { 0 };
+	struct pieces ps = {0};
 	struct strlist vals = STRLIST_INIT;
 	struct strbuf sb = STRBUF_INIT;
 	int remote = ex->runner && !strcmp(ex->runner->name, "ssh");

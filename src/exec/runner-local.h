@@ -18,17 +18,17 @@ struct runner;
 #define RUNNER_MAX_CAPTURE ((size_t)64 << 20)
 
 struct spawn_opts {
-	const char *const *argv;   /* argv[0] is looked up in PATH */
-	const char *stdin_data;    /* NULL: stdin is /dev/null */
+	const char *const *argv; /* argv[0] is looked up in PATH */
+	const char *stdin_data;	 /* NULL: stdin is /dev/null */
 	size_t stdin_len;
-	struct strbuf *out;        /* appended to; NULL: stdout goes to /dev/null */
-	struct strbuf *errout;     /* appended to; NULL: stderr goes to /dev/null */
-	unsigned timeout_ms;       /* 0: none; else TERM (then KILL) to its process group */
-	size_t max_capture;        /* per stream; 0: RUNNER_MAX_CAPTURE */
-	int scrub_slurm_env;       /* drop inherited SBATCH_* and SLURM_* (SLURM_CONF stays) */
+	struct strbuf *out;    /* appended to; NULL: stdout goes to /dev/null */
+	struct strbuf *errout; /* appended to; NULL: stderr goes to /dev/null */
+	unsigned timeout_ms;   /* 0: none; else TERM (then KILL) to its process group */
+	size_t max_capture;    /* per stream; 0: RUNNER_MAX_CAPTURE */
+	int scrub_slurm_env;   /* drop inherited SBATCH_* and SLURM_* (SLURM_CONF stays) */
 	/* Results, besides the return value: */
-	int timed_out;             /* set when the timeout killed it */
-	int not_found;             /* set when argv[0] does not exist (ENOENT) */
+	int timed_out; /* set when the timeout killed it */
+	int not_found; /* set when argv[0] does not exist (ENOENT) */
 };
 
 /*

@@ -21,7 +21,7 @@
 struct ssh_priv {
 	char *host, *user, *key_file;
 	unsigned port;
-	char *dir;          /* private folder: control socket, master log */
+	char *dir;	    /* private folder: control socket, master log */
 	char *control_path; /* DIR/%C */
 	int connected;
 };
@@ -29,8 +29,7 @@ struct ssh_priv {
 static struct ssh_target target_of(const struct ssh_priv *p)
 {
 	return (struct ssh_target){
-		.host = p->host, .user = p->user, .port = p->port, .key_file = p->key_file
-	};
+	    .host = p->host, .user = p->user, .port = p->port, .key_file = p->key_file};
 }
 
 int ssh_target_check(const struct ssh_target *t, struct strbuf *err)
@@ -130,7 +129,8 @@ static int unreachable_error(struct runner *rn, const char *ssh_said, struct str
 		add_last_line(&msg, ssh_said);
 	}
 	if (strstr(ssh_said, "Host key verification failed"))
-		strbuf_addstr(&msg, " (connect once with plain ssh to check and accept the host key)");
+		strbuf_addstr(&msg,
+			      " (connect once with plain ssh to check and accept the host key)");
 	else if (strstr(ssh_said, "Permission denied"))
 		strbuf_addstr(&msg, " (check hpc.username and hpc.key_filename; hpcbench never "
 				    "prompts for a password or passphrase: use ssh-agent)");
@@ -147,14 +147,16 @@ int runner_ssh_connect(struct runner *rn, struct strbuf *err)
 	struct ssh_priv *p = rn->priv;
 	struct strlist argv = STRLIST_INIT;
 	struct strbuf log = STRBUF_INIT, ignore = STRBUF_INIT, log_path = STRBUF_INIT;
-	struct spawn_opts o = { 0 };
+	struct spawn_opts o = {0};
 	int rc, ret = -1;
 
 	if (p->connected)
 		return 0;
 	if (!p->dir)
-		return error(err, "cannot create a private folder for the ssh control socket "
-				  "in %s", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+		return error(err,
+			     "cannot create a private folder for the ssh control socket "
+			     "in %s",
+			     getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
 	strbuf_addf(&log_path, "%s/master.log", p->dir);
 	base_argv(p, &argv, "yes");
 	strlist_push(&argv, "-o");
@@ -203,15 +205,14 @@ out:
 }
 
 static int ssh_run(struct runner *rn, const char *const *argv, const char *stdin_data,
-		   size_t stdin_len, struct strbuf *out, struct strbuf *errout,
-		   struct strbuf *err)
+		   size_t stdin_len, struct strbuf *out, struct strbuf *errout, struct strbuf *err)
 {
 	struct ssh_priv *p = rn->priv;
 	struct strlist cmd = STRLIST_INIT;
 	struct strbuf remote = STRBUF_INIT, my_errout = STRBUF_INIT;
 	struct strbuf *eo = errout ? errout : &my_errout;
 	size_t eo_start = eo->len;
-	struct spawn_opts o = { 0 };
+	struct spawn_opts o = {0};
 	int rc;
 
 	base_argv(p, &cmd, "no");
@@ -251,7 +252,7 @@ static void ssh_close(struct runner *rn)
 	if (p->connected) {
 		struct strlist argv = STRLIST_INIT;
 		struct strbuf ignore = STRBUF_INIT;
-		struct spawn_opts o = { 0 };
+		struct spawn_opts o = {0};
 		base_argv(p, &argv, "no");
 		strlist_push(&argv, "-O");
 		strlist_push(&argv, "exit");
@@ -291,8 +292,7 @@ struct runner *runner_ssh_new(const struct ssh_target *t)
 	p->key_file = xstrdup(t->key_file);
 	p->port = t->port;
 	/* unix socket paths are short (108 bytes): a short folder, %C is 40 characters */
-	tmpl = xasprintf("%s/hpcbench-ssh-XXXXXX",
-			 tmp && *tmp && strlen(tmp) < 40 ? tmp : "/tmp");
+	tmpl = xasprintf("%s/hpcbench-ssh-XXXXXX", tmp && *tmp && strlen(tmp) < 40 ? tmp : "/tmp");
 	if (mkdtemp(tmpl)) {
 		p->dir = tmpl;
 		p->control_path = xasprintf("%s/%%C", p->dir);

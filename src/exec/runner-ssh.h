@@ -23,7 +23,7 @@ struct runner;
 struct ssh_target {
 	const char *host;     /* hpc.hostname: a host name or a Host of the ssh config */
 	const char *user;     /* hpc.username, or NULL */
-	unsigned port;        /* hpc.port, or 0 */
+	unsigned port;	      /* hpc.port, or 0 */
 	const char *key_file; /* hpc.key_filename (already ~-expanded), or NULL */
 };
 

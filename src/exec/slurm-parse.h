@@ -18,8 +18,8 @@
  */
 #define SQUEUE_SEP "\x1f"
 /* The --Format argument for squeue; the job name, which is free text, comes last. */
-#define SQUEUE_FORMAT                                                                   \
-	"JobID:0" SQUEUE_SEP ",State:0" SQUEUE_SEP ",exit_code:0" SQUEUE_SEP              \
+#define SQUEUE_FORMAT                                                                              \
+	"JobID:0" SQUEUE_SEP ",State:0" SQUEUE_SEP ",exit_code:0" SQUEUE_SEP                       \
 	",Reason:0" SQUEUE_SEP ",NodeList:0" SQUEUE_SEP ",Name:0"
 /* The --format argument for sacct (-P separates with '|'; no free-text field). */
 #define SACCT_FORMAT "JobIDRaw,State,ExitCode,NodeList"
@@ -28,17 +28,17 @@
 struct slurm_row {
 	char *id;
 	enum job_state state;
-	int exit_code;  /* -1 unknown */
-	char *reason;   /* NULL when there is none worth reporting */
-	char *node;     /* hostlist, NULL when not allocated */
-	char *name;     /* squeue only; NULL from sacct */
+	int exit_code; /* -1 unknown */
+	char *reason;  /* NULL when there is none worth reporting */
+	char *node;    /* hostlist, NULL when not allocated */
+	char *name;    /* squeue only; NULL from sacct */
 };
 
+/* Initialise with = { 0 }. */
 struct slurm_rows {
 	struct slurm_row *items;
 	size_t nr, alloc;
 };
-#define SLURM_ROWS_INIT { NULL, 0, 0 }
 void slurm_rows_release(struct slurm_rows *rows);
 /* The row with this job id, or NULL. */
 const struct slurm_row *slurm_rows_find(const struct slurm_rows *rows, const char *id);
@@ -76,8 +76,7 @@ int slurm_parse_sacct(const char *out, struct slurm_rows *rows, struct strbuf *e
  * final) and for FAILED a new reason string in *reason (else NULL; caller frees).
  * Returns 0, or -1 when the text is not a state line.
  */
-int slurm_parse_state_file(const char *text, enum job_state *state, int *exit_code,
-			   char **reason);
+int slurm_parse_state_file(const char *text, enum job_state *state, int *exit_code, char **reason);
 
 /*
  * First host of a SLURM hostlist: "mel2001" -> "mel2001", "mel[2001-2004,2010]" ->

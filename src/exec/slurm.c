@@ -24,12 +24,15 @@
 #define POLL_HINT_MAX_MS 10000u
 
 struct slurm_priv {
-	int remote;           /* job-side files through the runner */
+	int remote;	      /* job-side files through the runner */
 	int sacct_disabled;   /* SLURM said "accounting storage is disabled" */
 	char *submit_blocker; /* reason every submit() fails, or NULL */
 };
 
-static struct slurm_priv *priv_of(struct executor *ex) { return ex->priv; }
+static struct slurm_priv *priv_of(struct executor *ex)
+{
+	return ex->priv;
+}
 
 static int is_final(enum job_state s)
 {
@@ -77,8 +80,8 @@ static int run_cmd(struct executor *ex, const char *const *argv, const char *in,
 }
 
 /* Runs argv and fails unless it exits 0; the message names what and quotes stderr. */
-static int run_ok(struct executor *ex, const char *what, const char *const *argv,
-		  const char *in, size_t in_len, struct strbuf *out, struct strbuf *err)
+static int run_ok(struct executor *ex, const char *what, const char *const *argv, const char *in,
+		  size_t in_len, struct strbuf *out, struct strbuf *err)
 {
 	struct strbuf errout = STRBUF_INIT, msg = STRBUF_INIT;
 	int rc = run_cmd(ex, argv, in, in_len, out, &errout, err);
@@ -104,10 +107,14 @@ static int slurm_put_file(struct executor *ex, const char *path, const void *dat
 {
 	char mode_s[8];
 	/* temp name + rename, as write_file_atomic does here */
-	const char *argv[] = { "sh", "-c",
-			       "umask 077 && cat >\"$1.hb-tmp\" && chmod \"$2\" \"$1.hb-tmp\" && "
-			       "mv -f \"$1.hb-tmp\" \"$1\"",
-			       "hpcbench-put", path, mode_s, NULL };
+	const char *argv[] = {"sh",
+			      "-c",
+			      "umask 077 && cat >\"$1.hb-tmp\" && chmod \"$2\" \"$1.hb-tmp\" && "
+			      "mv -f \"$1.hb-tmp\" \"$1\"",
+			      "hpcbench-put",
+			      path,
+			      mode_s,
+			      NULL};
 	struct strbuf what = STRBUF_INIT;
 	int ret;
 
@@ -123,7 +130,7 @@ static int slurm_put_file(struct executor *ex, const char *path, const void *dat
 static int slurm_get_file(struct executor *ex, const char *path, struct strbuf *out,
 			  struct strbuf *err)
 {
-	const char *argv[] = { "cat", "--", path, NULL };
+	const char *argv[] = {"cat", "--", path, NULL};
 	struct strbuf what = STRBUF_INIT;
 	int ret;
 
@@ -137,7 +144,7 @@ static int slurm_get_file(struct executor *ex, const char *path, struct strbuf *
 
 static int slurm_mkdir_p(struct executor *ex, const char *path, struct strbuf *err)
 {
-	const char *argv[] = { "mkdir", "-p", "--", path, NULL };
+	const char *argv[] = {"mkdir", "-p", "--", path, NULL};
 	if (!priv_of(ex)->remote)
 		return mkdir_p(path, 0755, err);
 	return run_ok(ex, "mkdir -p", argv, NULL, 0, NULL, err);
@@ -311,8 +318,8 @@ static int read_state_files(struct executor *ex, struct exec_job **jobs, size_t 
 	strlist_push(&argv, "hpcbench-state");
 	for (size_t i = 0; i < n; i++)
 		strlist_push(&argv, jobs[i]->job_dir);
-	if (run_ok(ex, "reading job state files", (const char *const *)strlist_argv(&argv), NULL,
-		   0, &out, err))
+	if (run_ok(ex, "reading job state files", (const char *const *)strlist_argv(&argv), NULL, 0,
+		   &out, err))
 		goto out;
 	p = out.buf;
 	for (size_t i = 0; i < n && *p; i++) {
@@ -413,7 +420,7 @@ static int slurm_poll(struct executor *ex, struct exec_job *all, size_t n, struc
 {
 	struct exec_job **jobs = xcalloc(n ? n : 1, sizeof(*jobs));
 	struct strbuf *lines = NULL;
-	struct slurm_rows rows = SLURM_ROWS_INIT;
+	struct slurm_rows rows = {0};
 	struct strlist clusters = STRLIST_INIT;
 	size_t nr = 0;
 	int changed = 0, ret = -1;
@@ -559,7 +566,7 @@ static char *home_dir(void)
 /* Local SLURM: this machine must have sbatch (else exit 3: no cluster here). */
 static int slurm_open(struct executor *ex, const struct config *cfg, struct strbuf *err)
 {
-	const char *argv[] = { "sbatch", "--version", NULL };
+	const char *argv[] = {"sbatch", "--version", NULL};
 	struct strbuf out = STRBUF_INIT, errout = STRBUF_INIT, why = STRBUF_INIT;
 	int rc, ret = -1;
 
@@ -567,14 +574,15 @@ static int slurm_open(struct executor *ex, const struct config *cfg, struct strb
 	rc = ex->runner->run(ex->runner, argv, NULL, 0, &out, &errout, &why);
 	if (rc != 0) {
 		ex->unreachable = 1;
-		error(err, "no SLURM here: %s (run hpcbench on the cluster's login node, or use "
-			   "--executor ssh with hpc.hostname in the config)",
+		error(err,
+		      "no SLURM here: %s (run hpcbench on the cluster's login node, or use "
+		      "--executor ssh with hpc.hostname in the config)",
 		      why.len ? why.buf : "sbatch --version failed");
 		goto out;
 	}
 	free(ex->hpcbench_bin);
-	ex->hpcbench_bin = cfg && cfg->hpc.remote_bin ? xstrdup(cfg->hpc.remote_bin)
-						      : self_exe_path();
+	ex->hpcbench_bin =
+	    cfg && cfg->hpc.remote_bin ? xstrdup(cfg->hpc.remote_bin) : self_exe_path();
 	if (!ex->hpcbench_bin)
 		ex->hpcbench_bin = xstrdup("hpcbench");
 	free(ex->home);

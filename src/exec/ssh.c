@@ -32,13 +32,16 @@ static void nth_line(struct strbuf *dst, const char *text, int idx)
 
 static int ssh_open(struct executor *ex, const struct config *cfg, struct strbuf *err)
 {
-	struct ssh_target t = { 0 };
+	struct ssh_target t = {0};
 	struct runner *rn;
 	const char *bin = cfg && cfg->hpc.remote_bin ? cfg->hpc.remote_bin : "hpcbench";
-	const char *probe[] = { "sh", "-c",
-				"printf '%s\\n' \"$HOME\"; command -v sbatch || echo; "
-				"command -v -- \"$1\" || echo",
-				"hpcbench-probe", bin, NULL };
+	const char *probe[] = {"sh",
+			       "-c",
+			       "printf '%s\\n' \"$HOME\"; command -v sbatch || echo; "
+			       "command -v -- \"$1\" || echo",
+			       "hpcbench-probe",
+			       bin,
+			       NULL};
 	struct strbuf out = STRBUF_INIT, errout = STRBUF_INIT, line = STRBUF_INIT;
 	int rc, ret = -1;
 
@@ -83,10 +86,10 @@ static int ssh_open(struct executor *ex, const struct config *cfg, struct strbuf
 		ex->hpcbench_bin = xstrdup(line.buf);
 	} else {
 		char *why = xasprintf(
-			"%s: '%s' not found on the login node (job scripts run it): install "
-			"hpcbench there (git clone, make, then copy build/hpcbench to ~/bin) and "
-			"set hpc.remote_bin to its absolute path if it is not on the remote PATH",
-			t.host, bin);
+		    "%s: '%s' not found on the login node (job scripts run it): install "
+		    "hpcbench there (git clone, make, then copy build/hpcbench to ~/bin) and "
+		    "set hpc.remote_bin to its absolute path if it is not on the remote PATH",
+		    t.host, bin);
 		ex->hpcbench_bin = xstrdup(bin);
 		slurm_executor_block_submit(ex, why);
 		free(why);

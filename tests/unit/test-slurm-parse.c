@@ -31,9 +31,8 @@ static void test_sbatch(void **state)
 	free(id);
 	free(cluster);
 	/* warnings may come first (some sites print them on stdout) */
-	assert_int_equal(slurm_parse_sbatch("sbatch: warning: no --mem given\n42\n", &id, NULL,
-					    &err),
-			 0);
+	assert_int_equal(
+	    slurm_parse_sbatch("sbatch: warning: no --mem given\n42\n", &id, NULL, &err), 0);
 	assert_string_equal(id, "42");
 	free(id);
 	assert_int_equal(slurm_parse_sbatch("", &id, &cluster, &err), -1);
@@ -92,18 +91,18 @@ static void test_exit_codes(void **state)
 
 static void test_squeue(void **state)
 {
-	struct slurm_rows rows = SLURM_ROWS_INIT;
+	struct slurm_rows rows = {0};
 	struct strbuf err = STRBUF_INIT;
 	const struct slurm_row *r;
 	/* real lines; the job name holds commas, '|', brackets and spaces */
 	const char *out =
-		"2" S "CANCELLED" S "0" S "DependencyNeverSatisfied" S "" S "wrap\n"
-		"1" S "FAILED" S "768" S "NonZeroExitCode" S "vm" S "a,b|c[1,3] x\n"
-		"17" S "RUNNING" S "0" S "None" S "mel[2001-2002,2010]" S "redis_1a2b3c4d\n"
-		"18" S "PENDING" S "0" S "Resources" S "" S "bench,client\n"
-		"19" S "OUT_OF_MEMORY" S "0" S "OutOfMemory" S "mel3001" S "vllm\n"
-		"20" S "TIMEOUT" S "15" S "TimeLimit" S "mel3002" S "slow\n"
-		"21" S "COMPLETED" S "0" S "None" S "mel3003" S "done\n";
+	    "2" S "CANCELLED" S "0" S "DependencyNeverSatisfied" S "" S "wrap\n"
+	    "1" S "FAILED" S "768" S "NonZeroExitCode" S "vm" S "a,b|c[1,3] x\n"
+	    "17" S "RUNNING" S "0" S "None" S "mel[2001-2002,2010]" S "redis_1a2b3c4d\n"
+	    "18" S "PENDING" S "0" S "Resources" S "" S "bench,client\n"
+	    "19" S "OUT_OF_MEMORY" S "0" S "OutOfMemory" S "mel3001" S "vllm\n"
+	    "20" S "TIMEOUT" S "15" S "TimeLimit" S "mel3002" S "slow\n"
+	    "21" S "COMPLETED" S "0" S "None" S "mel3003" S "done\n";
 	(void)state;
 
 	assert_int_equal(slurm_parse_squeue(out, &rows, &err), 0);
@@ -120,7 +119,7 @@ static void test_squeue(void **state)
 	r = slurm_rows_find(&rows, "17");
 	assert_int_equal(r->state, JS_RUNNING);
 	assert_int_equal(r->exit_code, -1); /* not final: no exit code yet */
-	assert_null(r->reason);             /* "None" */
+	assert_null(r->reason);		    /* "None" */
 	assert_string_equal(r->node, "mel[2001-2002,2010]");
 	r = slurm_rows_find(&rows, "18");
 	assert_int_equal(r->state, JS_PENDING);
@@ -139,8 +138,8 @@ static void test_squeue(void **state)
 	slurm_rows_release(&rows);
 
 	/* multi-cluster header lines are skipped; garbage is an error with a line number */
-	assert_int_equal(slurm_parse_squeue("CLUSTER: mel\n5" S "RUNNING" S "0" S "None" S
-					    "n1" S "x\n",
+	assert_int_equal(slurm_parse_squeue("CLUSTER: mel\n5" S "RUNNING" S "0" S "None" S "n1" S
+					    "x\n",
 					    &rows, &err),
 			 0);
 	assert_int_equal(rows.nr, 1);
@@ -153,7 +152,7 @@ static void test_squeue(void **state)
 
 static void test_sacct(void **state)
 {
-	struct slurm_rows rows = SLURM_ROWS_INIT;
+	struct slurm_rows rows = {0};
 	struct strbuf err = STRBUF_INIT;
 	const struct slurm_row *r;
 	const char *out = "123|CANCELLED by 1234|0:15|mel2001\n"
@@ -224,10 +223,10 @@ static void test_state_file(void **state)
 static void test_hostlist(void **state)
 {
 	static const char *const cases[][2] = {
-		{ "mel2001", "mel2001" },     { "mel[2001-2004,2010]", "mel2001" },
-		{ "mel[1,3]", "mel1" },       { "a[01-02],b3", "a01" },
-		{ "n1,n2", "n1" },            { "gpu[007]-ib", "gpu007-ib" },
-		{ "  node5 ", "node5" },
+	    {"mel2001", "mel2001"}, {"mel[2001-2004,2010]", "mel2001"},
+	    {"mel[1,3]", "mel1"},   {"a[01-02],b3", "a01"},
+	    {"n1,n2", "n1"},	    {"gpu[007]-ib", "gpu007-ib"},
+	    {"  node5 ", "node5"},
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -256,10 +255,10 @@ static void test_time_format(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_sbatch),     cmocka_unit_test(test_state_map),
-		cmocka_unit_test(test_exit_codes), cmocka_unit_test(test_squeue),
-		cmocka_unit_test(test_sacct),      cmocka_unit_test(test_state_file),
-		cmocka_unit_test(test_hostlist),   cmocka_unit_test(test_time_format),
+	    cmocka_unit_test(test_sbatch),     cmocka_unit_test(test_state_map),
+	    cmocka_unit_test(test_exit_codes), cmocka_unit_test(test_squeue),
+	    cmocka_unit_test(test_sacct),      cmocka_unit_test(test_state_file),
+	    cmocka_unit_test(test_hostlist),   cmocka_unit_test(test_time_format),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -464,7 +464,7 @@ static int redis_configure(void *p, const char *target, struct load_opts *o,
  * next reply starts (replies read ahead stay for the next call). 0 or -1 with err.
  */
 static int read_reply(int fd, struct strbuf *sb, size_t *pos, struct resp_parser *rp,
-		      struct strbuf *err)
+		      uint64_t timeout_us, struct strbuf *err)
 {
 	for (;;) {
 		size_t used = 0;
@@ -476,6 +476,9 @@ static int read_reply(int fd, struct strbuf *sb, size_t *pos, struct resp_parser
 			return error(err, "malformed reply: %s", rp->error);
 		strbuf_grow(sb, 4096);
 		ssize_t n = read(fd, sb->buf + sb->len, 4096);
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return error(err, "no reply within %.3f s (--timeout)",
+				     (double)timeout_us / 1e6);
 		if (n <= 0)
 			return error(err, "%s", n == 0 ? "connection closed" : strerror(errno));
 		strbuf_setlen(sb, sb->len + (size_t)n);
@@ -517,7 +520,7 @@ static int redis_prepare(void *p, const struct load_opts *o, struct strbuf *err)
 	}
 	resp_parser_init(&rp);
 	if (cfg->auth_req.len) {
-		if (read_reply(fd, &in, &pos, &rp, err)) {
+		if (read_reply(fd, &in, &pos, &rp, o->timeout_us, err)) {
 			error(err, "%s: AUTH failed", cfg->display);
 			goto out;
 		}
@@ -526,7 +529,7 @@ static int redis_prepare(void *p, const struct load_opts *o, struct strbuf *err)
 			goto out;
 		}
 	}
-	if (read_reply(fd, &in, &pos, &rp, err)) {
+	if (read_reply(fd, &in, &pos, &rp, o->timeout_us, err)) {
 		error(err, "%s: no answer to PING (is it a Redis server?)", cfg->display);
 		goto out;
 	}

@@ -200,13 +200,17 @@ int load_result_verdict(const struct load_result *r, struct strbuf *err)
 		error(err, "no request succeeded");
 		return EXIT_FAILED;
 	}
-	if ((s->errors || conn) && !r->opts->allow_errors) {
+	if ((s->errors || conn || s->dropped) && !r->opts->allow_errors) {
 		if (s->errors)
 			error(err, "%llu request%s failed (--allow-errors to accept)",
 			      (unsigned long long)s->errors, s->errors == 1 ? "" : "s");
 		if (conn)
 			error(err, "%llu connection attempt%s failed (--allow-errors to accept)",
 			      (unsigned long long)conn, conn == 1 ? "" : "s");
+		if (s->dropped)
+			error(err, "%llu request%s dropped: the load asked for was not delivered "
+				   "(--allow-errors to accept)",
+			      (unsigned long long)s->dropped, s->dropped == 1 ? "" : "s");
 		return EXIT_FAILED;
 	}
 	if (r->proto->verdict && r->proto->verdict(r->cfg, r->proto_ts, r, err))

@@ -52,9 +52,9 @@ void load_result_json(const struct load_result *r, struct jsonw *w, const char *
 /* Appends the human summary (several lines) to out. */
 void load_result_text(const struct load_result *r, struct strbuf *out);
 /*
- * The exit status the result deserves: EXIT_OK, or EXIT_FAILED (with a line in err)
- * when a request failed and --allow-errors is off, nothing succeeded, or the
- * protocol's verdict says so.
+ * The exit status the result deserves: EXIT_OK, or EXIT_FAILED (with lines in err)
+ * when, without --allow-errors, a request failed, a connection attempt failed or a
+ * request was dropped; when nothing succeeded; or when the protocol's verdict fails.
  */
 int load_result_verdict(const struct load_result *r, struct strbuf *err);
 

@@ -183,7 +183,7 @@ static int redis_option(void *p, struct load_opts *o, int val, const char *arg,
 			return error(err, "--keyspace: '%s' is not a number from 1 to 10^12", arg);
 		return 0;
 	case OPT_KEY_PATTERN:
-		if (!strcmp(arg, "uniform"))
+		if (!strcmp(arg, "uniform") || !strcmp(arg, "random"))
 			cfg->pattern = KEYS_UNIFORM;
 		else if (!strcmp(arg, "sequential"))
 			cfg->pattern = KEYS_SEQUENTIAL;
@@ -698,7 +698,8 @@ const struct load_proto load_proto_redis = {
 	.help = "redis options:\n"
 		"  --ratio S:G          SET:GET mix of the default workload (default 1:10)\n"
 		"  --keyspace N         keys key:000000000000 .. N-1 (default 100000)\n"
-		"  --key-pattern P      uniform | sequential | gaussian (default uniform)\n"
+		"  --key-pattern P      uniform (or random) | sequential | gaussian (default\n"
+		"                       uniform)\n"
 		"  --value-size BYTES   size of SET values and __data__ (default 3)\n"
 		"  --auth FILE          send AUTH with the password in FILE (one line)\n"
 		"  --tests LIST         redis-benchmark tests, mixed round-robin: ping,\n"

@@ -31,10 +31,33 @@ void load_stats_release(struct load_stats *s)
 	memset(s, 0, sizeof(*s));
 }
 
+/*
+ * Halves the series: adjacent intervals merge and the interval doubles, so that a long
+ * run keeps at most LOAD_MAX_INTERVALS of them (fixed memory, whatever the duration).
+ */
+static void coarsen(struct load_stats *s)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < s->niv; i += 2, n++) {
+		struct load_interval merged = s->iv[i];
+		if (i + 1 < s->niv) {
+			merged.ok += s->iv[i + 1].ok;
+			merged.errors += s->iv[i + 1].errors;
+			hist_merge(&merged.latency, &s->iv[i + 1].latency);
+			hist_release(&s->iv[i + 1].latency);
+		}
+		s->iv[n] = merged;
+	}
+	s->niv = n;
+	s->interval_ns *= 2;
+}
+
 /* The interval that time t (ns since t0) falls into, growing the series as needed. */
 static struct load_interval *interval_at(struct load_stats *s, uint64_t since_t0)
 {
-	size_t i = since_t0 / s->interval_ns;
+	size_t i;
+	while ((i = since_t0 / s->interval_ns) >= LOAD_MAX_INTERVALS)
+		coarsen(s);
 	if (i >= s->niv) {
 		ALLOC_GROW(s->iv, i + 1, s->alloc_iv);
 		for (size_t j = s->niv; j <= i; j++) {
@@ -114,12 +137,14 @@ void load_stats_merge(struct load_stats *dst, const struct load_stats *src)
 			hist_merge(&d->latency, &k->latency);
 		}
 	}
-	if (src->niv)
-		interval_at(dst, (src->niv - 1) * dst->interval_ns);
+	/* A thread may have coarsened its series more than another: meet at the coarser. */
+	while (dst->interval_ns < src->interval_ns)
+		coarsen(dst);
 	for (size_t i = 0; i < src->niv; i++) {
-		dst->iv[i].ok += src->iv[i].ok;
-		dst->iv[i].errors += src->iv[i].errors;
-		hist_merge(&dst->iv[i].latency, &src->iv[i].latency);
+		struct load_interval *d = interval_at(dst, i * src->interval_ns);
+		d->ok += src->iv[i].ok;
+		d->errors += src->iv[i].errors;
+		hist_merge(&d->latency, &src->iv[i].latency);
 	}
 	dst->warm_sent += src->warm_sent;
 	dst->warm_ok += src->warm_ok;

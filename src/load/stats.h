@@ -14,14 +14,19 @@
 #include "load/hist.h"
 #include "load/proto.h"
 
-#define LOAD_NOTE_MAX 200 /* bytes kept of an error kind's first message */
+#define LOAD_NOTE_MAX 200      /* bytes kept of an error kind's first message */
+#define LOAD_MAX_INTERVALS 600 /* beyond, the interval doubles (and again...) */
 
 struct load_kind_stats {
 	uint64_t ok, errors;
 	struct hist latency; /* allocated on first use (counts NULL until then) */
 };
 
-/* One interval (--interval, default 1 s) of the measured window, by completion time. */
+/*
+ * One interval (--interval, default 1 s) of the measured window, by completion time.
+ * A run longer than LOAD_MAX_INTERVALS intervals doubles the interval length as it goes
+ * (interval_ns), so the series stays within fixed memory.
+ */
 struct load_interval {
 	uint64_t ok, errors;
 	struct hist latency; /* coarse: 2 significant digits */

@@ -152,6 +152,41 @@ static void test_stats(void **state)
 	load_stats_release(&b);
 }
 
+/* Long runs: the series coarsens instead of growing; merging meets at the coarser. */
+static void test_intervals_coarsen(void **state)
+{
+	struct load_stats a, b;
+	const uint64_t s = 1000000000ull;
+	(void)state;
+	load_stats_init(&a, 1, s);
+	load_stats_init(&b, 1, s);
+	for (uint64_t t = 0; t < 1500; t++) { /* one ok request per second for 1500 s */
+		struct load_req r = req(0, LOAD_OK, false, t * s, t * s);
+		load_stats_record(&a, &r, t * s + 10, 0);
+	}
+	assert_true(a.niv <= LOAD_MAX_INTERVALS);
+	assert_int_equal(a.interval_ns, 4 * s); /* 1500 s: 1 s -> 2 s -> 4 s */
+	uint64_t total = 0;
+	for (size_t i = 0; i < a.niv; i++)
+		total += a.iv[i].ok;
+	assert_int_equal(total, 1500);
+	assert_int_equal(a.iv[0].ok, 4);
+	for (uint64_t t = 0; t < 10; t++) { /* a thread that stayed fine-grained */
+		struct load_req r = req(0, LOAD_OK, false, t * s, t * s);
+		load_stats_record(&b, &r, t * s + 10, 0);
+	}
+	load_stats_merge(&a, &b);
+	assert_int_equal(a.interval_ns, 4 * s);
+	assert_int_equal(a.iv[0].ok, 8);
+	assert_int_equal(a.iv[2].ok, 4 + 2);
+	assert_int_equal(a.ok, 1510);
+	load_stats_merge(&b, &a); /* the fine one coarsens to meet the coarse */
+	assert_int_equal(b.interval_ns, 4 * s);
+	assert_int_equal(b.iv[0].ok, 4 + 8);
+	load_stats_release(&a);
+	load_stats_release(&b);
+}
+
 static void test_err_names(void **state)
 {
 	(void)state;
@@ -169,6 +204,7 @@ int main(void)
 		cmocka_unit_test(test_opts),
 		cmocka_unit_test(test_opts_check),
 		cmocka_unit_test(test_stats),
+		cmocka_unit_test(test_intervals_coarsen),
 		cmocka_unit_test(test_err_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

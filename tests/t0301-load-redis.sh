@@ -2,6 +2,7 @@
 # hpcbench load redis against a real redis-server: the requests hpcbench reports as
 # successful are the ones Redis counted (INFO commandstats), -n is exact over threads
 # and connections, error replies and AUTH are handled, bad usage exits 2.
+# shellcheck source=tests/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 command -v redis-server >/dev/null || skip_all "redis-server is not installed"

@@ -3,6 +3,7 @@
 # delay (tests/helpers/delay-server.c): the reported latency can never be below the
 # delay, and its median sits at the delay plus a small client+kernel overhead, in
 # closed and open loop alike.
+# shellcheck source=tests/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 server=$BUILD/helpers/delay-server

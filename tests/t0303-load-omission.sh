@@ -3,6 +3,7 @@
 # middle of a run. Under a rate schedule, the requests that were due during the stall
 # count their wait, so p99 approaches the second; in a closed loop the stall holds up
 # one request per connection, so it shows only in max.
+# shellcheck source=tests/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 command -v redis-server >/dev/null || skip_all "redis-server is not installed"

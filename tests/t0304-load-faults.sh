@@ -3,6 +3,7 @@
 # server, a server that goes away and comes back, a schedule the server cannot keep
 # (dropped requests), and Ctrl-C. Each is counted by kind, the run carries on, and the
 # counts add up.
+# shellcheck source=tests/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 command -v redis-server >/dev/null || skip_all "redis-server is not installed"

@@ -132,4 +132,17 @@ cmp_num "$(json "$SCRATCH/r8.json" 'd["warmup"]["sent"]')" -gt 0 "warm-up reques
 is "$(json "$SCRATCH/r8.json" 'd["requests"]["sent"] == d["requests"]["ok"] + d["requests"]["errors"]')" True \
 	"sent = ok + errors"
 
+# 9. 4096 connections at once: all opened, every request answered, small memory.
+if ulimit -n 12000 2>/dev/null; then
+	bport=$(start_redis --maxclients 10000) || skip_all "redis-server did not start"
+	before=$(redis-cli -p "$bport" info stats | tr -d '\r' | sed -n 's/^total_connections_received://p')
+	/usr/bin/time -f '%M' -o "$SCRATCH/rss" "$HPCBENCH" load redis "127.0.0.1:$bport" -c 4096 \
+		-n 8192 --json "$SCRATCH/r9.json" >/dev/null 2>&1
+	is "$?" 0 "4096 connections exit 0"
+	after=$(redis-cli -p "$bport" info stats | tr -d '\r' | sed -n 's/^total_connections_received://p')
+	cmp_num "$((after - before))" -ge 4096 "redis saw 4096 connections"
+	is "$(json "$SCRATCH/r9.json" 'd["requests"]["ok"]')" 8192 "every request answered"
+	cmp_num "$(cat "$SCRATCH/rss")" -le 65536 "peak RSS $(cat "$SCRATCH/rss") KiB <= 64 MiB"
+fi
+
 done_testing

@@ -30,7 +30,6 @@ struct wconn {
 	enum conn_state state;
 	bool want_out;         /* EPOLLOUT is registered */
 	bool in_ready;         /* on the worker's ready stack */
-	bool ever_open;
 	struct strbuf out;     /* encoded bytes not yet written, from out_off */
 	size_t out_off;
 	struct strbuf in;      /* reply bytes not consumed yet */
@@ -201,7 +200,6 @@ static void conn_connected(struct worker *w, struct wconn *c, uint64_t now)
 	int one = 1;
 	setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	c->state = CONN_OPEN;
-	c->ever_open = true;
 	c->backoff_ns = 0;
 	c->want_out = false;
 	ep_set(w, c, EPOLL_CTL_MOD, EPOLLIN);

@@ -250,8 +250,8 @@ const struct cmd_entry cmd_load_entry = {
 	.summary = "generate load against a server and measure it (redis, http, llm)",
 	.help = "Drives a server with one event loop per thread and reports throughput,\n"
 		"latency percentiles and errors; --json writes the result file.\n"
-		"Protocols: redis HOST:PORT; http URL; llm URL (see their options below and\n"
-		"docs/load.md).\n\n"
+		"Protocols: redis HOST:PORT; http URL; llm URL. Each has options of its own:\n"
+		"'hpcbench load PROTOCOL --options' lists them; docs/load.md explains all.\n\n"
 		"Closed loop (default): -c connections x --pipeline requests outstanding, each\n"
 		"reply answered by the next request. Open loop (--rate): requests leave at\n"
 		"scheduled times whatever the server does; latency counts from the scheduled\n"
@@ -259,8 +259,8 @@ const struct cmd_entry cmd_load_entry = {
 		LOAD_CORE_HELP
 		"  --options            print the options of PROTOCOL (hpcbench load redis\n"
 		"                       --options)\n\n"
-		"exit codes: 0 all requests succeeded, 1 some failed (unless --allow-errors) or\n"
-		"the server could not be reached, 2 bad usage.\n\n"
+		"exit codes: 0 all requests succeeded, 1 some failed or were dropped (unless\n"
+		"--allow-errors) or the server could not be reached, 2 bad usage.\n\n"
 		"examples:\n"
 		"  hpcbench load redis 127.0.0.1:6379 -c 50 -d 10s --json out.json\n"
 		"  hpcbench load redis 127.0.0.1:6379 -c 50 --pipeline 16 -n 1000000\n"

@@ -16,6 +16,7 @@ render_to() {
 
 # start_job DIR JOB_ID: copies the script and side files into $RUN/JOB_ID and starts
 # it in the background; its PID is in JOB_PID (stopped by TERM when the test ends).
+# TMPDIR=$SCRATCH gives the test's jobs their own port lock.
 start_job() {
 	local dir=$1 id=$2
 	mkdir -p "$RUN/$id"
@@ -23,7 +24,7 @@ start_job() {
 		cp -a "$dir/$id/." "$RUN/$id/"
 	fi
 	cp "$dir/$id.sh" "$RUN/$id/job.sh"
-	HPCBENCH_BIND_ADDR=127.0.0.1 HPCBENCH_ADVERTISE_HOST=127.0.0.1 \
+	TMPDIR=$SCRATCH HPCBENCH_BIND_ADDR=127.0.0.1 HPCBENCH_ADVERTISE_HOST=127.0.0.1 \
 		setsid bash "$RUN/$id/job.sh" >"$RUN/$id/out.log" 2>"$RUN/$id/err.log" &
 	JOB_PID=$!
 	track_pid "$JOB_PID"

@@ -44,6 +44,8 @@ is "$(json_get "$jd/endpoint.json" url)" "http://127.0.0.1:$port" "endpoint.json
 is "$(json_get "$jd/endpoint.json" job_id)" "$id" "endpoint.json job_id"
 like "$(json_get "$jd/endpoint.json" ready_at)" '^20[0-9]{2}-[0-9]{2}-[0-9]{2}T' \
 	"endpoint.json ready_at is a timestamp"
+ok "the port lock is free again: the server did not inherit it" \
+	flock -n "$SCRATCH/hpcbench-ports-$(id -u).lock" true
 is "$(curl -s "http://127.0.0.1:$port/hello.txt")" "served by the job" \
 	"the server really listens on the chosen port (\${HPCBENCH_PORT} reached its args)"
 is "$(bash -c '. "$1"; echo "$HPCBENCH_TARGET_HOST:$HPCBENCH_TARGET_PORT"' _ "$jd/endpoint.env")" \

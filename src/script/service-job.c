@@ -130,6 +130,7 @@ static int probe_command(struct strbuf *lib, struct strbuf *cmd, const struct se
 		return 0;
 	}
 	if (!strncmp(ep, "cmd:", 4)) {
+		/* the recipe's probe text runs as written, by bash -c */
 		strbuf_addstr(cmd, "bash -c ");
 		sq_quote(cmd, ep + 4);
 		return 0;
@@ -204,7 +205,7 @@ static void cadvisor_block(struct strbuf *sb, const struct service_spec *s)
 		    "\tHB_CADVISOR_PORT=$HB_CHOSEN_PORT\n"
 		    "\t\"$HB_CADVISOR_BIN\" -listen_ip=\"$HPCBENCH_BIND_ADDR\" "
 		    "-port=\"$HB_CADVISOR_PORT\" -housekeeping_interval=10s "
-		    "-store_container_labels=false >\"$JOB_DIR/cadvisor.log\" 2>&1 &\n"
+		    "-store_container_labels=false >\"$JOB_DIR/cadvisor.log\" 2>&1 8>&- &\n"
 		    "\tHB_SIDECARS+=(\"$!\")\n"
 		    "else\n"
 		    "\techo \"hpcbench: warning: enable_cadvisor: no cadvisor at $HB_CADVISOR_BIN "
@@ -288,7 +289,8 @@ int render_service(const struct recipe *r, const struct service_spec *s,
 			strbuf_addf(&sb, "%s\n", s->setup.items[i]);
 	}
 	if (s->script) {
-		strbuf_addf(&sb, "\n# Body (from %s): starts the server in the background\n",
+		strbuf_addf(&sb, "\n# Body (from %s): starts the server in the background\n"
+				 "hb_port_release # what the body starts must not hold the port lock\n",
 			    s->script);
 		strbuf_add(&sb, body.buf, body.len);
 		if (body.len && body.buf[body.len - 1] != '\n')
@@ -298,9 +300,11 @@ int render_service(const struct recipe *r, const struct service_spec *s,
 		strbuf_addstr(&sb, "\n# Start the server\n");
 		server_argv(&sb, s, rd, &b);
 	}
-	strbuf_addf(&sb, "\n# Readiness: a real protocol check, every %gs for up to %us\n"
-			 "hb_wait_ready %u %g %s\n",
-		    interval, timeout, timeout, interval, probe.buf);
+	strbuf_addf(&sb, "\n# Readiness: a real protocol check, every %gs for up to %us\n", interval,
+		    timeout);
+	if (!strncmp(probe.buf, "bash -c ", 8))
+		strbuf_addstr(&sb, "# shellcheck disable=SC2016 # the recipe's cmd: probe, as written\n");
+	strbuf_addf(&sb, "hb_wait_ready %u %g %s\n", timeout, interval, probe.buf);
 	if (b.post_ready.len) {
 		strbuf_addstr(&sb, "\n# Once ready\n");
 		strbuf_add(&sb, b.post_ready.buf, b.post_ready.len);

@@ -77,7 +77,7 @@ static void sd_job(struct svc_build *b, struct strbuf *yml, const char *job_dir,
 	sq_quote(&b->setup, id ? id : "");
 	strbuf_addch(&b->setup, ' ');
 	sq_quote(&b->setup, port ? port : "");
-	strbuf_addstr(&b->setup, " &\nHB_SIDECARS+=(\"$!\")\n");
+	strbuf_addstr(&b->setup, " 8>&- &\nHB_SIDECARS+=(\"$!\")\n");
 	free(file);
 }
 

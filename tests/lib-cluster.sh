@@ -37,8 +37,10 @@ _slurm_node_idle() {
 
 # start_slurm: munged, slurmctld and slurmd for one node named after this host, state in
 # $SLURM_DIR. Exports SLURM_CONF; sets SLURM_NODE. Returns 1 when the node never got idle.
+# The partition lets up to 4 jobs share a core (OverSubscribe=FORCE:4): a service and
+# its client each asking for every CPU of a small test machine must run side by side.
 start_slurm() {
-	local d=$SLURM_DIR ctld_port slurmd_port pid
+	local d=$SLURM_DIR ctld_port slurmd_port pid mem
 	SLURM_NODE=$(hostname -s)
 	mkdir -p "$d/munge" "$d/state" "$d/spool" "$d/log"
 	chmod 755 "$d/munge"
@@ -49,6 +51,9 @@ start_slurm() {
 	pid=$(cat "$d/munge/munged.pid")
 	track_pid "$pid"
 
+	# the node as slurmd sees the hardware: never more CPUs or memory than there are
+	mem=$(slurmd -C 2>/dev/null | sed -n 's/.*RealMemory=\([0-9]*\).*/\1/p')
+	[ -n "$mem" ] || mem=1000
 	ctld_port=$(free_port)
 	slurmd_port=$(free_port)
 	cat >"$d/slurm.conf" <<CONF
@@ -79,8 +84,8 @@ MailProg=/bin/true
 ReturnToService=2
 MpiDefault=none
 SchedulerParameters=batch_sched_delay=0,sched_min_interval=0,sched_interval=1
-NodeName=$SLURM_NODE NodeAddr=127.0.0.1 CPUs=$(nproc) Sockets=1 CoresPerSocket=$(nproc) ThreadsPerCore=1 RealMemory=1000 State=UNKNOWN
-PartitionName=debug Nodes=ALL Default=YES MaxTime=INFINITE State=UP
+NodeName=$SLURM_NODE NodeAddr=127.0.0.1 CPUs=$(nproc) Sockets=1 CoresPerSocket=$(nproc) ThreadsPerCore=1 RealMemory=$mem State=UNKNOWN
+PartitionName=debug Nodes=ALL Default=YES MaxTime=INFINITE State=UP OverSubscribe=FORCE:4
 CONF
 	export SLURM_CONF=$d/slurm.conf
 	slurmctld -D -f "$SLURM_CONF" >"$d/log/slurmctld.out" 2>&1 &

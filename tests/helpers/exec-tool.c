@@ -11,6 +11,8 @@
  *     poll JOB_DIR ID [JOB_DIR ID...]     one poll; one line per job
  *     wait TIMEOUT_S JOB_DIR ID [...]     poll, following the executor's advice, until
  *                                every job is final; exit 1 on timeout; stderr "polls N"
+ *     until STATE TIMEOUT_S JOB_DIR ID   poll until the job is in STATE (or final);
+ *                                print its line; exit 1 when it ends elsewhere
  *     cancel JOB_DIR ID [...]    cancel, then print the lines
  *     nodes JOB_DIR ID [...]     one poll; print each job's node ("-" when none)
  *     expand STRING              print STRING with $NAME expanded on the job side
@@ -151,6 +153,24 @@ static int do_op(struct executor *ex, int argc, char **argv, struct strbuf *err)
 			printf("%s\n", jobs[i].node ? jobs[i].node : "-");
 		if (!ret && op[0] != 'n')
 			print_jobs(jobs, n);
+		free_jobs(jobs, n);
+		return ret;
+	}
+	if (!strcmp(op, "until") && argc == 5) {
+		uint64_t deadline = mono_ns() + strtoull(argv[2], NULL, 10) * 1000000000ull;
+		jobs = parse_jobs(2, argv + 3, &n);
+		for (;;) {
+			ret = ex->poll(ex, jobs, n, err);
+			if (ret || !strcmp(job_state_name(jobs[0].state), argv[1]))
+				break;
+			if (job_state_is_final(jobs[0].state) || mono_ns() > deadline) {
+				ret = error(err, "job %s is %s, not %s", jobs[0].native_id,
+					    job_state_name(jobs[0].state), argv[1]);
+				break;
+			}
+			sleep_us((uint64_t)ex->poll_hint_ms * 1000);
+		}
+		print_jobs(jobs, n);
 		free_jobs(jobs, n);
 		return ret;
 	}

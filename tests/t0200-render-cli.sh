@@ -38,6 +38,13 @@ for f in "$seeds"/services/*.yaml "$seeds"/clients/*.yaml "$TOP"/recipes/*/*.yam
 done
 cmp_num "$n" -ge 45 "every recipe rendered at least one script ($n)"
 
+# The bash library embedded in every job: shellcheck-clean on its own, and shlib.c is
+# generated from it.
+for f in "$TOP"/src/script/shlib/*.sh; do
+	ok "library $(basename "$f") passes shellcheck" shellcheck -s bash "$f"
+done
+ok "src/script/shlib.c is up to date with the .sh files" python3 "$TOP/scripts/gen-shlib.py" --check
+
 # Secrets of the old mysql recipe: in 0600 side files only.
 dir=$SCRATCH/seed/services/mysql
 if grep -rqE 'mysecretpassword|benchmark_pass' "$dir"/*.sh; then r=yes; else r=no; fi

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -310,6 +311,41 @@ static void test_redis_ratio_and_keys(void **state)
 	redis_teardown(&s);
 }
 
+/* Key choice: uniform covers the keyspace evenly; gaussian centres on it. */
+static void test_redis_key_patterns(void **state)
+{
+	const char *const uni[] = { "keyspace", "100", "command", "GET __key__", NULL };
+	const char *const gau[] = { "keyspace", "6000", "key-pattern", "gaussian", "command",
+				    "GET __key__", NULL };
+	struct rsetup s;
+	struct strbuf out = STRBUF_INIT;
+	unsigned kind, hits[100] = { 0 };
+	double sum = 0, sum2 = 0;
+	const int n = 60000;
+	(void)state;
+	assert_int_equal(redis_setup(&s, uni), 0);
+	for (int i = 0; i < n; i++) {
+		encode(&s, &out, &kind);
+		hits[strtoul(strstr(out.buf, "key:") + 4, NULL, 10)]++;
+	}
+	for (int k = 0; k < 100; k++) /* 600 expected each: within 20 % */
+		assert_true(hits[k] > 480 && hits[k] < 720);
+	redis_teardown(&s);
+	assert_int_equal(redis_setup(&s, gau), 0);
+	for (int i = 0; i < n; i++) {
+		encode(&s, &out, &kind);
+		double k = (double)strtoul(strstr(out.buf, "key:") + 4, NULL, 10);
+		assert_true(k < 6000);
+		sum += k;
+		sum2 += k * k;
+	}
+	double mean = sum / n, sd = sqrt(sum2 / n - mean * mean);
+	assert_true(mean > 2900 && mean < 3100);
+	assert_true(sd > 900 && sd < 1100);
+	strbuf_release(&out);
+	redis_teardown(&s);
+}
+
 static void test_redis_bad_options(void **state)
 {
 	struct rsetup s;
@@ -342,6 +378,7 @@ int main(void)
 		cmocka_unit_test(test_oversized),
 		cmocka_unit_test(test_redis_encode),
 		cmocka_unit_test(test_redis_ratio_and_keys),
+		cmocka_unit_test(test_redis_key_patterns),
 		cmocka_unit_test(test_redis_bad_options),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -9,6 +9,14 @@
 
 seeds=$TOP/tests/fixtures/seed-recipes
 
+# has FILE REGEX DESCRIPTION: FILE has a line matching REGEX (grep on the file itself:
+# no pipe that an early match could break).
+has() {
+	local f=$1 re=$2
+	shift 2
+	ok "$*" grep -qE -- "$re" "$f"
+}
+
 out=$(hb list services)
 is "$(echo "$out" | cut -d' ' -f1 | tr '\n' ' ')" \
 	"chroma generic grafana mysql ollama postgres prometheus redis vllm " \
@@ -52,31 +60,31 @@ is "$r" no "mysql passwords are not in the script"
 modes=$(find "$dir" -path '*secrets*' -type f -exec stat -c %a {} + | sort -u | tr '\n' ' ')
 is "$modes" "600 " "every secret side file is 0600"
 ok "the root password reached a secret file" grep -rq mysecretpassword "$dir"/*/secrets
-out=$(hb render "$seeds/services/mysql.yaml" --run-id x --run-dir /tmp/x --seed 1)
-unlike "$out" 'mysecretpassword' "render on stdout does not show secrets"
-like "$out" '### side file mysql_[0-9a-f]{8}/secrets/init.sql \(mode 0600\)' \
+hb render "$seeds/services/mysql.yaml" --run-id x --run-dir /tmp/x --seed 1 >"$SCRATCH/mysql.out"
+ok "render on stdout does not show secrets" test "$(grep -c mysecretpassword "$SCRATCH/mysql.out")" = 0
+has "$SCRATCH/mysql.out" '### side file mysql_[0-9a-f]{8}/secrets/init.sql \(mode 0600\)' \
 	"  but lists the secret side files"
 
 # Old recipes' specifics.
-s=$(cat "$SCRATCH"/seed/services/ollama_with_cadvisor/*.sh)
-like "$s" '"\$HB_APPTAINER" exec --nv ' "a gpu gres gives apptainer --nv"
-like "$s" 'flock -w 3600 9' "the image pull is serialised by a lock"
-like "$s" "hb_pull_image \"docker://ollama/ollama:latest\"" "  from the recipe's docker_source"
-like "$s" 'hb_wait_ready 30 10 hb_probe_http "http://127.0.0.1:\$HPCBENCH_PORT"'"'/api/tags'" \
+s=$(echo "$SCRATCH"/seed/services/ollama_with_cadvisor/*.sh)
+has "$s" '"\$HB_APPTAINER" exec --nv ' "a gpu gres gives apptainer --nv"
+has "$s" 'flock -w 3600 9' "the image pull is serialised by a lock"
+has "$s" "hb_pull_image \"docker://ollama/ollama:latest\"" "  from the recipe's docker_source"
+has "$s" 'hb_wait_ready 30 10 hb_probe_http "http://127.0.0.1:\$HPCBENCH_PORT"'"'/api/tags'" \
 	"the recipe's health_check becomes an HTTP probe on the chosen port"
-like "$s" 'cadvisor' "enable_cadvisor starts the cAdvisor sidecar"
-s=$(cat "$SCRATCH"/seed/services/redis/*.sh)
-like "$s" '# \(recipe args set by the job itself and not repeated: /redis/config/redis.conf\)' \
+has "$s" 'cadvisor' "enable_cadvisor starts the cAdvisor sidecar"
+s=$(echo "$SCRATCH"/seed/services/redis/*.sh)
+has "$s" '# \(recipe args set by the job itself and not repeated: /redis/config/redis.conf\)' \
 	"the old redis config path is replaced by the generated one, with a note"
-like "$s" '#SBATCH --mem=4096M' "resources.mem becomes --mem"
-like "$s" '#SBATCH --job-name=hb-seed-redis_[0-9a-f]{8}' "the job name carries the run id"
-like "$s" '#SBATCH --output=/tmp/hb-runs/seed/redis_[0-9a-f]{8}/out.log' "  output in the job folder"
-s=$(cat "$SCRATCH"/seed/clients/ollama_parametric/*.sh)
-like "$s" "load 'llm' \"\\\$HPCBENCH_TARGET_URL\".* --sweep \"concurrency=1,2,5,10,20\"" \
+has "$s" '#SBATCH --mem=4096M' "resources.mem becomes --mem"
+has "$s" '#SBATCH --job-name=hb-seed-redis_[0-9a-f]{8}' "the job name carries the run id"
+has "$s" '#SBATCH --output=/tmp/hb-runs/seed/redis_[0-9a-f]{8}/out.log' "  output in the job folder"
+s=$(echo "$SCRATCH"/seed/clients/ollama_parametric/*.sh)
+has "$s" "load 'llm' \"\\\$HPCBENCH_TARGET_URL\".* --sweep \"concurrency=1,2,5,10,20\"" \
 	"ollama_parametric: concurrency sweeps inside hpcbench load llm"
-like "$s" 'for hb_v1 in "50" "100" "200" "500"; do' "  prompt lengths loop in the script"
-s=$(cat "$SCRATCH"/seed/clients/redis_benchmark/*.sh)
-like "$s" "load 'redis' \"\\\$HPCBENCH_TARGET_HOST:\\\$HPCBENCH_TARGET_PORT\" -n \"100000\" -c \"50\" --value-size \"256\" --pipeline \"1\" --tests \"ping,set,get\" --json \"\\\$JOB_DIR/result.json\"" \
+has "$s" 'for hb_v1 in "50" "100" "200" "500"; do' "  prompt lengths loop in the script"
+s=$(echo "$SCRATCH"/seed/clients/redis_benchmark/*.sh)
+has "$s" "load 'redis' \"\\\$HPCBENCH_TARGET_HOST:\\\$HPCBENCH_TARGET_PORT\" -n \"100000\" -c \"50\" --value-size \"256\" --pipeline \"1\" --tests \"ping,set,get\" --json \"\\\$JOB_DIR/result.json\"" \
 	"redis_benchmark: old parameter names become hpcbench load options"
 
 # Prometheus configs.
@@ -103,9 +111,9 @@ YAML
 hb render "$SCRATCH/prom.yaml" -o "$SCRATCH/prom" --run-id p --run-dir /tmp/p --seed 1 >/dev/null
 p=$(echo "$SCRATCH"/prom/prom_*/prometheus.yml)
 ok "promtool accepts static, service and cAdvisor targets" promtool check config "$p"
-like "$(cat "$p")" "job_name: 'node''s exporter'" "  values are YAML-quoted"
-like "$(cat "$p")" "targets: \['node-7:9100'\]" "  a host target is static"
-like "$(cat "$p")" "job_name: 'app-cadvisor'" "  a service with enable_cadvisor is scraped"
+has "$p" "job_name: 'node''s exporter'" "  values are YAML-quoted"
+has "$p" "targets: \['node-7:9100'\]" "  a host target is static"
+has "$p" "job_name: 'app-cadvisor'" "  a service with enable_cadvisor is scraped"
 
 # -o: nothing at all for an invalid recipe.
 printf 'service:\n  name: redis\n  resorces: {}\n' >"$SCRATCH/bad.yaml"
@@ -129,6 +137,7 @@ is "$a" "$b" "the same --seed renders the same scripts"
 c=$(hb render "$TOP/recipes/sessions/redis-local.yaml" --run-id s --run-dir /tmp/s --bin hb)
 isnt=$([ "$a" != "$c" ] && echo differ)
 is "$isnt" differ "without --seed, job ids are fresh"
-like "$a" "HB_TARGET_DIR=\"\\\$RUN_DIR/redis_[0-9a-f]{8}\"" "the client waits for the service of the recipe"
+printf '%s\n' "$a" >"$SCRATCH/a.out"
+has "$SCRATCH/a.out" "HB_TARGET_DIR=\"\\\$RUN_DIR/redis_[0-9a-f]{8}\"" "the client waits for the service of the recipe"
 
 done_testing

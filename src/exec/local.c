@@ -180,6 +180,9 @@ static void exec_job_script(const char *job_dir, const sigset_t *orig_mask)
 	for (int sig = 1; sig < NSIG; sig++)
 		signal(sig, SIG_DFL);
 	sigprocmask(SIG_SETMASK, orig_mask, NULL);
+	/* render.h: local services listen on and advertise loopback (unless told otherwise). */
+	setenv("HPCBENCH_BIND_ADDR", "127.0.0.1", 0);
+	setenv("HPCBENCH_ADVERTISE_HOST", "127.0.0.1", 0);
 	execlp("bash", "bash", "job.sh", (char *)NULL);
 	dprintf(STDERR_FILENO, "hpcbench: cannot run bash: %s\n", strerror(errno));
 	_exit(127);

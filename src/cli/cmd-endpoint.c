@@ -1,0 +1,114 @@
+/* hpcbench endpoint ID [--json] */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "cli/state.h"
+#include "common/error.h"
+#include "common/xalloc.h"
+#include "session/track.h"
+#include "store/store.h"
+
+extern const struct cmd_entry cmd_endpoint_entry;
+
+static int cmd_endpoint_exec(int argc, char **argv, struct cli_ctx *ctx)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct strbuf err = STRBUF_INIT, file = STRBUF_INIT;
+	struct store_job job = { 0 };
+	struct executor *ex = NULL;
+	const struct config *cfg;
+	struct store *st;
+	char *path = NULL;
+	int c, json = 0, rc, unreachable, ret = EXIT_FAILED;
+
+	while ((c = cli_getopt(&cmd_endpoint_entry, argc, argv, "", longopts)) != -1) {
+		if (c != 'j')
+			return EXIT_USAGE;
+		json = 1;
+	}
+	if (optind + 1 != argc)
+		return cli_usage_error(&cmd_endpoint_entry, "give exactly one service id");
+	cfg = cli_config(ctx);
+	if (!cfg)
+		return EXIT_USAGE;
+	st = cli_store_open();
+	if (!st)
+		return EXIT_FAILED;
+	rc = store_job_get(st, argv[optind], &job, &err);
+	if (rc != 0) {
+		if (rc == 1)
+			error(&err, "no service '%s' (see 'hpcbench status --all')", argv[optind]);
+		ret = rc == 1 ? EXIT_USAGE : EXIT_FAILED;
+		goto out;
+	}
+	if (!strcmp(job.kind, "client")) {
+		error(&err, "'%s' is a client; endpoints belong to services", job.id);
+		ret = EXIT_USAGE;
+		goto out;
+	}
+	ex = track_open_executor(job.executor, cfg, &unreachable, &err);
+	if (!ex) {
+		ret = unreachable ? EXIT_UNREACHABLE : EXIT_FAILED;
+		goto out;
+	}
+	{
+		struct strbuf e = STRBUF_INIT;
+		track_refresh(st, ex, cfg, &job, 1, NULL, &e);
+		strbuf_release(&e);
+	}
+	if (strcmp(job.state, "READY")) {
+		error(&err, "service %s is not ready (%s%s%s)", job.id, job.state,
+		      job.reason ? ": " : "", job.reason ? job.reason : "");
+		goto out;
+	}
+	path = xasprintf("%s/endpoint.json", job.job_dir);
+	if (ex->get_file(ex, path, &file, &err) < 0)
+		goto out;
+	if (json) {
+		fputs(file.buf, stdout);
+		if (!file.len || file.buf[file.len - 1] != '\n')
+			putchar('\n');
+	} else {
+		char *url = job.endpoint ? xstrdup(job.endpoint) : track_endpoint_url(ex, job.job_dir);
+		if (!url) {
+			error(&err, "%s: no url in it", path);
+			goto out;
+		}
+		printf("%s\n", url);
+		free(url);
+	}
+	ret = EXIT_OK;
+out:
+	fflush(stdout);
+	if (err.len)
+		cli_print_errors(err.buf);
+	free(path);
+	executor_free(ex);
+	store_job_release(&job);
+	store_close(st);
+	strbuf_release(&err);
+	strbuf_release(&file);
+	return ret;
+}
+
+const struct cmd_entry cmd_endpoint_entry = {
+	.name = "endpoint",
+	.usage = "endpoint ID [--json]",
+	.summary = "where a ready service listens (its URL)",
+	.help = "Prints the URL of a ready service (from its endpoint.json), e.g.\n"
+		"redis://127.0.0.1:6379. With --json prints endpoint.json itself:\n"
+		"{\"host\", \"port\", \"url\", \"job_id\", \"ready_at\"}.\n"
+		"\n"
+		"exit: 0; 1 the service is not ready (its state and reason are shown);\n"
+		"      2 unknown id or a client's id; 3 cluster unreachable.\n"
+		"\n"
+		"examples:\n"
+		"  hpcbench endpoint redis_1a2b3c4d\n"
+		"  redis-cli -u \"$(hpcbench endpoint redis_1a2b3c4d)\" ping\n",
+	.exec = cmd_endpoint_exec,
+};

@@ -1,0 +1,148 @@
+/* hpcbench results [RUN] [--pull DIR] [--json] */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "cli/state.h"
+#include "common/error.h"
+#include "common/fsutil.h"
+#include "common/xalloc.h"
+#include "session/summary.h"
+#include "session/track.h"
+#include "store/store.h"
+
+extern const struct cmd_entry cmd_results_entry;
+
+/* Writes data to DIR/rel, creating folders. */
+static int pull_one(const char *dir, const char *rel, const char *data, size_t len,
+		    struct strbuf *err)
+{
+	char *path = xasprintf("%s/%s", dir, rel), *slash = strrchr(path, '/');
+	int ret;
+	*slash = '\0';
+	ret = mkdir_p(path, 0755, err);
+	*slash = '/';
+	if (ret == 0)
+		ret = write_file_atomic(path, data, len, 0644, err);
+	free(path);
+	return ret;
+}
+
+static int cmd_results_exec(int argc, char **argv, struct cli_ctx *ctx)
+{
+	static const struct option longopts[] = {
+		{ "pull", required_argument, NULL, 'p' },
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT;
+	struct store_run run = { 0 };
+	struct store_job *jobs = NULL;
+	struct summary_result *res = NULL;
+	struct executor *ex = NULL;
+	size_t nj = 0, nr = 0;
+	const char *pull = NULL;
+	const struct config *cfg;
+	struct store *st;
+	int c, json = 0, rc, unreachable, ret = EXIT_FAILED;
+
+	while ((c = cli_getopt(&cmd_results_entry, argc, argv, "p:", longopts)) != -1) {
+		switch (c) {
+		case 'p': pull = optarg; break;
+		case 'j': json = 1; break;
+		default: return EXIT_USAGE;
+		}
+	}
+	if (argc - optind > 1)
+		return cli_usage_error(&cmd_results_entry, "unexpected argument '%s'",
+				       argv[optind + 1]);
+	cfg = cli_config(ctx);
+	if (!cfg)
+		return EXIT_USAGE;
+	st = cli_store_open();
+	if (!st)
+		return EXIT_FAILED;
+	rc = optind < argc ? store_run_get(st, argv[optind], &run, &err)
+			   : store_run_latest(st, &run, &err);
+	if (rc != 0) {
+		if (rc == 1 && optind < argc)
+			error(&err, "no run '%s' (see 'hpcbench status --all')", argv[optind]);
+		else if (rc == 1)
+			error(&err, "no runs yet");
+		ret = rc == 1 ? EXIT_USAGE : EXIT_FAILED;
+		goto out;
+	}
+	if (store_job_list(st, run.id, 0, &jobs, &nj, &err) < 0)
+		goto out;
+	ex = track_open_executor(run.executor, cfg, &unreachable, &err);
+	if (!ex) {
+		ret = unreachable ? EXIT_UNREACHABLE : EXIT_FAILED;
+		goto out;
+	}
+	{
+		struct strbuf e = STRBUF_INIT;
+		track_refresh(st, ex, cfg, jobs, nj, NULL, &e);
+		track_run_state(st, &run, jobs, nj);
+		strbuf_release(&e);
+	}
+	for (size_t i = 0; i < nj; i++)
+		if (!strcmp(jobs[i].kind, "client") && jobs[i].native_id)
+			track_collect_results(ex, &jobs[i], &res, &nr);
+	for (size_t i = 0; pull && i < nr; i++) {
+		struct store_result rec = { .run_id = run.id, .job_id = res[i].job_id,
+					    .path = res[i].path };
+		if (pull_one(pull, res[i].file, res[i].data, res[i].len, &err) < 0)
+			goto out;
+		rec.local_path = xasprintf("%s/%s", pull, res[i].file);
+		free(res[i].shown);
+		res[i].shown = xstrdup(rec.local_path);
+		rc = store_result_set(st, &rec, &err);
+		free(rec.local_path);
+		if (rc < 0)
+			goto out;
+	}
+	if (json || pull)
+		summary_json(&out, &run, jobs, nj, res, nr);
+	if (pull && pull_one(pull, "summary.json", out.buf, out.len, &err) < 0)
+		goto out;
+	if (!json) {
+		strbuf_reset(&out);
+		summary_table(&out, jobs, nj, res, nr);
+		strbuf_addf(&out, "\nrun %s: %s; run folder %s\n", run.id, run.state, run.run_dir);
+	}
+	fputs(out.buf, stdout);
+	ret = EXIT_OK;
+out:
+	fflush(stdout);
+	if (err.len)
+		cli_print_errors(err.buf);
+	summary_results_free(res, nr);
+	executor_free(ex);
+	store_jobs_free(jobs, nj);
+	store_run_release(&run);
+	store_close(st);
+	strbuf_release(&err);
+	strbuf_release(&out);
+	return ret;
+}
+
+const struct cmd_entry cmd_results_entry = {
+	.name = "results",
+	.usage = "results [RUN] [--pull DIR] [--json]",
+	.summary = "the result files of a run (default: the latest), optionally copied here",
+	.help = "Shows each client's result file of the run with its headline numbers\n"
+		"(requests, errors, throughput, p50 and p99 latency) and where it is. For runs\n"
+		"on a cluster, --pull copies them (and summary.json) to this machine, over the\n"
+		"same ssh connection, as DIR/JOB_ID/result.json.\n"
+		"\n"
+		"options:\n"
+		"  RUN              a run id (default: the most recent run)\n"
+		"  -p, --pull DIR   copy the result files and summary.json into DIR\n"
+		"      --json       print the run's summary (summary.json format) instead\n"
+		"\n"
+		"examples:\n"
+		"  hpcbench results\n"
+		"  hpcbench results 20261129-143000-ab12 --pull results/\n",
+	.exec = cmd_results_exec,
+};

@@ -1,0 +1,803 @@
+#include "session/session.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/error.h"
+#include "common/fsutil.h"
+#include "common/log.h"
+#include "common/timeutil.h"
+#include "common/version.h"
+#include "common/xalloc.h"
+#include "config/config.h"
+#include "exec/executor.h"
+#include "exec/expand.h"
+#include "recipe/recipe.h"
+#include "script/render.h"
+#include "session/asrun.h"
+#include "session/runid.h"
+#include "session/summary.h"
+#include "session/track.h"
+#include "store/store.h"
+
+/* A service gets this long past its health_check timeout before the session gives up
+ * on it (its own script normally fails it first). */
+#define READY_GRACE_S 30
+#define DEFAULT_READY_TIMEOUT_S 300
+/* Lines of a failed job's logs shown with the error. */
+#define TAIL_LINES 15
+/* Consecutive failed polls tolerated (a busy slurmctld, a slow network). */
+#define MAX_POLL_ERRORS 5
+
+volatile sig_atomic_t session_interrupted;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	session_interrupted = 1;
+}
+
+void session_catch_signals(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+struct session {
+	const struct session_opts *o;
+	struct recipe **recipes;
+	struct job_plan *plans; /* one per recipe */
+	size_t nr_recipes;
+	struct job **jobs;      /* every job of every plan, services first */
+	struct store_job *recs; /* parallel to jobs: the database records */
+	int *deps;              /* parallel: index in jobs of the service a client follows */
+	uint64_t *since_ms;     /* parallel: when a service was first seen RUNNING */
+	size_t nr;
+	struct executor *ex;
+	struct store_run run;
+	int recorded;           /* the run is in the database */
+	/* --target-service / target_service.id: a running service of another run. */
+	struct store_job target;
+	char *target_file;
+	char *local_out;        /* --out for a remote executor: where copies go */
+};
+
+static int is_service(const struct job *j)
+{
+	return j->kind != JOB_CLIENT;
+}
+
+static void sleep_ms_interruptible(unsigned ms)
+{
+	while (ms && !session_interrupted) {
+		unsigned step = ms < 100 ? ms : 100;
+		sleep_us((uint64_t)step * 1000);
+		ms -= step;
+	}
+}
+
+/* ---- preparation: nothing is submitted until everything here succeeded ---- */
+
+static int load_recipes(struct session *s, struct strbuf *err)
+{
+	int ret = 0;
+	s->recipes = xcalloc(s->o->nr_recipes, sizeof(*s->recipes));
+	s->plans = xcalloc(s->o->nr_recipes, sizeof(*s->plans));
+	s->nr_recipes = s->o->nr_recipes;
+	for (size_t i = 0; i < s->nr_recipes; i++) {
+		s->recipes[i] = recipe_load(s->o->recipes[i], s->o->cfg, err);
+		if (!s->recipes[i])
+			ret = -1;
+	}
+	return ret;
+}
+
+/* The id of a running service named by --target-service or a client's target.id. */
+static const char *wanted_target(const struct session *s)
+{
+	if (s->o->target_service)
+		return s->o->target_service;
+	for (size_t i = 0; i < s->nr_recipes; i++)
+		for (size_t k = 0; k < s->recipes[i]->nr_clients; k++)
+			if (s->recipes[i]->clients[k].target.id)
+				return s->recipes[i]->clients[k].target.id;
+	return NULL;
+}
+
+/* Looks up the target service in the database: it must be a service that is READY. */
+static int resolve_target(struct session *s, const char *id, int *code, struct strbuf *err)
+{
+	struct strbuf e = STRBUF_INIT;
+	int rc = store_job_get(s->o->st, id, &s->target, err);
+	*code = EXIT_USAGE;
+	if (rc < 0)
+		return -1;
+	if (rc == 1)
+		return error(err, "no service with id '%s' (see 'hpcbench status')", id);
+	if (!strcmp(s->target.kind, "client"))
+		return error(err, "'%s' is a client, not a service", id);
+	track_refresh(s->o->st, NULL, s->o->cfg, &s->target, 1, NULL, &e);
+	strbuf_release(&e);
+	if (strcmp(s->target.state, "READY")) {
+		*code = EXIT_FAILED;
+		return error(err, "service '%s' is not ready (%s%s%s)", id, s->target.state,
+			     s->target.reason ? ": " : "", s->target.reason ? s->target.reason : "");
+	}
+	s->target_file = xasprintf("%s/endpoint.json", s->target.job_dir);
+	return 0;
+}
+
+/* WORKDIR/runs/RUN_ID, or --out for the local executor. */
+static int choose_run_dir(struct session *s, struct strbuf *err)
+{
+	const struct session_opts *o = s->o;
+	char *workdir = NULL;
+	if (o->out_dir && !strcmp(s->ex->name, "local")) {
+		char *abs = realpath(o->out_dir, NULL);
+		if (abs) {
+			/* An existing folder must be empty: a run folder is never mixed. */
+			char *probe = xasprintf("%s/recipe.yaml", abs);
+			int used = path_exists(probe);
+			free(probe);
+			if (used) {
+				error(err, "--out %s already holds a run folder", o->out_dir);
+				free(abs);
+				return -1;
+			}
+			s->run.run_dir = abs;
+		} else if (o->out_dir[0] == '/') {
+			s->run.run_dir = xstrdup(o->out_dir);
+		} else {
+			char cwd[4096];
+			if (!getcwd(cwd, sizeof(cwd)))
+				return error(err, "getcwd: %s", strerror(errno));
+			s->run.run_dir = xasprintf("%s/%s", cwd, o->out_dir);
+		}
+		return 0;
+	}
+	if (o->out_dir)
+		s->local_out = xstrdup(o->out_dir);
+	if (o->cfg && o->cfg->workdir) {
+		if (executor_expand_path(s->ex, o->cfg->workdir, &workdir, err) < 0)
+			return -1;
+	} else if (!strcmp(s->ex->name, "local")) {
+		char *db = store_default_path();
+		char *slash = strrchr(db, '/');
+		*slash = '\0';
+		workdir = db;
+	} else {
+		workdir = xasprintf("%s/hpcbench", s->ex->home ? s->ex->home : ".");
+	}
+	if (workdir[0] != '/') {
+		error(err, "workdir '%s' is not an absolute path", workdir);
+		free(workdir);
+		return -1;
+	}
+	s->run.run_dir = xasprintf("%s/runs/%s", workdir, s->run.id);
+	free(workdir);
+	return 0;
+}
+
+/* The service job (index in s->jobs) of an earlier recipe that a later client names. */
+static int earlier_service(const struct session *s, const char *name)
+{
+	for (size_t i = 0; name && i < s->nr; i++)
+		if (is_service(s->jobs[i]) && !strcmp(s->jobs[i]->name, name))
+			return (int)i;
+	return -1;
+}
+
+static void add_job(struct session *s, struct job *j, int dep)
+{
+	s->jobs = xrealloc(s->jobs, (s->nr + 1) * sizeof(*s->jobs));
+	s->deps = xrealloc(s->deps, (s->nr + 1) * sizeof(*s->deps));
+	s->jobs[s->nr] = j;
+	s->deps[s->nr] = dep;
+	s->nr++;
+}
+
+/* Renders every recipe; a client-only recipe may follow a service of an earlier one. */
+static int render_all(struct session *s, struct strbuf *err)
+{
+	int ret = 0;
+	for (size_t i = 0; i < s->nr_recipes; i++) {
+		struct recipe *r = s->recipes[i];
+		struct render_opts ro = {
+			.run_id = s->run.id,
+			.run_dir = s->run.run_dir,
+			.hpcbench_bin = s->ex->hpcbench_bin,
+			.cfg = s->o->cfg,
+			.target_endpoint = s->o->target_endpoint,
+			.target_endpoint_file = s->target_file,
+		};
+		char *cross = NULL;
+		if (!r->nr_services && r->nr_clients && !ro.target_endpoint && !ro.target_endpoint_file) {
+			int k = earlier_service(s, r->clients[0].target.name);
+			if (k >= 0)
+				ro.target_endpoint_file = cross =
+					xasprintf("%s/%s/endpoint.json", s->run.run_dir, s->jobs[k]->id);
+		}
+		if (render_plan(r, &ro, &s->plans[i], err) < 0) {
+			free(cross);
+			ret = -1;
+			continue;
+		}
+		free(cross);
+	}
+	if (ret)
+		return -1;
+	/*
+	 * Services of every recipe first, then clients: clients start once all services are
+	 * ready. A plan lists its services before its clients, so a client's depends_on
+	 * (an index in its plan) maps to base + depends_on, base being the number of
+	 * services of the plans before it.
+	 */
+	for (size_t i = 0; i < s->nr_recipes; i++)
+		for (size_t k = 0; k < s->plans[i].nr; k++)
+			if (is_service(&s->plans[i].jobs[k]))
+				add_job(s, &s->plans[i].jobs[k], -1);
+	for (size_t i = 0, base = 0; i < s->nr_recipes; i++) {
+		const struct job_plan *p = &s->plans[i];
+		for (size_t k = 0; k < p->nr; k++) {
+			struct job *j = &p->jobs[k];
+			int dep = -1;
+			if (is_service(j))
+				continue;
+			if (j->depends_on >= 0)
+				dep = (int)(base + (size_t)j->depends_on);
+			else if (!s->target_file)
+				dep = earlier_service(s, j->client->target.name);
+			add_job(s, j, dep);
+		}
+		for (size_t k = 0; k < p->nr; k++)
+			base += is_service(&p->jobs[k]);
+	}
+	return 0;
+}
+
+/* Checks that every client can find its target before anything is submitted. */
+static int check_targets(struct session *s, struct strbuf *err)
+{
+	int ret = 0;
+	for (size_t i = 0; i < s->nr; i++) {
+		const struct job *j = s->jobs[i];
+		const struct client_spec *c = j->client;
+		if (j->kind != JOB_CLIENT || s->deps[i] >= 0 || s->target_file ||
+		    s->o->target_endpoint || c->command || c->target.endpoint ||
+		    rnode_str(c->parameters, "endpoint"))
+			continue;
+		ret = recipe_error(err, &c->pos,
+				   "client '%s': its target '%s' is not a service of this session; "
+				   "give --target-service ID (a running service, see 'hpcbench "
+				   "status') or --target-endpoint URL",
+				   c->name, c->target.name ? c->target.name : "?");
+	}
+	return ret;
+}
+
+/* Writes run folder files: recipe.yaml, each job's folder, job.sh and side files. */
+static int write_run_folder(struct session *s, struct strbuf *err)
+{
+	struct executor *ex = s->ex;
+	struct strbuf sb = STRBUF_INIT, hdr = STRBUF_INIT;
+	char *path = NULL;
+	int ret = -1;
+
+	if (ex->mkdir_p(ex, s->run.run_dir, err) < 0)
+		goto out;
+	strbuf_addf(&hdr, "# The recipe as run: hpcbench %s, run %s, executor %s; config defaults "
+			  "merged in.\n# From:", HPCBENCH_VERSION, s->run.id, ex->name);
+	for (size_t i = 0; i < s->nr_recipes; i++)
+		strbuf_addf(&hdr, " %s", s->o->recipes[i]);
+	strbuf_addch(&hdr, '\n');
+	recipe_as_run(&sb, s->recipes, s->nr_recipes, s->o->cfg, hdr.buf);
+	path = xasprintf("%s/recipe.yaml", s->run.run_dir);
+	if (ex->put_file(ex, path, sb.buf, sb.len, 0644, err) < 0)
+		goto out;
+	for (size_t i = 0; i < s->nr; i++) {
+		const struct job *j = s->jobs[i];
+		char *dir = xasprintf("%s/%s", s->run.run_dir, j->id);
+		int bad = ex->mkdir_p(ex, dir, err) < 0;
+		free(path);
+		path = xasprintf("%s/job.sh", dir);
+		bad = bad || ex->put_file(ex, path, j->script, strlen(j->script), 0755, err) < 0;
+		for (size_t k = 0; !bad && k < j->nr_files; k++) {
+			const struct side_file *f = &j->files[k];
+			char *fp = xasprintf("%s/%s", dir, f->name), *slash = strrchr(fp, '/');
+			*slash = '\0';
+			bad = ex->mkdir_p(ex, fp, err) < 0;
+			*slash = '/';
+			bad = bad || ex->put_file(ex, fp, f->content, f->len, f->mode, err) < 0;
+			free(fp);
+		}
+		free(dir);
+		if (bad)
+			goto out;
+	}
+	ret = 0;
+out:
+	free(path);
+	strbuf_release(&sb);
+	strbuf_release(&hdr);
+	return ret;
+}
+
+static int record_run(struct session *s, struct strbuf *err)
+{
+	struct strbuf recipes = STRBUF_INIT;
+	char host[256] = "localhost";
+	int ret = -1;
+	gethostname(host, sizeof(host) - 1);
+	for (size_t i = 0; i < s->nr_recipes; i++)
+		strbuf_addf(&recipes, "%s%s", i ? "\n" : "", s->o->recipes[i]);
+	s->run.command = xstrdup(s->o->command);
+	s->run.recipes = strbuf_detach(&recipes, NULL);
+	s->run.executor = xstrdup(s->ex->name);
+	s->run.out_dir = xstrdup(s->local_out);
+	s->run.host = xstrdup(host);
+	s->run.pid = getpid();
+	s->run.state = xstrdup(RUN_ACTIVE);
+	s->run.created_at = (int64_t)time(NULL);
+	if (store_run_insert(s->o->st, &s->run, err) < 0)
+		goto out;
+	s->recorded = 1;
+	s->recs = xcalloc(s->nr, sizeof(*s->recs));
+	s->since_ms = xcalloc(s->nr, sizeof(*s->since_ms));
+	for (size_t i = 0; i < s->nr; i++) {
+		struct store_job *r = &s->recs[i];
+		const struct job *j = s->jobs[i];
+		const struct srcpos *pos = j->client ? &j->client->pos : &j->service->pos;
+		r->id = xstrdup(j->id);
+		r->run_id = xstrdup(s->run.id);
+		r->kind = xstrdup(j->kind == JOB_CLIENT ? "client"
+				  : j->kind == JOB_MONITOR ? "monitor"
+							   : "service");
+		r->name = xstrdup(j->name);
+		r->recipe = xstrdup(pos->file);
+		r->executor = xstrdup(s->ex->name);
+		r->job_dir = xasprintf("%s/%s", s->run.run_dir, j->id);
+		r->state = xstrdup("PENDING");
+		r->reason = xstrdup("not submitted yet");
+		r->exit_code = -1;
+		if (store_job_insert(s->o->st, r, err) < 0)
+			goto out;
+	}
+	ret = 0;
+out:
+	return ret;
+}
+
+/* ---- running ---- */
+
+static int submit(struct session *s, size_t i, struct strbuf *err)
+{
+	struct store_job *r = &s->recs[i];
+	struct exec_job e = { 0 };
+	const char *after = NULL;
+	int ret;
+	if (s->deps[i] >= 0)
+		after = s->recs[s->deps[i]].native_id;
+	else if (s->jobs[i]->kind == JOB_CLIENT && s->target_file &&
+		 !strcmp(s->target.executor, s->ex->name))
+		after = s->target.native_id;
+	e.job_dir = r->job_dir;
+	e.exit_code = -1;
+	ret = s->ex->submit(s->ex, &e, after, s->jobs[i]->time_limit_s, err);
+	if (ret == 0) {
+		free(r->native_id);
+		r->native_id = e.native_id;
+		e.native_id = NULL;
+		free(r->node);
+		r->node = e.node;
+		e.node = NULL;
+		free(r->state);
+		r->state = xstrdup(job_state_name(e.state));
+		free(r->reason);
+		r->reason = e.reason;
+		e.reason = NULL;
+		r->submitted_at = (int64_t)time(NULL);
+		if (e.state >= JS_RUNNING)
+			r->started_at = r->submitted_at;
+		ret = store_job_update(s->o->st, r, err);
+		log_info("%s: submitted (%s job %s)", r->id, s->ex->name, r->native_id);
+	}
+	free(e.native_id);
+	free(e.node);
+	free(e.reason);
+	return ret;
+}
+
+/* One refresh of every job; tolerates a few failed polls in a row. */
+static int refresh(struct session *s, int *errors, int *code, struct strbuf *err)
+{
+	struct strbuf e = STRBUF_INIT;
+	int ret = 0;
+	if (track_refresh(s->o->st, s->ex, s->o->cfg, s->recs, s->nr, NULL, &e) < 0) {
+		if (s->ex->unreachable || ++*errors >= MAX_POLL_ERRORS) {
+			*code = s->ex->unreachable ? EXIT_UNREACHABLE : EXIT_FAILED;
+			ret = error(err, "cannot follow the jobs: %s", e.buf);
+		} else {
+			log_warn("polling failed (will retry): %s", e.buf);
+		}
+	} else {
+		*errors = 0;
+	}
+	strbuf_release(&e);
+	return ret;
+}
+
+static void job_failure(struct session *s, size_t i, const char *what, struct strbuf *err)
+{
+	const struct store_job *r = &s->recs[i];
+	struct strbuf tail = STRBUF_INIT;
+	char code[32] = "";
+	if (r->exit_code >= 0)
+		snprintf(code, sizeof(code), ", exit %lld", (long long)r->exit_code);
+	track_log_tail(s->ex, r->job_dir, TAIL_LINES, &tail);
+	error(err, "%s %s %s (%s%s)%s%s", r->kind, r->id, what, r->state, code,
+	      r->reason ? ": " : "", r->reason ? r->reason : "");
+	if (tail.len) {
+		strbuf_rtrim(&tail);
+		error(err, "%s", tail.buf);
+	}
+	strbuf_release(&tail);
+}
+
+static unsigned ready_timeout(const struct job *j)
+{
+	unsigned t = j->service->health_check.timeout_s;
+	return (t ? t : DEFAULT_READY_TIMEOUT_S) + READY_GRACE_S;
+}
+
+/* Waits until every service is READY. */
+static int wait_ready(struct session *s, int *code, struct strbuf *err)
+{
+	int poll_errors = 0;
+	*code = EXIT_FAILED;
+	for (;;) {
+		int all_ready = 1;
+		if (session_interrupted)
+			return error(err, "interrupted: tearing the session down");
+		if (refresh(s, &poll_errors, code, err) < 0)
+			return -1;
+		for (size_t i = 0; i < s->nr; i++) {
+			struct store_job *r = &s->recs[i];
+			enum job_state st = job_state_from_name(r->state);
+			if (!is_service(s->jobs[i]) || !r->native_id)
+				continue;
+			if (st == JS_READY)
+				continue;
+			all_ready = 0;
+			if (job_state_is_final(st)) {
+				job_failure(s, i, "never became ready", err);
+				return -1;
+			}
+			if (st == JS_RUNNING && !s->since_ms[i])
+				s->since_ms[i] = mono_ns() / 1000000ull;
+			if (s->since_ms[i] &&
+			    mono_ns() / 1000000ull - s->since_ms[i] > ready_timeout(s->jobs[i]) * 1000ull) {
+				job_failure(s, i, "did not become ready in time", err);
+				return -1;
+			}
+		}
+		if (all_ready)
+			return 0;
+		sleep_ms_interruptible(s->ex->poll_hint_ms ? s->ex->poll_hint_ms : 250);
+	}
+}
+
+/* Waits until every client has ended; notes services that die meanwhile. */
+static int wait_clients(struct session *s, int *failed, int *code, struct strbuf *err)
+{
+	int poll_errors = 0;
+	char *warned = xcalloc(s->nr, 1);
+	int ret = 0;
+	*code = EXIT_FAILED;
+	for (;;) {
+		int running = 0;
+		if (session_interrupted) {
+			ret = error(err, "interrupted: tearing the session down");
+			break;
+		}
+		if (refresh(s, &poll_errors, code, err) < 0) {
+			ret = -1;
+			break;
+		}
+		for (size_t i = 0; i < s->nr; i++) {
+			enum job_state st = job_state_from_name(s->recs[i].state);
+			if (!s->recs[i].native_id)
+				continue;
+			if (s->jobs[i]->kind == JOB_CLIENT) {
+				running += !job_state_is_final(st);
+			} else if (job_state_is_final(st) && !warned[i]) {
+				warned[i] = 1;
+				*failed = 1;
+				job_failure(s, i, "ended while its clients ran", err);
+				log_warn("service %s ended (%s) while its clients ran", s->recs[i].id,
+					 s->recs[i].state);
+			}
+		}
+		if (!running)
+			break;
+		sleep_ms_interruptible(s->ex->poll_hint_ms ? s->ex->poll_hint_ms : 250);
+	}
+	free(warned);
+	return ret;
+}
+
+/* Copies one file from the job side into the local --out copy. */
+static void copy_out(struct session *s, const char *rel, const struct strbuf *data)
+{
+	struct strbuf e = STRBUF_INIT;
+	char *path = xasprintf("%s/%s", s->local_out, rel), *slash = strrchr(path, '/');
+	*slash = '\0';
+	if (mkdir_p(path, 0755, &e) == 0) {
+		*slash = '/';
+		write_file_atomic(path, data->buf, data->len, 0644, &e);
+	}
+	if (e.len)
+		log_warn("%s", e.buf);
+	free(path);
+	strbuf_release(&e);
+}
+
+/* Result files of one client, recorded in the database (and copied for --out). */
+static void collect_client(struct session *s, size_t i, struct summary_result **res, size_t *nr)
+{
+	size_t first = *nr;
+	track_collect_results(s->ex, &s->recs[i], res, nr);
+	for (size_t k = first; k < *nr; k++) {
+		struct summary_result *sr = &(*res)[k];
+		struct store_result rec = { .run_id = s->run.id, .job_id = sr->job_id,
+					    .path = sr->path };
+		struct strbuf e = STRBUF_INIT, data = STRBUF_INIT;
+		if (s->local_out) {
+			strbuf_add(&data, sr->data, sr->len);
+			copy_out(s, sr->file, &data);
+			rec.local_path = xasprintf("%s/%s", s->local_out, sr->file);
+			free(sr->shown);
+			sr->shown = xstrdup(rec.local_path);
+		}
+		if (store_result_set(s->o->st, &rec, &e) < 0)
+			log_warn("%s", e.buf);
+		free(rec.local_path);
+		strbuf_release(&e);
+		strbuf_release(&data);
+	}
+}
+
+/* For a remote run with --out: scripts, logs and state files of every job. */
+static void copy_job_files(struct session *s)
+{
+	static const char *const names[] = { "job.sh", "out.log", "err.log", "state",
+					     "endpoint.json" };
+	struct strbuf data = STRBUF_INIT, e = STRBUF_INIT;
+	char *path = xasprintf("%s/recipe.yaml", s->run.run_dir);
+	if (s->ex->get_file(s->ex, path, &data, &e) == 0)
+		copy_out(s, "recipe.yaml", &data);
+	free(path);
+	for (size_t i = 0; i < s->nr; i++) {
+		for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
+			char *rel = xasprintf("%s/%s", s->recs[i].id, names[k]);
+			path = xasprintf("%s/%s", s->run.run_dir, rel);
+			strbuf_reset(&data);
+			if (s->ex->get_file(s->ex, path, &data, &e) == 0)
+				copy_out(s, rel, &data);
+			free(rel);
+			free(path);
+		}
+	}
+	strbuf_release(&data);
+	strbuf_release(&e);
+}
+
+/* Collects results, writes summary.json, fills res->table and res->summary. */
+static void finish_run(struct session *s, struct session_result *res)
+{
+	struct summary_result *sr = NULL;
+	size_t nr = 0;
+	struct strbuf e = STRBUF_INIT;
+	char *path;
+	for (size_t i = 0; i < s->nr; i++)
+		if (s->jobs[i]->kind == JOB_CLIENT && s->recs[i].native_id)
+			collect_client(s, i, &sr, &nr);
+	summary_json(&res->summary, &s->run, s->recs, s->nr, sr, nr);
+	summary_table(&res->table, s->recs, s->nr, sr, nr);
+	path = xasprintf("%s/summary.json", s->run.run_dir);
+	if (s->ex->put_file(s->ex, path, res->summary.buf, res->summary.len, 0644, &e) < 0)
+		log_warn("%s", e.buf);
+	if (s->local_out) {
+		copy_job_files(s);
+		copy_out(s, "summary.json", &res->summary);
+	}
+	free(path);
+	summary_results_free(sr, nr);
+	strbuf_release(&e);
+}
+
+/* Stops every job of the session that has not ended. */
+static void teardown(struct session *s)
+{
+	struct strbuf e = STRBUF_INIT;
+	int live = 0;
+	for (size_t i = 0; i < s->nr; i++)
+		live += s->recs[i].native_id &&
+			!job_state_is_final(job_state_from_name(s->recs[i].state));
+	if (!live)
+		return;
+	log_info("stopping %d job%s", live, live == 1 ? "" : "s");
+	if (track_cancel(s->o->st, s->ex, s->o->cfg, s->recs, s->nr, NULL, &e) < 0)
+		log_warn("teardown: %s", e.buf);
+	strbuf_release(&e);
+}
+
+static void finish_record(struct session *s, const char *state, const struct strbuf *err)
+{
+	struct strbuf e = STRBUF_INIT;
+	char *msg = NULL;
+	if (!s->recorded)
+		return;
+	if (err && err->len) {
+		const char *nl = strchr(err->buf, '\n');
+		msg = nl ? xstrndup(err->buf, (size_t)(nl - err->buf)) : xstrdup(err->buf);
+	}
+	free(s->run.state);
+	s->run.state = xstrdup(state);
+	free(s->run.message);
+	s->run.message = msg;
+	s->run.finished_at = !strcmp(state, RUN_UP) ? 0 : (int64_t)time(NULL);
+	if (store_run_finish(s->o->st, s->run.id, state, msg, s->run.finished_at, &e) < 0)
+		log_warn("%s", e.buf);
+	strbuf_release(&e);
+}
+
+static void session_release(struct session *s)
+{
+	for (size_t i = 0; i < s->nr_recipes; i++) {
+		job_plan_release(&s->plans[i]);
+		recipe_free(s->recipes[i]);
+	}
+	free(s->plans);
+	free(s->recipes);
+	free(s->jobs);
+	free(s->deps);
+	free(s->since_ms);
+	if (s->recs)
+		store_jobs_free(s->recs, s->nr);
+	store_run_release(&s->run);
+	store_job_release(&s->target);
+	free(s->target_file);
+	free(s->local_out);
+	executor_free(s->ex);
+}
+
+/* Everything before the first submission; returns an exit code. */
+static int prepare(struct session *s, struct strbuf *err)
+{
+	const struct session_opts *o = s->o;
+	const char *target_id, *exec_name;
+	int code, unreachable, services = 0;
+
+	if (load_recipes(s, err) < 0)
+		return EXIT_USAGE;
+	for (size_t i = 0; i < s->nr_recipes; i++)
+		services += (int)s->recipes[i]->nr_services + (s->recipes[i]->monitoring != NULL);
+	if (!strcmp(o->command, "up") && !services) {
+		error(err, "nothing to start: no service in %s%s", o->recipes[0],
+		      o->nr_recipes > 1 ? " ..." : "");
+		return EXIT_USAGE;
+	}
+	target_id = wanted_target(s);
+	if (target_id && resolve_target(s, target_id, &code, err) < 0)
+		return code;
+	exec_name = o->executor ? o->executor : target_id ? s->target.executor : "local";
+	if (strcmp(exec_name, "local") && strcmp(exec_name, "slurm") && strcmp(exec_name, "ssh")) {
+		error(err, "unknown executor '%s' (local, slurm or ssh)", exec_name);
+		return EXIT_USAGE;
+	}
+	s->ex = track_open_executor(exec_name, o->cfg, &unreachable, err);
+	if (!s->ex)
+		return unreachable ? EXIT_UNREACHABLE : EXIT_FAILED;
+	s->run.id = run_id_new();
+	if (choose_run_dir(s, err) < 0)
+		return EXIT_USAGE;
+	if (render_all(s, err) < 0 || check_targets(s, err) < 0)
+		return EXIT_USAGE;
+	return EXIT_OK;
+}
+
+int session_start(const struct session_opts *o, struct session_result *res, struct strbuf *err)
+{
+	struct session s = { .o = o };
+	int up = !strcmp(o->command, "up");
+	int code, failed = 0;
+
+	memset(res, 0, sizeof(*res));
+	strbuf_init(&res->ids, 0);
+	strbuf_init(&res->table, 0);
+	strbuf_init(&res->summary, 0);
+	code = prepare(&s, err);
+	if (code != EXIT_OK)
+		goto out;
+	code = EXIT_FAILED;
+	if (write_run_folder(&s, err) < 0 || record_run(&s, err) < 0)
+		goto fail;
+	res->run_id = xstrdup(s.run.id);
+	res->run_dir = xstrdup(s.run.run_dir);
+	log_info("run %s in %s (%s executor)", s.run.id, s.run.run_dir, s.ex->name);
+
+	for (size_t i = 0; i < s.nr; i++) {
+		if (session_interrupted) {
+			error(err, "interrupted: tearing the session down");
+			goto fail;
+		}
+		if (is_service(s.jobs[i]) && submit(&s, i, err) < 0)
+			goto fail_submit;
+		if (is_service(s.jobs[i]) && up)
+			strbuf_addf(&res->ids, "%s\n", s.recs[i].id);
+	}
+	if (up && o->no_wait) {
+		finish_record(&s, RUN_UP, NULL);
+		code = EXIT_OK;
+		goto out;
+	}
+	if (wait_ready(&s, &code, err) < 0)
+		goto fail;
+	for (size_t i = 0; i < s.nr; i++)
+		if (is_service(s.jobs[i]))
+			log_info("%s: ready at %s", s.recs[i].id,
+				 s.recs[i].endpoint ? s.recs[i].endpoint : "(no url)");
+	if (up) {
+		finish_record(&s, RUN_UP, NULL);
+		code = EXIT_OK;
+		goto out;
+	}
+
+	for (size_t i = 0; i < s.nr; i++)
+		if (!is_service(s.jobs[i]) && submit(&s, i, err) < 0)
+			goto fail_submit;
+	if (wait_clients(&s, &failed, &code, err) < 0)
+		goto fail;
+	for (size_t i = 0; i < s.nr; i++)
+		if (s.jobs[i]->kind == JOB_CLIENT && strcmp(s.recs[i].state, "COMPLETED")) {
+			job_failure(&s, i, "failed", err);
+			failed = 1;
+		}
+	teardown(&s);
+	finish_record(&s, failed ? RUN_FAILED : RUN_COMPLETED, err);
+	finish_run(&s, res);
+	code = failed ? EXIT_FAILED : EXIT_OK;
+	goto out;
+
+fail_submit:
+	if (s.ex->unreachable)
+		code = EXIT_UNREACHABLE;
+fail:
+	teardown(&s);
+	finish_record(&s, session_interrupted ? RUN_CANCELLED : RUN_FAILED, err);
+	if (s.recorded && !up)
+		finish_run(&s, res);
+out:
+	session_release(&s);
+	return code;
+}
+
+void session_result_release(struct session_result *res)
+{
+	free(res->run_id);
+	free(res->run_dir);
+	strbuf_release(&res->ids);
+	strbuf_release(&res->table);
+	strbuf_release(&res->summary);
+}

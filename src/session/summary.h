@@ -1,0 +1,47 @@
+/*
+ * A run's summary: summary.json in the run folder (every job with its state, and each
+ * client result's headline numbers) and the table that `run` and `results` print.
+ * Owned by src/session/.
+ *
+ * summary.json: {"schema": "hpcbench.summary/1", "run_id", "executor", "state",
+ *   "message", "created_at", "finished_at" (RFC 3339), "jobs": [{"id", "kind", "name",
+ *   "state", "exit_code", "reason", "node", "endpoint", "results": [{"file",
+ *   "requests": {"sent", "ok", "errors"}, "throughput_rps", "latency_us": {"p50",
+ *   "p99"}}]}]}; "file" is relative to the run folder.
+ */
+#ifndef HPCBENCH_SESSION_SUMMARY_H
+#define HPCBENCH_SESSION_SUMMARY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/strbuf.h"
+
+struct store_run;
+struct store_job;
+
+/* One result file of a client job, with the numbers read from it. */
+struct summary_result {
+	char *job_id;
+	char *file;      /* relative to the run folder, e.g. "bench_1a2b3c4d/result.json" */
+	char *path;      /* on the job side */
+	char *shown;     /* the path to show (local copy or job-side path) */
+	char *data;      /* the file's content */
+	size_t len;
+	int parsed;      /* the file was a readable result */
+	uint64_t sent, ok, errors;
+	double rps, p50_us, p99_us;
+};
+
+/* Reads the headline numbers of a result.json text into r (parsed = 1), or leaves
+ * parsed = 0 when it is not a result file. */
+void summary_parse_result(struct summary_result *r, const char *json, size_t len);
+void summary_results_free(struct summary_result *res, size_t nr);
+
+void summary_json(struct strbuf *out, const struct store_run *run, const struct store_job *jobs,
+		  size_t nr_jobs, const struct summary_result *res, size_t nr_res);
+/* The human table: one line per result file (clients without one: their state). */
+void summary_table(struct strbuf *out, const struct store_job *jobs, size_t nr_jobs,
+		   const struct summary_result *res, size_t nr_res);
+
+#endif

@@ -144,10 +144,11 @@ struct decode {
 	bool bad_number;
 };
 
-static bool path_is(const struct jscan_value *v, const char *want)
+/* Length first: most paths of a chunk are rejected without touching their bytes. */
+static inline bool path_is(const struct jscan_value *v, const char *want)
 {
-	size_t n = strlen(want);
-	return !v->truncated && v->path_len == n && !memcmp(v->path, want, n);
+	size_t n = __builtin_strlen(want);
+	return v->path_len == n && !v->truncated && !memcmp(v->path, want, n);
 }
 
 static void take_u64(struct decode *d, const struct jscan_value *v, uint64_t *out, bool *has)
@@ -220,20 +221,21 @@ static void decode_openai(struct decode *d, const struct jscan_value *v)
 {
 	struct llm_chunk *c = d->c;
 	const char *p = v->path;
-	if (p[0] == 'c' && !strncmp(p, "choices.0.", 10) && !v->truncated) {
-		const char *f = p + 10;
-		if (!strcmp(f, "delta.content") || !strcmp(f, "delta.reasoning_content") ||
-		    !strcmp(f, "delta.reasoning") || !strcmp(f, "text") ||
-		    !strcmp(f, "message.content"))
+	if (p[0] == 'c') {
+		if (path_is(v, "choices.0.delta.content") || path_is(v, "choices.0.text") ||
+		    path_is(v, "choices.0.delta.reasoning_content") ||
+		    path_is(v, "choices.0.delta.reasoning") ||
+		    path_is(v, "choices.0.message.content"))
 			text_delta(c, v);
-		else if (!strcmp(f, "finish_reason") && v->type == JSCAN_STRING)
+		else if (path_is(v, "choices.0.finish_reason") && v->type == JSCAN_STRING)
 			c->finished = true;
 	} else if (p[0] == 'u') {
 		if (path_is(v, "usage.prompt_tokens"))
 			take_u64(d, v, &c->prompt_tokens, &c->has_prompt_tokens);
 		else if (path_is(v, "usage.completion_tokens"))
 			take_u64(d, v, &c->output_tokens, &c->has_output_tokens);
-	} else if (p[0] == 'e' && (path_is(v, "error") || !strncmp(p, "error.", 6))) {
+	} else if (p[0] == 'e' && (path_is(v, "error") ||
+				   (v->path_len > 6 && !memcmp(p, "error.", 6)))) {
 		c->error = true;
 	} else if (p[0] == 'o' && path_is(v, "object") && v->len == 5 &&
 		   !memcmp(v->val, "error", 5)) {

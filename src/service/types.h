@@ -34,7 +34,7 @@ extern const struct client_type client_type_sql;
 	{ "duration", KEY_STRING, "measured duration, e.g. 30s", "-d", 0 },                       \
 	{ "requests", KEY_INT, "total requests (instead of a duration)", "-n", 0 },               \
 	{ "rate", KEY_INT, "open loop: requests per second", "--rate", TK_SWEEP },                \
-	{ "arrival", KEY_STRING, "open loop schedule: constant or poisson", "--arrival", 0 },     \
+	{ "arrival", KEY_STRING, "open loop: constant, poisson or gamma", "--arrival", 0 },       \
 	{ "seed", KEY_INT, "seed of the schedule and key choice", "--seed", 0 },                  \
 	{ "warmup", KEY_STRING, "warm-up before measuring (not counted)", "--warmup", 0 },        \
 	{ "timeout", KEY_STRING, "per-request timeout", "--timeout", 0 },                         \

@@ -605,10 +605,16 @@ void *worker_main(void *arg)
 	while (!__atomic_load_n(&sh->go, __ATOMIC_ACQUIRE))
 		sleep_us(200);
 	if (!sh->abort && w->epfd >= 0) {
-		if (w->rate_mode)
+		if (w->rate_mode) {
+			/* Constant gaps: worker i starts i/R later, so that the workers
+			 * interleave into one even stream instead of firing together. */
+			uint64_t start = sh->t0;
+			if (sh->opts->arrival == LOAD_ARRIVAL_CONSTANT)
+				start += (uint64_t)(1e9 * w->index / sh->opts->rate);
 			load_sched_init(&w->sched, sh->opts->arrival,
 					sh->opts->rate / sh->opts->threads, sh->opts->burstiness,
-					sh->opts->seed, w->index, sh->t0);
+					sh->opts->seed, w->index, start);
+		}
 		run_loop(w);
 	}
 	for (unsigned i = 0; i < w->nconns; i++) {

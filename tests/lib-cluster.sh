@@ -107,7 +107,8 @@ CONF
 stop_slurm() {
 	local ids _
 	[ -n "${SLURMCTLD_PID:-}" ] || return 0
-	ids=$(sq -h -o '%i' 2>/dev/null)
+	# a stopped controller cannot cancel anything (and clients would wait 10 s for it)
+	pid_alive "$SLURMCTLD_PID" && ids=$(sq -h -o '%i' 2>/dev/null)
 	if [ -n "$ids" ]; then
 		# shellcheck disable=SC2086 # one id per word
 		sc $ids 2>/dev/null

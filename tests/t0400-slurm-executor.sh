@@ -118,4 +118,12 @@ out=$(et submit "$d" 2>&1)
 is "$?" 1 "a refused submission exits 1"
 like "$out" "sbatch failed \(exit 1\): .*(invalid partition|Invalid partition)" "and quotes sbatch"
 
+# A controller that does not answer is an unreachable cluster (exit 3), not a failure.
+is "$(job_ids_in_queue)" "" "no job is running before the controller stops"
+stop_pid "$SLURMCTLD_PID"
+d=$(new_job late ':')
+out=$(et poll "$d" 1 2>&1)
+is "$?" 3 "a poll without a SLURM controller exits 3"
+like "$out" "squeue: the SLURM controller does not answer" "and says so"
+
 done_testing

@@ -76,6 +76,15 @@ static int run_cmd(struct executor *ex, const char *const *argv, const char *in,
 		ex->unreachable = 1;
 		return -1;
 	}
+	/* SLURM's clients retry for about 10 s, then say this: the cluster is out of reach */
+	if (rc > 0 && errout && strstr(errout->buf, "Unable to contact slurm controller")) {
+		struct strbuf msg = STRBUF_INIT;
+		last_line(&msg, errout->buf);
+		ex->unreachable = 1;
+		error(err, "%s: the SLURM controller does not answer (%s)", argv[0], msg.buf);
+		strbuf_release(&msg);
+		return -1;
+	}
 	return rc;
 }
 

@@ -3,6 +3,9 @@
 # submitted them, logs land in the job folder, the state file drives READY, time limits
 # and cancel stop every process the job started (also ones that left its process
 # group), and a job whose processes vanish is reported as such.
+# Job bodies are single-quoted on purpose: they expand inside the job.
+# shellcheck disable=SC2016
+# shellcheck source=tests/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 tool=$BUILD/helpers/exec-tool

@@ -254,6 +254,11 @@ static int render_all(struct session *s, struct strbuf *err)
 			int dep = -1;
 			if (is_service(j))
 				continue;
+			if (!strcmp(s->o->command, "up")) {
+				log_warn("up starts services only; client '%s' is left out (use run)",
+					 j->name);
+				continue;
+			}
 			if (j->depends_on >= 0)
 				dep = (int)(base + (size_t)j->depends_on);
 			else if (!s->target_file)
@@ -648,6 +653,19 @@ static void finish_record(struct session *s, const char *state, const struct str
 	char *msg = NULL;
 	if (!s->recorded)
 		return;
+	/* Jobs the session never submitted end with it. */
+	for (size_t i = 0; i < s->nr && strcmp(state, RUN_UP); i++) {
+		struct store_job *r = &s->recs[i];
+		if (r->native_id)
+			continue;
+		free(r->state);
+		r->state = xstrdup("CANCELLED");
+		free(r->reason);
+		r->reason = xstrdup("never started: the session ended first");
+		r->finished_at = (int64_t)time(NULL);
+		if (store_job_update(s->o->st, r, &e) < 0)
+			log_warn("%s", e.buf);
+	}
 	if (err && err->len) {
 		const char *nl = strchr(err->buf, '\n');
 		msg = nl ? xstrndup(err->buf, (size_t)(nl - err->buf)) : xstrdup(err->buf);

@@ -67,6 +67,7 @@ void summary_json(struct strbuf *out, const struct store_run *run, const struct 
 	jsonw_str(&w, "schema", "hpcbench.summary/1");
 	jsonw_str(&w, "run_id", run->id);
 	jsonw_str(&w, "executor", run->executor);
+	jsonw_str(&w, "run_dir", run->run_dir);
 	jsonw_str(&w, "state", run->state);
 	jsonw_str(&w, "message", run->message);
 	time_field(&w, "created_at", run->created_at);

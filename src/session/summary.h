@@ -3,7 +3,7 @@
  * client result's headline numbers) and the table that `run` and `results` print.
  * Owned by src/session/.
  *
- * summary.json: {"schema": "hpcbench.summary/1", "run_id", "executor", "state",
+ * summary.json: {"schema": "hpcbench.summary/1", "run_id", "executor", "run_dir", "state",
  *   "message", "created_at", "finished_at" (RFC 3339), "jobs": [{"id", "kind", "name",
  *   "state", "exit_code", "reason", "node", "endpoint", "results": [{"file",
  *   "requests": {"sent", "ok", "errors"}, "throughput_rps", "latency_us": {"p50",

@@ -55,7 +55,8 @@ int http_url_parse(struct http_url *u, const char *url, struct strbuf *err)
 	}
 	if (port) {
 		size_t plen = (size_t)(auth_end - port);
-		if (!plen || plen > 5 || strspn(port, "0123456789") < plen) {
+		if (!plen || plen > 5 || strspn(port, "0123456789") < plen ||
+		    !atoi(port) || atoi(port) > 65535) {
 			http_url_release(u);
 			return error(err, "%s: bad port", url);
 		}

@@ -1,6 +1,7 @@
 /*
- * Unit tests for the HTTP/1.1 response parser: every input is fed whole, byte by byte
- * and in odd-sized pieces, and must give the same responses and bodies each time.
+ * Unit tests for the HTTP/1.1 response parser (every input is fed whole, byte by byte
+ * and in odd-sized pieces, and must give the same responses and bodies each time), URL
+ * parsing and the exact bytes of rendered requests.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,7 +12,9 @@
 #include <string.h>
 
 #include "common/strbuf.h"
+#include "common/strlist.h"
 #include "load/http-parse.h"
+#include "load/http-req.h"
 
 #define MAX_RESP 8
 
@@ -327,6 +330,77 @@ static void test_body_rejected(void **state)
 	http_parser_release(&p);
 }
 
+static void test_url_parse(void **state)
+{
+	static const struct {
+		const char *url, *host, *port, *hostport, *path;
+	} good[] = {
+		{ "http://127.0.0.1:8080/", "127.0.0.1", "8080", "127.0.0.1:8080", "/" },
+		{ "http://node1", "node1", "80", "node1", "/" },
+		{ "node1:11434", "node1", "11434", "node1:11434", "/" },
+		{ "http://[::1]:8000/v1?x=1#frag", "::1", "8000", "[::1]:8000", "/v1?x=1" },
+		{ "HTTP://h/a/b?q", "h", "80", "h", "/a/b?q" },
+		{ "http://h?q=1", "h", "80", "h", "/?q=1" },
+	};
+	static const char *const bad[][2] = {
+		{ "https://h/", "https is not supported" },
+		{ "ftp://h/", "only http" },
+		{ "http://h:99999/", "bad port" },
+		{ "http://h:/", "bad port" },
+		{ "http:///x", "no host" },
+		{ "http://u:p@h/", "user info" },
+		{ "http://[::1/", "unterminated" },
+		{ "http://h/a b", "%-encoded" },
+	};
+	struct strbuf err = STRBUF_INIT;
+	(void)state;
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		struct http_url u;
+		assert_int_equal(http_url_parse(&u, good[i].url, &err), 0);
+		assert_string_equal(u.host, good[i].host);
+		assert_string_equal(u.port, good[i].port);
+		assert_string_equal(u.hostport, good[i].hostport);
+		assert_string_equal(u.path, good[i].path);
+		http_url_release(&u);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct http_url u;
+		strbuf_reset(&err);
+		assert_int_equal(http_url_parse(&u, bad[i][0], &err), -1);
+		if (!strstr(err.buf, bad[i][1]))
+			fail_msg("%s: '%s' does not say '%s'", bad[i][0], err.buf, bad[i][1]);
+	}
+	strbuf_release(&err);
+}
+
+/* The exact bytes a request puts on the wire. */
+static void test_request_bytes(void **state)
+{
+	struct http_url u;
+	struct strlist h = STRLIST_INIT;
+	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT;
+	(void)state;
+	assert_int_equal(http_url_parse(&u, "http://10.0.0.1:8000/api?a=1", &err), 0);
+	http_request_render(&out, "GET", &u, &h, "", 0, true);
+	assert_string_equal(out.buf, "GET /api?a=1 HTTP/1.1\r\nHost: 10.0.0.1:8000\r\n\r\n");
+	strbuf_reset(&out);
+	strlist_push(&h, "X-Test: a b");
+	strlist_push(&h, "host: other");
+	http_request_render(&out, "POST", &u, &h, "{}", 2, false);
+	assert_string_equal(out.buf, "POST /api?a=1 HTTP/1.1\r\nX-Test: a b\r\nhost: other\r\n"
+				     "Content-Length: 2\r\nConnection: close\r\n\r\n{}");
+	strbuf_reset(&out);
+	strlist_clear(&h);
+	http_request_render(&out, "PUT", &u, &h, "", 0, true);
+	assert_non_null(strstr(out.buf, "Content-Length: 0\r\n"));
+	assert_int_equal(http_header_check("Bad Name: x", &err), -1);
+	assert_int_equal(http_header_check("X-Ok: fine", &err), 0);
+	assert_int_equal(http_header_check(": x", &err), -1);
+	http_url_release(&u);
+	strbuf_release(&out);
+	strbuf_release(&err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -341,6 +415,8 @@ int main(void)
 		cmocka_unit_test(test_oversized),
 		cmocka_unit_test(test_head_and_timestamps),
 		cmocka_unit_test(test_body_rejected),
+		cmocka_unit_test(test_url_parse),
+		cmocka_unit_test(test_request_bytes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

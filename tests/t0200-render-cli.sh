@@ -127,6 +127,16 @@ is "$?" 2 "a generic service without command exits 2"
 like "$(cat "$SCRATCH/err")" "nocmd.yaml:2:3: service 'g': type generic needs a command" \
 	"  and says so with the position"
 ok "  and nothing is written" test ! -e "$SCRATCH/nothing2"
+printf 'service:\n  name: r\n  type: redis\n  persistence: always\n' >"$SCRATCH/pers.yaml"
+hb validate "$SCRATCH/pers.yaml" >/dev/null 2>"$SCRATCH/err"
+is "$?" 2 "validate checks a type's own values (redis persistence)"
+is "$(cat "$SCRATCH/err")" "$SCRATCH/pers.yaml:4:16: persistence: 'always' is not none, rdb, aof or both" \
+	"  with the value's position"
+printf 'service:\n  name: p\n  type: prometheus\n  monitoring_targets:\n    - {port: 9}\n' \
+	>"$SCRATCH/targets.yaml"
+hb validate "$SCRATCH/targets.yaml" >/dev/null 2>"$SCRATCH/err"
+like "$?:$(cat "$SCRATCH/err")" "^2:.*targets.yaml:5:7: monitoring_targets: each entry needs service_id or host" \
+	"validate checks prometheus targets"
 hb render "$SCRATCH/bad.yaml" --run-dir relative/dir >/dev/null 2>&1
 is "$?" 2 "a relative --run-dir is refused"
 

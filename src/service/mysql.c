@@ -135,6 +135,16 @@ static int mysql_build(struct svc_build *b, struct strbuf *err)
 	return 0;
 }
 
+/* A password belongs to a user. */
+static int mysql_validate(const struct service_spec *s, struct strbuf *err)
+{
+	const struct rnode *pw = rnode_get(s->node, "password");
+	if (pw && !rnode_get(s->node, "user"))
+		return recipe_error(err, &pw->pos, "password: the password of 'user', which is "
+						   "missing");
+	return 0;
+}
+
 static const struct service_render mysql_render = {
 	.command = "mysqld",
 	.owned_args = mysql_owned,
@@ -151,5 +161,6 @@ const struct service_type service_type_mysql = {
 	.default_port = 3306,
 	.default_probe = "sql://",
 	.keys = mysql_keys,
+	.validate = mysql_validate,
 	.render = &mysql_render,
 };

@@ -184,6 +184,20 @@ static int prometheus_build(struct svc_build *b, struct strbuf *err)
 	return 0;
 }
 
+/* Every target names a service or a host. */
+static int prometheus_validate(const struct service_spec *s, struct strbuf *err)
+{
+	const struct rnode *targets = rnode_get(s->node, "monitoring_targets");
+	int ret = 0;
+	for (size_t i = 0; targets && targets->kind == RNODE_SEQ && i < targets->nr; i++) {
+		const struct rnode *t = targets->children[i];
+		if (t->kind != RNODE_MAP || (!rnode_str(t, "service_id") && !rnode_str(t, "host")))
+			ret = recipe_error(err, &t->pos, "monitoring_targets: each entry needs "
+							 "service_id or host (and port, job_name)");
+	}
+	return ret;
+}
+
 static const struct service_render prometheus_render = {
 	.command = "prometheus",
 	.owned_args = prometheus_owned,
@@ -199,5 +213,6 @@ const struct service_type service_type_prometheus = {
 	.default_port = 9090,
 	.default_probe = "http:///-/ready",
 	.keys = prometheus_keys,
+	.validate = prometheus_validate,
 	.render = &prometheus_render,
 };

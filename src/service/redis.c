@@ -91,6 +91,17 @@ static int redis_build(struct svc_build *b, struct strbuf *err)
 	return 0;
 }
 
+/* persistence is one of four words. */
+static int redis_validate(const struct service_spec *s, struct strbuf *err)
+{
+	const struct rnode *v = rnode_get(s->node, "persistence");
+	if (v && v->kind == RNODE_SCALAR && strcmp(v->scalar, "none") && strcmp(v->scalar, "rdb") &&
+	    strcmp(v->scalar, "aof") && strcmp(v->scalar, "both"))
+		return recipe_error(err, &v->pos,
+				    "persistence: '%s' is not none, rdb, aof or both", v->scalar);
+	return 0;
+}
+
 static const struct service_render redis_render = {
 	.command = "redis-server",
 	.owned_args = redis_owned,
@@ -106,5 +117,6 @@ const struct service_type service_type_redis = {
 	.default_port = 6379,
 	.default_probe = "redis://",
 	.keys = redis_keys,
+	.validate = redis_validate,
 	.render = &redis_render,
 };

@@ -32,7 +32,7 @@ static int left_ms(uint64_t deadline)
 
 static int wait_fd(int fd, short events, uint64_t deadline)
 {
-	struct pollfd p = { .fd = fd, .events = events };
+	struct pollfd p = {.fd = fd, .events = events};
 	int r;
 	do
 		r = poll(&p, 1, left_ms(deadline));
@@ -42,7 +42,7 @@ static int wait_fd(int fd, short events, uint64_t deadline)
 
 static int connect_to(const struct http_url *u, uint64_t deadline, struct strbuf *err)
 {
-	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM };
+	struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM};
 	struct addrinfo *res = NULL, *ai;
 	int rc = getaddrinfo(u->host, u->port, &hints, &res), fd = -1, soerr = 0;
 	socklen_t sl = sizeof(soerr);
@@ -63,7 +63,9 @@ static int connect_to(const struct http_url *u, uint64_t deadline, struct strbuf
 	freeaddrinfo(res);
 	if (fd < 0)
 		return error(err, "cannot connect to %s: %s", u->hostport,
-			     soerr ? strerror(soerr) : errno ? strerror(errno) : "timed out");
+			     soerr   ? strerror(soerr)
+			     : errno ? strerror(errno)
+				     : "timed out");
 	return fd;
 }
 

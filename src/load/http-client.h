@@ -13,15 +13,15 @@
 #include "load/http-req.h"
 
 struct http_exchange {
-	const char *method;             /* "GET", "POST" */
-	const char *path;               /* overrides u->path when non-NULL */
-	const struct strlist *headers;  /* extra headers, or NULL */
-	const char *body;               /* or NULL */
-	uint64_t timeout_ms;            /* for the whole exchange */
-	http_body_fn on_body;           /* streamed body pieces; NULL: collect into body_out */
+	const char *method;	       /* "GET", "POST" */
+	const char *path;	       /* overrides u->path when non-NULL */
+	const struct strlist *headers; /* extra headers, or NULL */
+	const char *body;	       /* or NULL */
+	uint64_t timeout_ms;	       /* for the whole exchange */
+	http_body_fn on_body;	       /* streamed body pieces; NULL: collect into body_out */
 	void *ctx;
-	struct strbuf *body_out;        /* when on_body is NULL: the body (capped at 4 MiB) */
-	int status;                     /* out: the response status */
+	struct strbuf *body_out; /* when on_body is NULL: the body (capped at 4 MiB) */
+	int status;		 /* out: the response status */
 };
 
 /*

@@ -40,8 +40,8 @@ void http_parser_release(struct http_parser *p)
 
 bool http_parser_busy(const struct http_parser *p)
 {
-	return p->state != HS_DONE && (p->state != HS_STATUS || p->header_bytes > 0 ||
-				       p->interim > 0);
+	return p->state != HS_DONE &&
+	       (p->state != HS_STATUS || p->header_bytes > 0 || p->interim > 0);
 }
 
 static int fail(struct http_parser *p, const char *why)
@@ -55,8 +55,8 @@ static int fail(struct http_parser *p, const char *why)
  * valid until the next call), 0 if the line is incomplete (its bytes were saved), -1 if
  * the line would exceed cap bytes.
  */
-static int take_line(struct http_parser *p, const char *buf, size_t len, size_t *pos,
-		     size_t cap, const char **line, size_t *n)
+static int take_line(struct http_parser *p, const char *buf, size_t len, size_t *pos, size_t cap,
+		     const char **line, size_t *n)
 {
 	const char *start = buf + *pos;
 	size_t avail = len - *pos;

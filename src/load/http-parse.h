@@ -31,8 +31,8 @@
 
 #include "common/strbuf.h"
 
-#define HTTP_DEFAULT_MAX_HEADER (64u * 1024)     /* status line + all headers */
-#define HTTP_DEFAULT_MAX_BODY (1024ull << 20)    /* declared or chunked body total */
+#define HTTP_DEFAULT_MAX_HEADER (64u * 1024)  /* status line + all headers */
+#define HTTP_DEFAULT_MAX_BODY (1024ull << 20) /* declared or chunked body total */
 
 enum http_parse_result {
 	HTTP_PARSE_ERROR = -1, /* malformed or over a cap: p->error says why; close */
@@ -48,42 +48,42 @@ enum http_parse_result {
 typedef int (*http_body_fn)(void *ctx, const char *data, size_t len, uint64_t ts_ns);
 
 enum http_state {
-	HS_STATUS,       /* reading the status line */
-	HS_HEADER,       /* reading header lines */
-	HS_BODY_LENGTH,  /* Content-Length body: body_left bytes to go */
-	HS_CHUNK_SIZE,   /* chunked: the size line */
-	HS_CHUNK_DATA,   /* chunked: body_left bytes of the current chunk */
-	HS_CHUNK_CRLF,   /* chunked: the CRLF after a chunk's data */
-	HS_TRAILER,      /* chunked: trailer lines up to the empty line */
-	HS_BODY_EOF,     /* no length: the body ends when the server closes */
-	HS_DONE,         /* a response ended; http_parser_reset before the next */
+	HS_STATUS,	/* reading the status line */
+	HS_HEADER,	/* reading header lines */
+	HS_BODY_LENGTH, /* Content-Length body: body_left bytes to go */
+	HS_CHUNK_SIZE,	/* chunked: the size line */
+	HS_CHUNK_DATA,	/* chunked: body_left bytes of the current chunk */
+	HS_CHUNK_CRLF,	/* chunked: the CRLF after a chunk's data */
+	HS_TRAILER,	/* chunked: trailer lines up to the empty line */
+	HS_BODY_EOF,	/* no length: the body ends when the server closes */
+	HS_DONE,	/* a response ended; http_parser_reset before the next */
 };
 
 struct http_parser {
 	/* Settings (set after init, kept by reset). */
-	size_t max_header;  /* cap on status line + headers, bytes */
-	uint64_t max_body;  /* cap on the body, bytes */
-	bool head_request;  /* the request was HEAD: the response has no body */
+	size_t max_header; /* cap on status line + headers, bytes */
+	uint64_t max_body; /* cap on the body, bytes */
+	bool head_request; /* the request was HEAD: the response has no body */
 	http_body_fn on_body;
 	void *body_ctx;
 
 	/* The response being parsed (valid once headers are done). */
-	int status;           /* e.g. 200 */
-	int minor_version;    /* HTTP/1.x */
-	bool keep_alive;      /* the connection may carry another request afterwards */
+	int status;	   /* e.g. 200 */
+	int minor_version; /* HTTP/1.x */
+	bool keep_alive;   /* the connection may carry another request afterwards */
 	bool chunked;
 	bool has_length;
 	uint64_t content_length;
-	uint64_t body_bytes;  /* body bytes delivered so far */
+	uint64_t body_bytes; /* body bytes delivered so far */
 	uint64_t header_bytes;
-	const char *error;    /* static reason after HTTP_PARSE_ERROR */
+	const char *error; /* static reason after HTTP_PARSE_ERROR */
 
 	/* Internal. */
 	enum http_state state;
 	uint64_t body_left;
-	uint32_t interim;      /* 1xx responses skipped */
-	bool crlf_cr;          /* HS_CHUNK_CRLF: the CR was seen */
-	struct strbuf line;    /* a header line split across reads (capped) */
+	uint32_t interim;   /* 1xx responses skipped */
+	bool crlf_cr;	    /* HS_CHUNK_CRLF: the CR was seen */
+	struct strbuf line; /* a header line split across reads (capped) */
 };
 
 /* Initializes p with the default caps; flags reserved (0). */

@@ -23,8 +23,10 @@ int http_url_parse(struct http_url *u, const char *url, struct strbuf *err)
 
 	memset(u, 0, sizeof(*u));
 	if (!strncasecmp(p, "https://", 8))
-		return error(err, "%s: https is not supported; point the client at the plain "
-				  "http port (or a local tls-terminating proxy)", url);
+		return error(err,
+			     "%s: https is not supported; point the client at the plain "
+			     "http port (or a local tls-terminating proxy)",
+			     url);
 	if (!strncasecmp(p, "http://", 7))
 		p += 7;
 	else if (strstr(p, "://"))
@@ -55,8 +57,8 @@ int http_url_parse(struct http_url *u, const char *url, struct strbuf *err)
 	}
 	if (port) {
 		size_t plen = (size_t)(auth_end - port);
-		if (!plen || plen > 5 || strspn(port, "0123456789") < plen ||
-		    !atoi(port) || atoi(port) > 65535) {
+		if (!plen || plen > 5 || strspn(port, "0123456789") < plen || !atoi(port) ||
+		    atoi(port) > 65535) {
 			http_url_release(u);
 			return error(err, "%s: bad port", url);
 		}

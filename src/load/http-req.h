@@ -13,10 +13,10 @@
 
 /* http://HOST[:PORT][/PATH][?QUERY] (IPv6 as [ADDR]). Strings owned by the struct. */
 struct http_url {
-	char *host;      /* without brackets, for getaddrinfo */
-	char *port;      /* "80" when absent */
-	char *hostport;  /* the Host header value: as written in the URL */
-	char *path;      /* "/" when absent; with the query */
+	char *host;	/* without brackets, for getaddrinfo */
+	char *port;	/* "80" when absent */
+	char *hostport; /* the Host header value: as written in the URL */
+	char *path;	/* "/" when absent; with the query */
 };
 
 /* Parses url. 0, or -1 with a reason (https is refused with a hint). */

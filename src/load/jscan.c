@@ -22,9 +22,9 @@ static void skip_ws(struct scan *s)
 
 /* Bytes that end the fast path of a string: the quote, a backslash, control characters. */
 static const unsigned char string_stop[256] = {
-	[0x00 ... 0x1f] = 1,
-	['"'] = 1,
-	['\\'] = 1,
+    [0x00 ... 0x1f] = 1,
+    ['"'] = 1,
+    ['\\'] = 1,
 };
 
 /* Reads a string starting at the opening quote; sets its raw bounds. */
@@ -44,7 +44,14 @@ static int scan_string(struct scan *s, const char **val, size_t *len, bool *esca
 		if (++p >= s->end)
 			return -1;
 		switch (*p) {
-		case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
+		case '"':
+		case '\\':
+		case '/':
+		case 'b':
+		case 'f':
+		case 'n':
+		case 'r':
+		case 't':
 			p++;
 			break;
 		case 'u':
@@ -107,13 +114,13 @@ static int scan_number(struct scan *s)
 static void emit(struct scan *s, enum jscan_type t, const char *val, size_t len, bool esc)
 {
 	struct jscan_value v = {
-		.path = s->path,
-		.path_len = s->plen,
-		.truncated = s->truncated != 0,
-		.type = t,
-		.val = val,
-		.len = len,
-		.escaped = esc,
+	    .path = s->path,
+	    .path_len = s->plen,
+	    .truncated = s->truncated != 0,
+	    .type = t,
+	    .val = val,
+	    .len = len,
+	    .escaped = esc,
 	};
 	s->fn(s->ctx, &v);
 }
@@ -269,7 +276,7 @@ static int scan_value(struct scan *s)
 
 int jscan(const char *text, size_t n, jscan_fn fn, void *ctx)
 {
-	struct scan s = { .p = text, .end = text + n, .fn = fn, .ctx = ctx };
+	struct scan s = {.p = text, .end = text + n, .fn = fn, .ctx = ctx};
 	s.path[0] = 0;
 	if (scan_value(&s) < 0)
 		return -1;

@@ -9,10 +9,10 @@
 static const struct {
 	const char *name, *path;
 } apis[] = {
-	[LLM_API_OLLAMA] = { "ollama", "/api/generate" },
-	[LLM_API_OLLAMA_CHAT] = { "ollama-chat", "/api/chat" },
-	[LLM_API_OPENAI_CHAT] = { "openai-chat", "/v1/chat/completions" },
-	[LLM_API_OPENAI_COMPLETIONS] = { "openai-completions", "/v1/completions" },
+    [LLM_API_OLLAMA] = {"ollama", "/api/generate"},
+    [LLM_API_OLLAMA_CHAT] = {"ollama-chat", "/api/chat"},
+    [LLM_API_OPENAI_CHAT] = {"openai-chat", "/v1/chat/completions"},
+    [LLM_API_OPENAI_COMPLETIONS] = {"openai-completions", "/v1/completions"},
 };
 
 int llm_api_parse(const char *name, enum llm_api *out)
@@ -234,8 +234,8 @@ static void decode_openai(struct decode *d, const struct jscan_value *v)
 			take_u64(d, v, &c->prompt_tokens, &c->has_prompt_tokens);
 		else if (path_is(v, "usage.completion_tokens"))
 			take_u64(d, v, &c->output_tokens, &c->has_output_tokens);
-	} else if (p[0] == 'e' && (path_is(v, "error") ||
-				   (v->path_len > 6 && !memcmp(p, "error.", 6)))) {
+	} else if (p[0] == 'e' &&
+		   (path_is(v, "error") || (v->path_len > 6 && !memcmp(p, "error.", 6)))) {
 		c->error = true;
 	} else if (p[0] == 'o' && path_is(v, "object") && v->len == 5 &&
 		   !memcmp(v->val, "error", 5)) {
@@ -256,7 +256,7 @@ static void decode_value(void *ctx, const struct jscan_value *v)
 
 int llm_decode_chunk(enum llm_api api, const char *msg, size_t len, struct llm_chunk *c)
 {
-	struct decode d = { .api = api, .c = c };
+	struct decode d = {.api = api, .c = c};
 	memset(c, 0, sizeof(*c));
 	if (len == 6 && !memcmp(msg, "[DONE]", 6)) {
 		c->done = true;

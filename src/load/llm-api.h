@@ -15,9 +15,9 @@
 #include "load/stream.h"
 
 enum llm_api {
-	LLM_API_OLLAMA,             /* POST /api/generate */
-	LLM_API_OLLAMA_CHAT,        /* POST /api/chat */
-	LLM_API_OPENAI_CHAT,        /* POST /v1/chat/completions */
+	LLM_API_OLLAMA,		    /* POST /api/generate */
+	LLM_API_OLLAMA_CHAT,	    /* POST /api/chat */
+	LLM_API_OPENAI_CHAT,	    /* POST /v1/chat/completions */
 	LLM_API_OPENAI_COMPLETIONS, /* POST /v1/completions */
 };
 
@@ -34,11 +34,11 @@ bool llm_api_is_chat(enum llm_api api);
 /* What every request of a run shares. */
 struct llm_request_opts {
 	const char *model;
-	uint64_t max_tokens;     /* 0: let the server decide */
-	double temperature;      /* < 0: not sent */
-	bool ignore_eos;         /* ask the server to generate exactly max_tokens */
+	uint64_t max_tokens; /* 0: let the server decide */
+	double temperature;  /* < 0: not sent */
+	bool ignore_eos;     /* ask the server to generate exactly max_tokens */
 	bool stream;
-	const char *extra_body;  /* a JSON object whose members are added, or NULL */
+	const char *extra_body; /* a JSON object whose members are added, or NULL */
 };
 
 /*
@@ -62,14 +62,14 @@ int llm_encode_body(struct strbuf *out, enum llm_api api, const struct llm_reque
 
 /* What one streamed message (or a whole non-streamed body) says. */
 struct llm_chunk {
-	bool content;           /* carries output content (a non-empty text delta) */
-	size_t content_chars;   /* its length in characters */
-	bool done;              /* the end: SSE [DONE], or Ollama "done": true */
-	bool error;             /* an error object inside the stream */
-	bool finished;          /* a finish_reason / done_reason was given */
+	bool content;	      /* carries output content (a non-empty text delta) */
+	size_t content_chars; /* its length in characters */
+	bool done;	      /* the end: SSE [DONE], or Ollama "done": true */
+	bool error;	      /* an error object inside the stream */
+	bool finished;	      /* a finish_reason / done_reason was given */
 	bool has_prompt_tokens, has_output_tokens;
-	uint64_t prompt_tokens, output_tokens;  /* usage / prompt_eval_count, eval_count */
-	bool has_server_timings;                /* Ollama's durations, nanoseconds */
+	uint64_t prompt_tokens, output_tokens; /* usage / prompt_eval_count, eval_count */
+	bool has_server_timings;	       /* Ollama's durations, nanoseconds */
 	uint64_t total_ns, load_ns, prompt_eval_ns, eval_ns;
 };
 

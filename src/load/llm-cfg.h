@@ -44,35 +44,35 @@ struct llm_wire {
 struct llm_cfg {
 	enum llm_api api;
 	bool api_given;
-	struct llm_request_opts req;   /* req.model / req.extra_body point at the owned copies */
+	struct llm_request_opts req; /* req.model / req.extra_body point at the owned copies */
 	char *model, *extra_body, *api_key;
 	struct http_url url;
-	char *path;                    /* the request path */
-	struct strlist headers;        /* added to every request (auth, content type) */
+	char *path;		/* the request path */
+	struct strlist headers; /* added to every request (auth, content type) */
 
 	struct llm_workload_opts wl;
-	bool prompts_given;            /* --prompts */
+	bool prompts_given; /* --prompts */
 	struct llm_prompt_set prompts;
-	struct llm_wire *wire;         /* one per prompt, rendered for the current point */
+	struct llm_wire *wire; /* one per prompt, rendered for the current point */
 	size_t nwire;
 
 	struct llm_slo slo;
 	bool slo_check;
 	const char *requests_out;
-	FILE *requests_file;           /* open during the run; workers fwrite whole lines */
+	FILE *requests_file; /* open during the run; workers fwrite whole lines */
 
 	uint64_t warmup_requests;
 	struct llm_sweep_dim sweep[LLM_MAX_SWEEP_DIMS];
 	size_t nsweep;
 	bool find_max_rate;
-	unsigned find_steps;           /* bisection steps after bracketing */
+	unsigned find_steps; /* bisection steps after bracketing */
 
-	bool prepare;                  /* check readiness (and pull for Ollama) first */
+	bool prepare; /* check readiness (and pull for Ollama) first */
 	bool pull;
 	uint64_t ready_timeout_ms, pull_timeout_ms;
 	bool connections_given, timeout_given;
 
-	const char *target;            /* as given */
+	const char *target; /* as given */
 };
 
 /* Renders cfg->wire from cfg->prompts for max_tokens. Returns 0 or -1 with err. */
@@ -82,8 +82,8 @@ int llm_render_requests(struct llm_cfg *cfg, uint64_t max_tokens, struct strbuf 
 int llm_prepare(struct llm_cfg *cfg, struct strbuf *err);
 
 /* The whole measurement (llm-run.c), for load_proto.run. */
-int llm_run(void *cfg, const struct load_opts *o, const struct load_target *t,
-	    struct strbuf *text, struct strbuf *json, struct strbuf *err);
+int llm_run(void *cfg, const struct load_opts *o, const struct load_target *t, struct strbuf *text,
+	    struct strbuf *json, struct strbuf *err);
 
 struct load_result;
 /* The merged LLM statistics of a finished run (NULL if there are none). */

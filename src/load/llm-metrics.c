@@ -41,8 +41,8 @@ int llm_slo_parse(struct llm_slo *slo, const char *spec, struct strbuf *err)
 
 static struct hist *all_hists(struct llm_stats *s, size_t i)
 {
-	struct hist *h[] = { &s->ttft, &s->tpot, &s->itl, &s->e2e, &s->srv_total,
-			     &s->srv_load, &s->srv_prompt, &s->srv_eval, &s->overhead };
+	struct hist *h[] = {&s->ttft,	  &s->tpot,	  &s->itl,	&s->e2e,     &s->srv_total,
+			    &s->srv_load, &s->srv_prompt, &s->srv_eval, &s->overhead};
 	return i < ARRAY_SIZE(h) ? h[i] : NULL;
 }
 
@@ -131,7 +131,7 @@ static void ms_summary(struct jsonw *w, const char *key, const struct hist *h)
 	static const struct {
 		const char *name;
 		double q;
-	} pct[] = { { "p50", 50 }, { "p90", 90 }, { "p95", 95 }, { "p99", 99 } };
+	} pct[] = {{"p50", 50}, {"p90", 90}, {"p95", 95}, {"p99", 99}};
 	if (!h->total) {
 		jsonw_null(w, key);
 		return;
@@ -182,7 +182,8 @@ void llm_stats_json(const struct llm_stats *s, const struct llm_slo *slo, double
 	jsonw_u64(w, "content_chunks", s->chunks);
 	jsonw_u64(w, "requests_without_output", s->no_output);
 	if (slo->any) {
-		jsonw_double(w, "goodput_rps", duration_s > 0 ? (double)s->good / duration_s : 0, 3);
+		jsonw_double(w, "goodput_rps", duration_s > 0 ? (double)s->good / duration_s : 0,
+			     3);
 		jsonw_obj_open(w, "slo");
 		if (slo->ttft_ms)
 			jsonw_double(w, "ttft_ms", slo->ttft_ms, -1);
@@ -215,8 +216,8 @@ static void text_line(struct strbuf *out, const char *name, const struct hist *h
 {
 	if (!h->total)
 		return;
-	strbuf_addf(out, "  %-6s mean %9.2f ms  p50 %9.2f  p90 %9.2f  p99 %9.2f  max %9.2f\n",
-		    name, hist_mean(h) / 1e6, (double)hist_percentile(h, 50) / 1e6,
+	strbuf_addf(out, "  %-6s mean %9.2f ms  p50 %9.2f  p90 %9.2f  p99 %9.2f  max %9.2f\n", name,
+		    hist_mean(h) / 1e6, (double)hist_percentile(h, 50) / 1e6,
 		    (double)hist_percentile(h, 90) / 1e6, (double)hist_percentile(h, 99) / 1e6,
 		    (double)h->max / 1e6);
 }
@@ -238,8 +239,9 @@ void llm_stats_text(const struct llm_stats *s, const struct llm_slo *slo, double
 	else
 		strbuf_addstr(out, "  tokens: the server reported no token counts\n");
 	if (s->with_server)
-		strbuf_addf(out, "  server (ollama): total p50 %.2f ms, eval p50 %.2f ms; "
-				 "client overhead p50 %.2f ms\n",
+		strbuf_addf(out,
+			    "  server (ollama): total p50 %.2f ms, eval p50 %.2f ms; "
+			    "client overhead p50 %.2f ms\n",
 			    (double)hist_percentile(&s->srv_total, 50) / 1e6,
 			    (double)hist_percentile(&s->srv_eval, 50) / 1e6,
 			    (double)hist_percentile(&s->overhead, 50) / 1e6);

@@ -35,13 +35,13 @@ int llm_slo_parse(struct llm_slo *slo, const char *spec, struct strbuf *err);
 struct llm_sample {
 	bool ok;
 	uint64_t e2e_ns;
-	uint64_t ttft_ns;         /* 0 if no content chunk arrived */
-	uint64_t chunks;          /* content chunks */
+	uint64_t ttft_ns; /* 0 if no content chunk arrived */
+	uint64_t chunks;  /* content chunks */
 	bool has_input, has_output;
 	uint64_t input_tokens, output_tokens;
-	bool has_server;          /* Ollama's durations */
+	bool has_server; /* Ollama's durations */
 	uint64_t srv_total_ns, srv_load_ns, srv_prompt_ns, srv_eval_ns;
-	const uint64_t *itl_ns;   /* gaps between consecutive content chunks */
+	const uint64_t *itl_ns; /* gaps between consecutive content chunks */
 	uint64_t nitl;
 };
 
@@ -51,10 +51,10 @@ struct llm_stats {
 	uint64_t ok, errors;
 	uint64_t input_tokens, output_tokens;
 	uint64_t with_input, with_output; /* successful requests with server counts */
-	uint64_t no_output;               /* successful requests without a content chunk */
+	uint64_t no_output;		  /* successful requests without a content chunk */
 	uint64_t chunks;
-	uint64_t good;                    /* successful and within every SLO */
-	uint64_t with_server;             /* requests with Ollama's durations */
+	uint64_t good;	      /* successful and within every SLO */
+	uint64_t with_server; /* requests with Ollama's durations */
 };
 
 void llm_stats_init(struct llm_stats *s);

@@ -26,8 +26,11 @@ static int wait_ready(struct llm_cfg *cfg, const char *path, struct strbuf *body
 	uint64_t deadline = mono_ns() + cfg->ready_timeout_ms * 1000000ull;
 	struct strbuf last = STRBUF_INIT;
 	for (;;) {
-		struct http_exchange x = { .method = "GET", .path = path, .headers = &cfg->headers,
-					   .timeout_ms = 10000, .body_out = body };
+		struct http_exchange x = {.method = "GET",
+					  .path = path,
+					  .headers = &cfg->headers,
+					  .timeout_ms = 10000,
+					  .body_out = body};
 		strbuf_reset(body);
 		strbuf_reset(&last);
 		if (!http_exchange(&cfg->url, &x, &last)) {
@@ -50,14 +53,15 @@ static bool ollama_has(json_t *tags, const char *model)
 {
 	json_t *list = json_object_get(tags, "models"), *m;
 	size_t i, n = strlen(model);
-	json_array_foreach(list, i, m) {
+	json_array_foreach(list, i, m)
+	{
 		const char *name = json_string_value(json_object_get(m, "name"));
 		if (!name)
 			name = json_string_value(json_object_get(m, "model"));
 		if (!name)
 			continue;
-		if (!strcmp(name, model) ||
-		    (!strchr(model, ':') && !strncmp(name, model, n) && !strcmp(name + n, ":latest")))
+		if (!strcmp(name, model) || (!strchr(model, ':') && !strncmp(name, model, n) &&
+					     !strcmp(name + n, ":latest")))
 			return true;
 	}
 	return false;
@@ -100,7 +104,7 @@ static int pull_body(void *ctx, const char *data, size_t len, uint64_t ts)
 
 static int ollama_pull(struct llm_cfg *cfg, struct strbuf *err)
 {
-	struct pull_state ps = { .last_log_ns = 0 };
+	struct pull_state ps = {.last_log_ns = 0};
 	struct strbuf body = STRBUF_INIT;
 	int ret = -1;
 
@@ -108,16 +112,22 @@ static int ollama_pull(struct llm_cfg *cfg, struct strbuf *err)
 	strbuf_addstr(&body, "{\"model\":");
 	json_escape(&body, cfg->model, strlen(cfg->model));
 	strbuf_addstr(&body, ",\"stream\":true}");
-	struct http_exchange x = { .method = "POST", .path = "/api/pull", .headers = &cfg->headers,
-				   .body = body.buf, .timeout_ms = cfg->pull_timeout_ms,
-				   .on_body = pull_body, .ctx = &ps };
+	struct http_exchange x = {.method = "POST",
+				  .path = "/api/pull",
+				  .headers = &cfg->headers,
+				  .body = body.buf,
+				  .timeout_ms = cfg->pull_timeout_ms,
+				  .on_body = pull_body,
+				  .ctx = &ps};
 	log_info("pulling model '%s' on %s", cfg->model, cfg->target);
 	if (http_exchange(&cfg->url, &x, err) < 0)
 		goto out;
 	stream_finish(&ps.sp, mono_ns());
 	if (x.status != 200 || ps.error[0] || !ps.success) {
 		error(err, "pulling model '%s' failed: %s", cfg->model,
-		      ps.error[0] ? ps.error : x.status != 200 ? "http error" : "no success status");
+		      ps.error[0]	? ps.error
+		      : x.status != 200 ? "http error"
+					: "no success status");
 		goto out;
 	}
 	ret = 0;
@@ -134,10 +144,14 @@ static int ollama_check(struct llm_cfg *cfg, struct strbuf *err)
 	int ret = 0;
 	strbuf_addstr(&body, "{\"model\":");
 	json_escape(&body, cfg->model, strlen(cfg->model));
-	strbuf_addstr(&body, ",\"prompt\":\"hello\",\"stream\":false,\"options\":{\"num_predict\":1}}");
-	struct http_exchange x = { .method = "POST", .path = "/api/generate", .headers = &cfg->headers,
-				   .body = body.buf, .timeout_ms = cfg->pull_timeout_ms,
-				   .body_out = &reply };
+	strbuf_addstr(&body,
+		      ",\"prompt\":\"hello\",\"stream\":false,\"options\":{\"num_predict\":1}}");
+	struct http_exchange x = {.method = "POST",
+				  .path = "/api/generate",
+				  .headers = &cfg->headers,
+				  .body = body.buf,
+				  .timeout_ms = cfg->pull_timeout_ms,
+				  .body_out = &reply};
 	if (http_exchange(&cfg->url, &x, err) < 0)
 		ret = -1;
 	else if (x.status != 200)
@@ -193,7 +207,8 @@ static int prepare_openai(struct llm_cfg *cfg, struct strbuf *err)
 		ret = 0;
 		goto out;
 	}
-	json_array_foreach(json_object_get(j, "data"), i, m) {
+	json_array_foreach(json_object_get(j, "data"), i, m)
+	{
 		const char *id = json_string_value(json_object_get(m, "id"));
 		if (!id)
 			continue;

@@ -90,10 +90,10 @@ static void header_json(const struct llm_cfg *cfg, struct jsonw *w)
 static const char *param_name(enum llm_sweep_param p)
 {
 	static const char *const names[] = {
-		[LLM_SWEEP_CONCURRENCY] = "concurrency",
-		[LLM_SWEEP_RATE] = "rate",
-		[LLM_SWEEP_INPUT_TOKENS] = "input_tokens",
-		[LLM_SWEEP_MAX_TOKENS] = "max_tokens",
+	    [LLM_SWEEP_CONCURRENCY] = "concurrency",
+	    [LLM_SWEEP_RATE] = "rate",
+	    [LLM_SWEEP_INPUT_TOKENS] = "input_tokens",
+	    [LLM_SWEEP_MAX_TOKENS] = "max_tokens",
 	};
 	return names[p];
 }
@@ -128,7 +128,7 @@ static int apply(struct llm_cfg *cfg, struct load_opts *o, enum llm_sweep_param 
 static int sweep(struct llm_cfg *cfg, const struct load_opts *o, const struct load_target *t,
 		 struct strbuf *text, struct jsonw *w, struct strbuf *err)
 {
-	size_t idx[LLM_MAX_SWEEP_DIMS] = { 0 }, npoints = 1;
+	size_t idx[LLM_MAX_SWEEP_DIMS] = {0}, npoints = 1;
 	int ret = EXIT_OK;
 	struct strbuf results = STRBUF_INIT;
 	struct jsonw rw;
@@ -215,9 +215,10 @@ static bool rate_holds(const struct llm_cfg *cfg, const struct load_result *r, c
 	else if (s && llm_slo_verdict(s, &cfg->slo, &e) < 0)
 		snprintf(why, whylen, "%s", e.buf);
 	else if (lag > 10000000ull)
-		snprintf(why, whylen, "p%g schedule lag %.1f ms: not enough connections "
-				      "(raise --max-concurrency)", cfg->slo.percentile,
-			 (double)lag / 1e6);
+		snprintf(why, whylen,
+			 "p%g schedule lag %.1f ms: not enough connections "
+			 "(raise --max-concurrency)",
+			 cfg->slo.percentile, (double)lag / 1e6);
 	else
 		ok = true;
 	strbuf_release(&e);
@@ -308,16 +309,17 @@ static int find_max_rate(struct llm_cfg *cfg, const struct load_opts *o,
 	if (ret < 0)
 		return ret;
 	if (lo > 0) {
-		strbuf_addf(text, "highest rate with the SLOs met: %.3f req/s (goodput %.3f req/s)\n",
-			    lo, best_goodput);
+		strbuf_addf(text,
+			    "highest rate with the SLOs met: %.3f req/s (goodput %.3f req/s)\n", lo,
+			    best_goodput);
 		return EXIT_OK;
 	}
 	error(err, "no rate down to %.3f req/s met the SLOs", hi);
 	return EXIT_FAILED;
 }
 
-int llm_run(void *p, const struct load_opts *o, const struct load_target *t,
-	    struct strbuf *text, struct strbuf *json, struct strbuf *err)
+int llm_run(void *p, const struct load_opts *o, const struct load_target *t, struct strbuf *text,
+	    struct strbuf *json, struct strbuf *err)
 {
 	struct llm_cfg *cfg = p;
 	struct jsonw w;

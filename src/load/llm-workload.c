@@ -11,31 +11,39 @@
 
 /* Common words that are a single token (with a leading space) in the usual vocabularies. */
 static const char *const words[] = {
-	"the", "of", "and", "to", "in", "is", "you", "that", "it", "he", "was", "for", "on",
-	"are", "as", "with", "his", "they", "at", "be", "this", "have", "from", "or", "one",
-	"had", "by", "word", "but", "not", "what", "all", "were", "we", "when", "your", "can",
-	"said", "there", "use", "an", "each", "which", "she", "do", "how", "their", "if",
-	"will", "up", "other", "about", "out", "many", "then", "them", "these", "so", "some",
-	"her", "would", "make", "like", "him", "into", "time", "has", "look", "two", "more",
-	"write", "go", "see", "number", "no", "way", "could", "people", "my", "than", "first",
-	"water", "been", "call", "who", "its", "now", "find", "long", "down", "day", "did",
-	"get", "come", "made", "may", "part", "over", "new", "sound", "take", "only", "little",
-	"work", "know", "place", "year", "live", "me", "back", "give", "most", "very", "after",
-	"thing", "our", "just", "name", "good", "man", "think", "say", "great", "where",
-	"help", "through", "much", "before", "line", "right", "too", "mean", "old", "any",
-	"same", "tell", "boy", "follow", "came", "want", "show", "also", "around", "form",
-	"three", "small", "set", "put", "end", "does", "another", "well", "large", "must",
-	"big", "even", "such", "because", "turn", "here", "why", "ask", "went", "men", "read",
-	"need", "land", "different", "home", "us", "move", "try", "kind", "hand", "picture",
-	"again", "change", "off", "play", "spell", "air", "away", "animal", "house", "point",
-	"page", "letter", "mother", "answer", "found", "study", "still", "learn", "should",
-	"world", "high", "every", "near", "add", "food", "between", "own", "below", "country",
-	"plant", "last", "school", "father", "keep", "tree", "never", "start", "city", "earth",
-	"eye", "light", "thought", "head", "under", "story", "saw", "left", "few", "while",
-	"along", "might", "close", "something", "seem", "next", "hard", "open", "example",
-	"begin", "life", "always", "those", "both", "paper", "together", "got", "group",
-	"often", "run", "important", "until", "children", "side", "feet", "car", "mile",
-	"night", "walk", "white", "sea", "began", "grow", "took", "river", "four", "carry",
+    "the",     "of",	 "and",	   "to",	"in",	     "is",	"you",	    "that",
+    "it",      "he",	 "was",	   "for",	"on",	     "are",	"as",	    "with",
+    "his",     "they",	 "at",	   "be",	"this",	     "have",	"from",	    "or",
+    "one",     "had",	 "by",	   "word",	"but",	     "not",	"what",	    "all",
+    "were",    "we",	 "when",   "your",	"can",	     "said",	"there",    "use",
+    "an",      "each",	 "which",  "she",	"do",	     "how",	"their",    "if",
+    "will",    "up",	 "other",  "about",	"out",	     "many",	"then",	    "them",
+    "these",   "so",	 "some",   "her",	"would",     "make",	"like",	    "him",
+    "into",    "time",	 "has",	   "look",	"two",	     "more",	"write",    "go",
+    "see",     "number", "no",	   "way",	"could",     "people",	"my",	    "than",
+    "first",   "water",	 "been",   "call",	"who",	     "its",	"now",	    "find",
+    "long",    "down",	 "day",	   "did",	"get",	     "come",	"made",	    "may",
+    "part",    "over",	 "new",	   "sound",	"take",	     "only",	"little",   "work",
+    "know",    "place",	 "year",   "live",	"me",	     "back",	"give",	    "most",
+    "very",    "after",	 "thing",  "our",	"just",	     "name",	"good",	    "man",
+    "think",   "say",	 "great",  "where",	"help",	     "through", "much",	    "before",
+    "line",    "right",	 "too",	   "mean",	"old",	     "any",	"same",	    "tell",
+    "boy",     "follow", "came",   "want",	"show",	     "also",	"around",   "form",
+    "three",   "small",	 "set",	   "put",	"end",	     "does",	"another",  "well",
+    "large",   "must",	 "big",	   "even",	"such",	     "because", "turn",	    "here",
+    "why",     "ask",	 "went",   "men",	"read",	     "need",	"land",	    "different",
+    "home",    "us",	 "move",   "try",	"kind",	     "hand",	"picture",  "again",
+    "change",  "off",	 "play",   "spell",	"air",	     "away",	"animal",   "house",
+    "point",   "page",	 "letter", "mother",	"answer",    "found",	"study",    "still",
+    "learn",   "should", "world",  "high",	"every",     "near",	"add",	    "food",
+    "between", "own",	 "below",  "country",	"plant",     "last",	"school",   "father",
+    "keep",    "tree",	 "never",  "start",	"city",	     "earth",	"eye",	    "light",
+    "thought", "head",	 "under",  "story",	"saw",	     "left",	"few",	    "while",
+    "along",   "might",	 "close",  "something", "seem",	     "next",	"hard",	    "open",
+    "example", "begin",	 "life",   "always",	"those",     "both",	"paper",    "together",
+    "got",     "group",	 "often",  "run",	"important", "until",	"children", "side",
+    "feet",    "car",	 "mile",   "night",	"walk",	     "white",	"sea",	    "began",
+    "grow",    "took",	 "river",  "four",	"carry",
 };
 
 static struct llm_prompt *prompt_new(struct llm_prompt_set *set)
@@ -64,8 +72,9 @@ static int build_synthetic(struct llm_prompt_set *set, const struct llm_workload
 	if (!o->input_tokens)
 		return error(err, "--input-tokens must be at least 1");
 	if (o->shared_prefix >= o->input_tokens * (1 - o->input_spread))
-		return error(err, "--shared-prefix-tokens %llu leaves no room for a distinct "
-				  "part in prompts of %llu tokens",
+		return error(err,
+			     "--shared-prefix-tokens %llu leaves no room for a distinct "
+			     "part in prompts of %llu tokens",
 			     (unsigned long long)o->shared_prefix,
 			     (unsigned long long)o->input_tokens);
 	load_rng_seed(&rng, o->seed, 0x70726f6d7074ull);

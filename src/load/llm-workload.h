@@ -19,18 +19,18 @@
 #include "load/llm-api.h"
 
 struct llm_workload_opts {
-	uint64_t input_tokens;  /* words per synthetic prompt (mean) */
-	double input_spread;    /* lengths uniform in mean * [1 - s, 1 + s]; 0 = fixed */
+	uint64_t input_tokens;	/* words per synthetic prompt (mean) */
+	double input_spread;	/* lengths uniform in mean * [1 - s, 1 + s]; 0 = fixed */
 	uint64_t shared_prefix; /* leading words every prompt shares */
-	uint64_t prompts;       /* distinct synthetic prompts to make */
+	uint64_t prompts;	/* distinct synthetic prompts to make */
 	uint64_t seed;
-	const char *dataset;    /* JSONL file, or NULL for synthetic prompts */
+	const char *dataset; /* JSONL file, or NULL for synthetic prompts */
 };
 
 struct llm_prompt_set {
 	struct llm_prompt *items; /* strings owned by the set */
 	size_t nr, alloc;
-	bool has_messages;        /* some prompt is a messages list (chat APIs only) */
+	bool has_messages; /* some prompt is a messages list (chat APIs only) */
 };
 
 /*

@@ -23,8 +23,8 @@ enum {
 };
 
 enum http_kind { KIND_2XX, KIND_3XX, KIND_4XX, KIND_5XX, KIND_OTHER };
-static const char *const http_kinds[] = { "2xx", "3xx", "4xx", "5xx", "other" };
-static const char *const http_err_kinds[] = { "http_4xx" };
+static const char *const http_kinds[] = {"2xx", "3xx", "4xx", "5xx", "other"};
+static const char *const http_err_kinds[] = {"http_4xx"};
 #define ERR_HTTP_4XX LOAD_ERR_PROTO
 
 struct http_cfg {
@@ -62,8 +62,7 @@ static void http_destroy(void *p)
 	free(cfg);
 }
 
-static int http_option(void *p, struct load_opts *o, int val, const char *arg,
-		       struct strbuf *err)
+static int http_option(void *p, struct load_opts *o, int val, const char *arg, struct strbuf *err)
 {
 	struct http_cfg *cfg = p;
 	(void)o;
@@ -96,8 +95,8 @@ static int http_option(void *p, struct load_opts *o, int val, const char *arg,
 	}
 }
 
-static int http_configure(void *p, const char *target, struct load_opts *o,
-			  struct load_target *t, struct strbuf *err)
+static int http_configure(void *p, const char *target, struct load_opts *o, struct load_target *t,
+			  struct strbuf *err)
 {
 	struct http_cfg *cfg = p;
 	if (http_url_parse(&cfg->url, target, err) < 0)
@@ -106,8 +105,8 @@ static int http_configure(void *p, const char *target, struct load_opts *o,
 		return error(err, "--pipeline %u needs keep-alive (drop --no-keepalive)",
 			     o->pipeline);
 	strbuf_reset(&cfg->request);
-	http_request_render(&cfg->request, cfg->method, &cfg->url, &cfg->headers,
-			    cfg->body.buf, cfg->body.len, cfg->keep_alive);
+	http_request_render(&cfg->request, cfg->method, &cfg->url, &cfg->headers, cfg->body.buf,
+			    cfg->body.len, cfg->keep_alive);
 	t->host = cfg->url.host;
 	t->port = cfg->url.port;
 	t->display = target;
@@ -168,9 +167,8 @@ static void classify(struct load_conn *c, struct load_req *req, int status)
 	}
 }
 
-static enum load_step http_parse_step(struct load_conn *c, struct load_req *req,
-				      const char *data, size_t len, size_t *used,
-				      uint64_t now_ns)
+static enum load_step http_parse_step(struct load_conn *c, struct load_req *req, const char *data,
+				      size_t len, size_t *used, uint64_t now_ns)
 {
 	struct http_conn *hc = c->proto;
 	int r = http_parse(&hc->parser, data, len, now_ns, used);
@@ -217,42 +215,42 @@ static void http_params_json(const void *p, struct jsonw *w)
 }
 
 static const struct option http_longopts[] = {
-	{ "method", required_argument, NULL, 'm' },
-	{ "header", required_argument, NULL, 'H' },
-	{ "body", required_argument, NULL, OPT_BODY },
-	{ "no-keepalive", no_argument, NULL, OPT_NO_KEEPALIVE },
-	{ "keepalive", no_argument, NULL, OPT_KEEPALIVE },
-	{ 0 },
+    {"method", required_argument, NULL, 'm'},
+    {"header", required_argument, NULL, 'H'},
+    {"body", required_argument, NULL, OPT_BODY},
+    {"no-keepalive", no_argument, NULL, OPT_NO_KEEPALIVE},
+    {"keepalive", no_argument, NULL, OPT_KEEPALIVE},
+    {0},
 };
 
 const struct load_proto load_proto_http = {
-	.name = "http",
-	.target_usage = "URL",
-	.summary = "HTTP/1.1 requests (keep-alive, pipelining, chunked bodies)",
-	.help = "http options:\n"
-		"  -m, --method M       request method (default GET)\n"
-		"  -H, --header 'K: V'  add a request header (repeatable); a Host header\n"
-		"                       replaces the one taken from the URL\n"
-		"  --body STRING|@FILE  request body (Content-Length is added)\n"
-		"  --no-keepalive       one request per connection (Connection: close)\n"
-		"responses: 2xx and 3xx succeed; 4xx count as errors of kind http_4xx and\n"
-		"5xx as server errors (both exit 1 unless --allow-errors); the result file\n"
-		"breaks requests down by status class (kinds: 2xx 3xx 4xx 5xx other).\n"
-		"examples:\n"
-		"  hpcbench load http http://127.0.0.1:8080/ -c 64 -d 10s\n"
-		"  hpcbench load http http://127.0.0.1:8080/api -m POST \\\n"
-		"      -H 'Content-Type: application/json' --body @req.json --rate 2000\n",
-	.shortopts = "m:H:",
-	.longopts = http_longopts,
-	.conn_size = sizeof(struct http_conn),
-	.create = http_create,
-	.option = http_option,
-	.configure = http_configure,
-	.destroy = http_destroy,
-	.conn_reset = http_conn_reset,
-	.conn_release = http_conn_release,
-	.encode = http_encode,
-	.parse = http_parse_step,
-	.eof = http_eof,
-	.params_json = http_params_json,
+    .name = "http",
+    .target_usage = "URL",
+    .summary = "HTTP/1.1 requests (keep-alive, pipelining, chunked bodies)",
+    .help = "http options:\n"
+	    "  -m, --method M       request method (default GET)\n"
+	    "  -H, --header 'K: V'  add a request header (repeatable); a Host header\n"
+	    "                       replaces the one taken from the URL\n"
+	    "  --body STRING|@FILE  request body (Content-Length is added)\n"
+	    "  --no-keepalive       one request per connection (Connection: close)\n"
+	    "responses: 2xx and 3xx succeed; 4xx count as errors of kind http_4xx and\n"
+	    "5xx as server errors (both exit 1 unless --allow-errors); the result file\n"
+	    "breaks requests down by status class (kinds: 2xx 3xx 4xx 5xx other).\n"
+	    "examples:\n"
+	    "  hpcbench load http http://127.0.0.1:8080/ -c 64 -d 10s\n"
+	    "  hpcbench load http http://127.0.0.1:8080/api -m POST \\\n"
+	    "      -H 'Content-Type: application/json' --body @req.json --rate 2000\n",
+    .shortopts = "m:H:",
+    .longopts = http_longopts,
+    .conn_size = sizeof(struct http_conn),
+    .create = http_create,
+    .option = http_option,
+    .configure = http_configure,
+    .destroy = http_destroy,
+    .conn_reset = http_conn_reset,
+    .conn_release = http_conn_release,
+    .encode = http_encode,
+    .parse = http_parse_step,
+    .eof = http_eof,
+    .params_json = http_params_json,
 };

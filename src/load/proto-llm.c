@@ -61,17 +61,17 @@ enum {
 
 /* Error kinds of the LLM client (after the core's). */
 enum { ERR_HTTP_4XX = LOAD_ERR_PROTO, ERR_STREAM };
-static const char *const llm_err_kinds[] = { "http_4xx", "malformed_stream" };
-static const char *const llm_kinds[] = { "request" };
+static const char *const llm_err_kinds[] = {"http_4xx", "malformed_stream"};
+static const char *const llm_kinds[] = {"request"};
 
-#define BODY_CAP (4u << 20)  /* a non-streamed body */
-#define SNIPPET_CAP 300      /* bytes of an error body kept for the note */
+#define BODY_CAP (4u << 20) /* a non-streamed body */
+#define SNIPPET_CAP 300	    /* bytes of an error body kept for the note */
 #define JSONL_FLUSH (64u << 10)
 
 /* Per request (req->priv). */
 struct llm_req {
 	uint64_t first_ns, last_ns, chunks;
-	struct llm_chunk last;  /* accumulated counts and timings */
+	struct llm_chunk last; /* accumulated counts and timings */
 	bool done, stream_error;
 };
 
@@ -81,10 +81,10 @@ struct llm_conn {
 	struct stream_parser sp;
 	const struct llm_cfg *cfg;
 	struct llm_req *cur;
-	uint64_t *itl;          /* gaps of the current request */
+	uint64_t *itl; /* gaps of the current request */
 	size_t nitl, alloc_itl;
-	struct strbuf body;     /* non-streamed body, or an error body snippet */
-	const char *why;        /* why the stream was rejected */
+	struct strbuf body; /* non-streamed body, or an error body snippet */
+	const char *why;    /* why the stream was rejected */
 };
 
 struct llm_thread {
@@ -148,9 +148,12 @@ static int parse_sweep(struct llm_cfg *cfg, const char *arg, struct strbuf *err)
 		const char *name;
 		enum llm_sweep_param param;
 	} names[] = {
-		{ "concurrency", LLM_SWEEP_CONCURRENCY }, { "connections", LLM_SWEEP_CONCURRENCY },
-		{ "rate", LLM_SWEEP_RATE },               { "input_tokens", LLM_SWEEP_INPUT_TOKENS },
-		{ "prompt_length", LLM_SWEEP_INPUT_TOKENS }, { "max_tokens", LLM_SWEEP_MAX_TOKENS },
+	    {"concurrency", LLM_SWEEP_CONCURRENCY},
+	    {"connections", LLM_SWEEP_CONCURRENCY},
+	    {"rate", LLM_SWEEP_RATE},
+	    {"input_tokens", LLM_SWEEP_INPUT_TOKENS},
+	    {"prompt_length", LLM_SWEEP_INPUT_TOKENS},
+	    {"max_tokens", LLM_SWEEP_MAX_TOKENS},
 	};
 	const char *eq = strchr(arg, '=');
 	struct llm_sweep_dim *d;
@@ -162,8 +165,10 @@ static int parse_sweep(struct llm_cfg *cfg, const char *arg, struct strbuf *err)
 		    !strncmp(names[i].name, arg, (size_t)(eq - arg)))
 			break;
 	if (i == ARRAY_SIZE(names))
-		return error(err, "--sweep: unknown parameter '%.*s' (concurrency, rate, "
-				  "input_tokens, max_tokens)", (int)(eq - arg), arg);
+		return error(err,
+			     "--sweep: unknown parameter '%.*s' (concurrency, rate, "
+			     "input_tokens, max_tokens)",
+			     (int)(eq - arg), arg);
 	for (size_t k = 0; k < cfg->nsweep; k++)
 		if (cfg->sweep[k].param == names[i].param)
 			return error(err, "--sweep: '%.*s' given twice", (int)(eq - arg), arg);
@@ -207,8 +212,7 @@ static int read_secret(const char *path, char **out, struct strbuf *err)
 	return 0;
 }
 
-static int llm_option(void *p, struct load_opts *o, int val, const char *arg,
-		      struct strbuf *err)
+static int llm_option(void *p, struct load_opts *o, int val, const char *arg, struct strbuf *err)
 {
 	struct llm_cfg *cfg = p;
 	uint64_t v;
@@ -216,8 +220,10 @@ static int llm_option(void *p, struct load_opts *o, int val, const char *arg,
 	switch (val) {
 	case OPT_API:
 		if (llm_api_parse(arg, &cfg->api))
-			return error(err, "--api: '%s' is not one of ollama, ollama-chat, "
-					  "openai-chat, openai-completions", arg);
+			return error(err,
+				     "--api: '%s' is not one of ollama, ollama-chat, "
+				     "openai-chat, openai-completions",
+				     arg);
 		cfg->api_given = true;
 		return 0;
 	case OPT_MODEL:
@@ -247,7 +253,8 @@ static int llm_option(void *p, struct load_opts *o, int val, const char *arg,
 		cfg->req.stream = true;
 		return 0;
 	case OPT_INPUT_TOKENS:
-		return parse_u64_opt("--input-tokens", arg, 1, 10000000, &cfg->wl.input_tokens, err);
+		return parse_u64_opt("--input-tokens", arg, 1, 10000000, &cfg->wl.input_tokens,
+				     err);
 	case OPT_INPUT_SPREAD:
 		cfg->wl.input_spread = strtod(arg, &end);
 		if (end == arg || *end || cfg->wl.input_spread < 0 || cfg->wl.input_spread >= 1)
@@ -310,11 +317,11 @@ static int llm_option(void *p, struct load_opts *o, int val, const char *arg,
 	case OPT_READY_TIMEOUT:
 	case OPT_PULL_TIMEOUT:
 		if (parse_duration_us(arg, &v))
-			return error(err, "%s: '%s' is not a duration (e.g. 60s)",
-				     val == OPT_READY_TIMEOUT ? "--ready-timeout" : "--pull-timeout",
-				     arg);
+			return error(
+			    err, "%s: '%s' is not a duration (e.g. 60s)",
+			    val == OPT_READY_TIMEOUT ? "--ready-timeout" : "--pull-timeout", arg);
 		*(val == OPT_READY_TIMEOUT ? &cfg->ready_timeout_ms : &cfg->pull_timeout_ms) =
-			v / 1000;
+		    v / 1000;
 		return 0;
 	case OPT_PATH:
 		if (arg[0] != '/' || strpbrk(arg, " \r\n"))
@@ -369,8 +376,8 @@ static char *request_path(const struct llm_cfg *cfg)
 	return xstrdup(up);
 }
 
-static int llm_configure(void *p, const char *target, struct load_opts *o,
-			 struct load_target *t, struct strbuf *err)
+static int llm_configure(void *p, const char *target, struct load_opts *o, struct load_target *t,
+			 struct strbuf *err)
 {
 	struct llm_cfg *cfg = p;
 	if (http_url_parse(&cfg->url, target, err) < 0)
@@ -394,10 +401,11 @@ static int llm_configure(void *p, const char *target, struct load_opts *o,
 		return error(err, "--find-max-rate and --sweep do not go together");
 	for (size_t i = 0; i < cfg->nsweep; i++)
 		if (cfg->sweep[i].param == LLM_SWEEP_INPUT_TOKENS && cfg->wl.dataset)
-			return error(err, "--sweep input_tokens does not apply to --dataset prompts");
+			return error(err,
+				     "--sweep input_tokens does not apply to --dataset prompts");
 	if (cfg->extra_body) {
 		struct strbuf tmp = STRBUF_INIT;
-		struct llm_prompt probe = { .text = "", .text_len = 0 };
+		struct llm_prompt probe = {.text = "", .text_len = 0};
 		cfg->req.extra_body = cfg->extra_body;
 		int r = llm_encode_body(&tmp, cfg->api, &cfg->req, &probe, err);
 		strbuf_release(&tmp);
@@ -622,8 +630,9 @@ static void finish_response(struct load_conn *c, struct load_req *req, uint64_t 
 
 	req->err = LOAD_OK;
 	if (status < 200 || status >= 300) {
-		unsigned kind = status >= 500 ? LOAD_ERR_SERVER :
-				status >= 400 ? ERR_HTTP_4XX : LOAD_ERR_PROTOCOL;
+		unsigned kind = status >= 500	? LOAD_ERR_SERVER
+				: status >= 400 ? ERR_HTTP_4XX
+						: LOAD_ERR_PROTOCOL;
 		req->err = kind;
 		load_conn_note(c, kind, "http %d: %.*s", status, (int)lc->body.len, lc->body.buf);
 		return;
@@ -639,10 +648,13 @@ static void finish_response(struct load_conn *c, struct load_req *req, uint64_t 
 				       (int)lc->body.len, lc->body.buf);
 		} else if (!rq->done) {
 			req->err = ERR_STREAM;
-			load_conn_note(c, ERR_STREAM, "the stream ended without its final message "
-						      "(%s)", lc->cfg->api == LLM_API_OLLAMA ||
-						      lc->cfg->api == LLM_API_OLLAMA_CHAT
-						      ? "\"done\": true" : "data: [DONE]");
+			load_conn_note(c, ERR_STREAM,
+				       "the stream ended without its final message "
+				       "(%s)",
+				       lc->cfg->api == LLM_API_OLLAMA ||
+					       lc->cfg->api == LLM_API_OLLAMA_CHAT
+					   ? "\"done\": true"
+					   : "data: [DONE]");
 		}
 		return;
 	}
@@ -652,8 +664,7 @@ static void finish_response(struct load_conn *c, struct load_req *req, uint64_t 
 		load_conn_note(c, ERR_STREAM, "the response body is not json");
 	} else if (rq->stream_error) {
 		req->err = LOAD_ERR_SERVER;
-		load_conn_note(c, LOAD_ERR_SERVER, "error: %.*s", (int)lc->body.len,
-			       lc->body.buf);
+		load_conn_note(c, LOAD_ERR_SERVER, "error: %.*s", (int)lc->body.len, lc->body.buf);
 	}
 }
 
@@ -692,8 +703,9 @@ static enum load_step llm_eof(struct load_conn *c, struct load_req *req, uint64_
 		return LOAD_DONE;
 	}
 	if (rq)
-		load_conn_note(c, LOAD_ERR_READ, "the server closed the connection after %llu "
-						 "content chunks (stream cut)",
+		load_conn_note(c, LOAD_ERR_READ,
+			       "the server closed the connection after %llu "
+			       "content chunks (stream cut)",
 			       (unsigned long long)rq->chunks);
 	return LOAD_FAIL;
 }
@@ -704,14 +716,13 @@ static const char *err_name(unsigned kind)
 }
 
 /* One line of --requests-out. */
-static void jsonl_line(struct llm_thread *ts, const struct load_conn *c,
-		       const struct load_req *req, const struct llm_sample *x, bool good,
-		       uint64_t done_ns)
+static void jsonl_line(struct llm_thread *ts, const struct load_conn *c, const struct load_req *req,
+		       const struct llm_sample *x, bool good, uint64_t done_ns)
 {
 	const struct llm_req *rq = req->priv;
 	struct strbuf *sb = &ts->jsonl;
-	strbuf_addf(sb, "{\"conn\":%u,\"seq\":%llu,\"ok\":%s", c->index,
-		    (unsigned long long)c->seq, x->ok ? "true" : "false");
+	strbuf_addf(sb, "{\"conn\":%u,\"seq\":%llu,\"ok\":%s", c->index, (unsigned long long)c->seq,
+		    x->ok ? "true" : "false");
 	if (!x->ok)
 		strbuf_addf(sb, ",\"error\":\"%s\"", err_name(req->err));
 	strbuf_addf(sb, ",\"intended_unix_s\":%.6f,\"sent_unix_s\":%.6f,\"done_unix_s\":%.6f",
@@ -728,7 +739,8 @@ static void jsonl_line(struct llm_thread *ts, const struct load_conn *c,
 		strbuf_addf(sb, ",\"output_tokens\":%llu", (unsigned long long)x->output_tokens);
 	if (x->has_output && x->output_tokens > 1 && rq->chunks)
 		strbuf_addf(sb, ",\"tpot_ms\":%.3f",
-			    (double)(x->e2e_ns - x->ttft_ns) / (double)(x->output_tokens - 1) / 1e6);
+			    (double)(x->e2e_ns - x->ttft_ns) / (double)(x->output_tokens - 1) /
+				1e6);
 	if (x->has_server)
 		strbuf_addf(sb, ",\"server_total_ms\":%.3f", (double)x->srv_total_ns / 1e6);
 	strbuf_addf(sb, ",\"within_slo\":%s}\n", good ? "true" : "false");
@@ -742,7 +754,7 @@ static void llm_complete(struct load_conn *c, const struct load_req *req, uint64
 	struct llm_conn *lc = c->proto;
 	struct llm_thread *ts = c->tstate;
 	const struct llm_req *rq = req->priv;
-	struct llm_sample x = { 0 };
+	struct llm_sample x = {0};
 	bool good;
 
 	lc->cur = NULL;
@@ -837,116 +849,115 @@ static int llm_verdict(const void *p, const void *tsp, const struct load_result 
 }
 
 static const struct option llm_longopts[] = {
-	{ "api", required_argument, NULL, OPT_API },
-	{ "model", required_argument, NULL, OPT_MODEL },
-	{ "max-tokens", required_argument, NULL, OPT_MAX_TOKENS },
-	{ "temperature", required_argument, NULL, OPT_TEMPERATURE },
-	{ "ignore-eos", no_argument, NULL, OPT_IGNORE_EOS },
-	{ "extra-body", required_argument, NULL, OPT_EXTRA_BODY },
-	{ "api-key-file", required_argument, NULL, OPT_API_KEY_FILE },
-	{ "no-stream", no_argument, NULL, OPT_NO_STREAM },
-	{ "stream", no_argument, NULL, OPT_STREAM },
-	{ "input-tokens", required_argument, NULL, OPT_INPUT_TOKENS },
-	{ "input-spread", required_argument, NULL, OPT_INPUT_SPREAD },
-	{ "shared-prefix-tokens", required_argument, NULL, OPT_SHARED_PREFIX },
-	{ "prompts", required_argument, NULL, OPT_PROMPTS },
-	{ "dataset", required_argument, NULL, OPT_DATASET },
-	{ "warmup", required_argument, NULL, OPT_WARMUP },
-	{ "connections", required_argument, NULL, 'c' },
-	{ "concurrency", required_argument, NULL, 'c' },
-	{ "max-concurrency", required_argument, NULL, OPT_MAX_CONCURRENCY },
-	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
-	{ "slo", required_argument, NULL, OPT_SLO },
-	{ "slo-check", no_argument, NULL, OPT_SLO_CHECK },
-	{ "slo-percentile", required_argument, NULL, OPT_SLO_PERCENTILE },
-	{ "requests-out", required_argument, NULL, OPT_REQUESTS_OUT },
-	{ "sweep", required_argument, NULL, OPT_SWEEP },
-	{ "find-max-rate", no_argument, NULL, OPT_FIND_MAX_RATE },
-	{ "find-steps", required_argument, NULL, OPT_FIND_STEPS },
-	{ "no-prepare", no_argument, NULL, OPT_NO_PREPARE },
-	{ "no-pull", no_argument, NULL, OPT_NO_PULL },
-	{ "ready-timeout", required_argument, NULL, OPT_READY_TIMEOUT },
-	{ "pull-timeout", required_argument, NULL, OPT_PULL_TIMEOUT },
-	{ "path", required_argument, NULL, OPT_PATH },
-	{ 0 },
+    {"api", required_argument, NULL, OPT_API},
+    {"model", required_argument, NULL, OPT_MODEL},
+    {"max-tokens", required_argument, NULL, OPT_MAX_TOKENS},
+    {"temperature", required_argument, NULL, OPT_TEMPERATURE},
+    {"ignore-eos", no_argument, NULL, OPT_IGNORE_EOS},
+    {"extra-body", required_argument, NULL, OPT_EXTRA_BODY},
+    {"api-key-file", required_argument, NULL, OPT_API_KEY_FILE},
+    {"no-stream", no_argument, NULL, OPT_NO_STREAM},
+    {"stream", no_argument, NULL, OPT_STREAM},
+    {"input-tokens", required_argument, NULL, OPT_INPUT_TOKENS},
+    {"input-spread", required_argument, NULL, OPT_INPUT_SPREAD},
+    {"shared-prefix-tokens", required_argument, NULL, OPT_SHARED_PREFIX},
+    {"prompts", required_argument, NULL, OPT_PROMPTS},
+    {"dataset", required_argument, NULL, OPT_DATASET},
+    {"warmup", required_argument, NULL, OPT_WARMUP},
+    {"connections", required_argument, NULL, 'c'},
+    {"concurrency", required_argument, NULL, 'c'},
+    {"max-concurrency", required_argument, NULL, OPT_MAX_CONCURRENCY},
+    {"timeout", required_argument, NULL, OPT_TIMEOUT},
+    {"slo", required_argument, NULL, OPT_SLO},
+    {"slo-check", no_argument, NULL, OPT_SLO_CHECK},
+    {"slo-percentile", required_argument, NULL, OPT_SLO_PERCENTILE},
+    {"requests-out", required_argument, NULL, OPT_REQUESTS_OUT},
+    {"sweep", required_argument, NULL, OPT_SWEEP},
+    {"find-max-rate", no_argument, NULL, OPT_FIND_MAX_RATE},
+    {"find-steps", required_argument, NULL, OPT_FIND_STEPS},
+    {"no-prepare", no_argument, NULL, OPT_NO_PREPARE},
+    {"no-pull", no_argument, NULL, OPT_NO_PULL},
+    {"ready-timeout", required_argument, NULL, OPT_READY_TIMEOUT},
+    {"pull-timeout", required_argument, NULL, OPT_PULL_TIMEOUT},
+    {"path", required_argument, NULL, OPT_PATH},
+    {0},
 };
 
 const struct load_proto load_proto_llm = {
-	.name = "llm",
-	.target_usage = "URL",
-	.summary = "LLM inference: Ollama or OpenAI-compatible API, streamed, TTFT/ITL/TPOT",
-	.help =
-		"llm options (docs/llm.md has the metric definitions and the result fields):\n"
-		"  --api API            ollama (/api/generate), ollama-chat (/api/chat),\n"
-		"                       openai-chat (/v1/chat/completions), openai-completions\n"
-		"                       (/v1/completions); default: ollama on port 11434,\n"
-		"                       else openai-chat\n"
-		"  --model M            model name (required for ollama; openai: the first\n"
-		"                       model /v1/models lists)\n"
-		"  --max-tokens N       output tokens asked per request (num_predict/max_tokens)\n"
-		"  --temperature T      sampling temperature (default: the server's)\n"
-		"  --ignore-eos         generate exactly --max-tokens (vLLM, SGLang; not Ollama)\n"
-		"  --extra-body JSON    extra request fields, e.g. '{\"top_p\":0.9}'\n"
-		"  --api-key-file FILE  send 'Authorization: Bearer KEY' (KEY read from FILE)\n"
-		"  --no-stream          one JSON body per request (TTFT then equals E2E)\n"
-		"  --path PATH          request path (default: the URL's, else the API's)\n"
-		"workload:\n"
-		"  --input-tokens N     synthetic prompts of about N tokens (default 128)\n"
-		"  --input-spread F     lengths uniform in N*(1-F) .. N*(1+F) (default 0)\n"
-		"  --shared-prefix-tokens K  K leading words shared by every prompt (default 0:\n"
-		"                       prompts differ from the first word, no prefix caching)\n"
-		"  --prompts N          distinct synthetic prompts (default 1000, or -n)\n"
-		"  --dataset FILE       JSONL prompts: {\"prompt\": ...} or {\"messages\": [...]},\n"
-		"                       optional \"max_tokens\" per line\n"
-		"  --seed N             prompts and their order (and the arrival schedule)\n"
-		"  --warmup N           N requests before the measurement, excluded (a duration\n"
-		"                       such as 10s is a timed warm-up instead)\n"
-		"load (with the core options -n, -d, --rate, --arrival, --burstiness):\n"
-		"  -c, --concurrency N  closed loop: N requests in flight\n"
-		"  --max-concurrency N  open loop (--rate): at most N in flight, later requests\n"
-		"                       wait (default 256 with --rate)\n"
-		"  --timeout T          per request (default 600s)\n"
-		"  --sweep P=V1,V2,...  one run per value: concurrency, rate, input_tokens or\n"
-		"                       max_tokens; repeat --sweep for a grid (every combination)\n"
-		"  --find-max-rate      bracket and bisect for the highest --rate at which the\n"
-		"                       SLOs hold (starts at --rate or 1 req/s)\n"
-		"  --find-steps N       bisection steps after bracketing (default 5)\n"
-		"metrics and checks:\n"
-		"  --slo ttft_ms=X,tpot_ms=Y,e2e_ms=Z  service levels: goodput counts requests\n"
-		"                       within all of them\n"
-		"  --slo-percentile P   the percentile --slo-check judges (default 99)\n"
-		"  --slo-check          exit 1 if an SLO is missed at that percentile\n"
-		"  --requests-out FILE  one JSON line per request (times, tokens, errors)\n"
-		"readiness (before the clock):\n"
-		"  --no-prepare         skip the checks; --no-pull: never pull an Ollama model\n"
-		"  --ready-timeout T    wait for the server (default 60s); --pull-timeout T (1h)\n"
-		"examples:\n"
-		"  hpcbench load llm http://gpu01:11434 --api ollama --model llama3 -c 8 -n 200\n"
-		"  hpcbench load llm http://gpu01:8000 --api openai-chat --model meta-llama/\\\n"
-		"      Llama-3.1-8B-Instruct --rate 4 --arrival gamma --burstiness 0.5 -d 5m \\\n"
-		"      --slo ttft_ms=500,tpot_ms=50 --json result.json\n"
-		"  hpcbench load llm http://gpu01:8000 --sweep concurrency=1,4,16,64 -n 256\n",
-	.shortopts = "c:",
-	.longopts = llm_longopts,
-	.conn_size = sizeof(struct llm_conn),
-	.req_size = sizeof(struct llm_req),
-	.create = llm_create,
-	.option = llm_option,
-	.configure = llm_configure,
-	.prepare = llm_prepare_hook,
-	.destroy = llm_destroy,
-	.thread_init = llm_thread_init,
-	.thread_merge = llm_thread_merge,
-	.thread_free = llm_thread_free,
-	.conn_reset = llm_conn_reset,
-	.conn_release = llm_conn_release,
-	.encode = llm_encode,
-	.parse = llm_parse,
-	.eof = llm_eof,
-	.complete = llm_complete,
-	.params_json = llm_params_json,
-	.report_json = llm_report_json,
-	.report_text = llm_report_text,
-	.verdict = llm_verdict,
-	.run = llm_run,
+    .name = "llm",
+    .target_usage = "URL",
+    .summary = "LLM inference: Ollama or OpenAI-compatible API, streamed, TTFT/ITL/TPOT",
+    .help = "llm options (docs/llm.md has the metric definitions and the result fields):\n"
+	    "  --api API            ollama (/api/generate), ollama-chat (/api/chat),\n"
+	    "                       openai-chat (/v1/chat/completions), openai-completions\n"
+	    "                       (/v1/completions); default: ollama on port 11434,\n"
+	    "                       else openai-chat\n"
+	    "  --model M            model name (required for ollama; openai: the first\n"
+	    "                       model /v1/models lists)\n"
+	    "  --max-tokens N       output tokens asked per request (num_predict/max_tokens)\n"
+	    "  --temperature T      sampling temperature (default: the server's)\n"
+	    "  --ignore-eos         generate exactly --max-tokens (vLLM, SGLang; not Ollama)\n"
+	    "  --extra-body JSON    extra request fields, e.g. '{\"top_p\":0.9}'\n"
+	    "  --api-key-file FILE  send 'Authorization: Bearer KEY' (KEY read from FILE)\n"
+	    "  --no-stream          one JSON body per request (TTFT then equals E2E)\n"
+	    "  --path PATH          request path (default: the URL's, else the API's)\n"
+	    "workload:\n"
+	    "  --input-tokens N     synthetic prompts of about N tokens (default 128)\n"
+	    "  --input-spread F     lengths uniform in N*(1-F) .. N*(1+F) (default 0)\n"
+	    "  --shared-prefix-tokens K  K leading words shared by every prompt (default 0:\n"
+	    "                       prompts differ from the first word, no prefix caching)\n"
+	    "  --prompts N          distinct synthetic prompts (default 1000, or -n)\n"
+	    "  --dataset FILE       JSONL prompts: {\"prompt\": ...} or {\"messages\": [...]},\n"
+	    "                       optional \"max_tokens\" per line\n"
+	    "  --seed N             prompts and their order (and the arrival schedule)\n"
+	    "  --warmup N           N requests before the measurement, excluded (a duration\n"
+	    "                       such as 10s is a timed warm-up instead)\n"
+	    "load (with the core options -n, -d, --rate, --arrival, --burstiness):\n"
+	    "  -c, --concurrency N  closed loop: N requests in flight\n"
+	    "  --max-concurrency N  open loop (--rate): at most N in flight, later requests\n"
+	    "                       wait (default 256 with --rate)\n"
+	    "  --timeout T          per request (default 600s)\n"
+	    "  --sweep P=V1,V2,...  one run per value: concurrency, rate, input_tokens or\n"
+	    "                       max_tokens; repeat --sweep for a grid (every combination)\n"
+	    "  --find-max-rate      bracket and bisect for the highest --rate at which the\n"
+	    "                       SLOs hold (starts at --rate or 1 req/s)\n"
+	    "  --find-steps N       bisection steps after bracketing (default 5)\n"
+	    "metrics and checks:\n"
+	    "  --slo ttft_ms=X,tpot_ms=Y,e2e_ms=Z  service levels: goodput counts requests\n"
+	    "                       within all of them\n"
+	    "  --slo-percentile P   the percentile --slo-check judges (default 99)\n"
+	    "  --slo-check          exit 1 if an SLO is missed at that percentile\n"
+	    "  --requests-out FILE  one JSON line per request (times, tokens, errors)\n"
+	    "readiness (before the clock):\n"
+	    "  --no-prepare         skip the checks; --no-pull: never pull an Ollama model\n"
+	    "  --ready-timeout T    wait for the server (default 60s); --pull-timeout T (1h)\n"
+	    "examples:\n"
+	    "  hpcbench load llm http://gpu01:11434 --api ollama --model llama3 -c 8 -n 200\n"
+	    "  hpcbench load llm http://gpu01:8000 --api openai-chat --model meta-llama/\\\n"
+	    "      Llama-3.1-8B-Instruct --rate 4 --arrival gamma --burstiness 0.5 -d 5m \\\n"
+	    "      --slo ttft_ms=500,tpot_ms=50 --json result.json\n"
+	    "  hpcbench load llm http://gpu01:8000 --sweep concurrency=1,4,16,64 -n 256\n",
+    .shortopts = "c:",
+    .longopts = llm_longopts,
+    .conn_size = sizeof(struct llm_conn),
+    .req_size = sizeof(struct llm_req),
+    .create = llm_create,
+    .option = llm_option,
+    .configure = llm_configure,
+    .prepare = llm_prepare_hook,
+    .destroy = llm_destroy,
+    .thread_init = llm_thread_init,
+    .thread_merge = llm_thread_merge,
+    .thread_free = llm_thread_free,
+    .conn_reset = llm_conn_reset,
+    .conn_release = llm_conn_release,
+    .encode = llm_encode,
+    .parse = llm_parse,
+    .eof = llm_eof,
+    .complete = llm_complete,
+    .params_json = llm_params_json,
+    .report_json = llm_report_json,
+    .report_text = llm_report_text,
+    .verdict = llm_verdict,
+    .run = llm_run,
 };

@@ -130,7 +130,8 @@ int stream_feed(struct stream_parser *s, const char *buf, size_t len, uint64_t t
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		const char *stop = nl ? nl : end;
 		/* A lone CR also ends a line (SSE); NDJSON never has one outside strings. */
-		const char *cr = s->format == STREAM_SSE ? memchr(p, '\r', (size_t)(stop - p)) : NULL;
+		const char *cr =
+		    s->format == STREAM_SSE ? memchr(p, '\r', (size_t)(stop - p)) : NULL;
 		const char *eol = cr ? cr : nl;
 		if (!eol) {
 			if (s->line.len + (size_t)(end - p) > s->max_msg)

@@ -41,16 +41,16 @@ struct stream_parser {
 	stream_msg_fn on_msg;
 	void *ctx;
 
-	uint64_t messages;  /* dispatched so far */
-	const char *error;  /* static reason after a failure */
+	uint64_t messages; /* dispatched so far */
+	const char *error; /* static reason after a failure */
 
 	/* Internal. */
-	struct strbuf line; /* a line split across feeds */
-	struct strbuf data; /* SSE: data of the current event, when it had to be copied */
+	struct strbuf line;  /* a line split across feeds */
+	struct strbuf data;  /* SSE: data of the current event, when it had to be copied */
 	const char *inplace; /* SSE: the event's only data line, still in the caller's buffer */
 	size_t inplace_len;
-	bool has_data;      /* SSE: the current event has a data field */
-	bool skip_lf;       /* the last feed ended in CR: a leading LF belongs to it */
+	bool has_data; /* SSE: the current event has a data field */
+	bool skip_lf;  /* the last feed ended in CR: a leading LF belongs to it */
 };
 
 void stream_init(struct stream_parser *s, enum stream_format format, stream_msg_fn on_msg,

@@ -67,7 +67,7 @@ static struct {
 	int fail_status;
 	bool no_usage;
 	uint64_t pull_ns;
-} opt = { .threads = 1, .tokens = 16, .fail_status = 503 };
+} opt = {.threads = 1, .tokens = 16, .fail_status = 503};
 
 /* Models present (pull adds). */
 static pthread_mutex_t models_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -75,8 +75,8 @@ static char *models[MAX_MODELS];
 static unsigned nmodels;
 
 static struct {
-	atomic_ullong requests, generate, chat, completions, chat_completions, tags, pulls,
-		shows, other, errors_sent, cut, tokens_sent, prompt_tokens, active, max_active;
+	atomic_ullong requests, generate, chat, completions, chat_completions, tags, pulls, shows,
+	    other, errors_sent, cut, tokens_sent, prompt_tokens, active, max_active;
 } st;
 
 enum api { API_NONE, API_GENERATE, API_CHAT, API_COMPLETIONS, API_CHAT_COMPLETIONS, API_PULL };
@@ -106,7 +106,7 @@ struct worker {
 
 static atomic_ullong gen_counter;
 
-static const char *const toks[] = { " lo", "rem", " ip", "sum" };
+static const char *const toks[] = {" lo", "rem", " ip", "sum"};
 
 static bool model_present(const char *name)
 {
@@ -116,9 +116,11 @@ static bool model_present(const char *name)
 	for (unsigned i = 0; i < nmodels && !found; i++) {
 		size_t m = strlen(models[i]);
 		/* "llama3" names "llama3:latest", as in Ollama. */
-		found = !strcmp(models[i], name) ||
-			(n + 7 == m && !strncmp(models[i], name, n) && !strcmp(models[i] + n, ":latest")) ||
-			(m + 7 == n && !strncmp(models[i], name, m) && !strcmp(name + m, ":latest"));
+		found =
+		    !strcmp(models[i], name) ||
+		    (n + 7 == m && !strncmp(models[i], name, n) &&
+		     !strcmp(models[i] + n, ":latest")) ||
+		    (m + 7 == n && !strncmp(models[i], name, m) && !strcmp(name + m, ":latest"));
 	}
 	pthread_mutex_unlock(&models_lock);
 	return found;
@@ -152,9 +154,11 @@ static void chunkf(struct strbuf *out, const char *fmt, ...)
 
 static void respond(struct conn *c, int status, const char *type, const char *body)
 {
-	const char *reason = status == 200 ? "OK" : status == 404 ? "Not Found" :
-			     status == 400 ? "Bad Request" : status == 503 ? "Service Unavailable" :
-			     "Error";
+	const char *reason = status == 200   ? "OK"
+			     : status == 404 ? "Not Found"
+			     : status == 400 ? "Bad Request"
+			     : status == 503 ? "Service Unavailable"
+					     : "Error";
 	strbuf_addf(&c->out, "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n\r\n%s",
 		    status, reason, type, strlen(body), body);
 }
@@ -174,13 +178,15 @@ static void error_json(struct conn *c, int status, const char *msg)
 static void stream_head(struct conn *c)
 {
 	bool ollama = c->api == API_GENERATE || c->api == API_CHAT || c->api == API_PULL;
-	strbuf_addf(&c->out, "HTTP/1.1 200 OK\r\nContent-Type: %s\r\nTransfer-Encoding: chunked\r\n\r\n",
+	strbuf_addf(&c->out,
+		    "HTTP/1.1 200 OK\r\nContent-Type: %s\r\nTransfer-Encoding: chunked\r\n\r\n",
 		    ollama ? "application/x-ndjson" : "text/event-stream");
 	if (c->api == API_CHAT_COMPLETIONS)
-		chunkf(&c->out, "data: {\"id\":\"chatcmpl-%u\",\"object\":\"chat.completion.chunk\","
-				"\"created\":1,\"model\":\"%s\",\"choices\":[{\"index\":0,\"delta\":"
-				"{\"role\":\"assistant\",\"content\":\"\"},\"logprobs\":null,"
-				"\"finish_reason\":null}]}\n\n",
+		chunkf(&c->out,
+		       "data: {\"id\":\"chatcmpl-%u\",\"object\":\"chat.completion.chunk\","
+		       "\"created\":1,\"model\":\"%s\",\"choices\":[{\"index\":0,\"delta\":"
+		       "{\"role\":\"assistant\",\"content\":\"\"},\"logprobs\":null,"
+		       "\"finish_reason\":null}]}\n\n",
 		       c->seq, c->model);
 }
 
@@ -189,24 +195,29 @@ static void token(struct conn *c)
 	const char *t = toks[c->sent % 4];
 	switch (c->api) {
 	case API_GENERATE:
-		chunkf(&c->out, "{\"model\":\"%s\",\"created_at\":\"2026-01-01T00:00:00Z\","
-				"\"response\":\"%s\",\"done\":false}\n", c->model, t);
+		chunkf(&c->out,
+		       "{\"model\":\"%s\",\"created_at\":\"2026-01-01T00:00:00Z\","
+		       "\"response\":\"%s\",\"done\":false}\n",
+		       c->model, t);
 		break;
 	case API_CHAT:
-		chunkf(&c->out, "{\"model\":\"%s\",\"created_at\":\"2026-01-01T00:00:00Z\","
-				"\"message\":{\"role\":\"assistant\",\"content\":\"%s\"},\"done\":false}\n",
+		chunkf(&c->out,
+		       "{\"model\":\"%s\",\"created_at\":\"2026-01-01T00:00:00Z\","
+		       "\"message\":{\"role\":\"assistant\",\"content\":\"%s\"},\"done\":false}\n",
 		       c->model, t);
 		break;
 	case API_CHAT_COMPLETIONS:
-		chunkf(&c->out, "data: {\"id\":\"chatcmpl-%u\",\"object\":\"chat.completion.chunk\","
-				"\"created\":1,\"model\":\"%s\",\"choices\":[{\"index\":0,\"delta\":"
-				"{\"content\":\"%s\"},\"logprobs\":null,\"finish_reason\":null}]}\n\n",
+		chunkf(&c->out,
+		       "data: {\"id\":\"chatcmpl-%u\",\"object\":\"chat.completion.chunk\","
+		       "\"created\":1,\"model\":\"%s\",\"choices\":[{\"index\":0,\"delta\":"
+		       "{\"content\":\"%s\"},\"logprobs\":null,\"finish_reason\":null}]}\n\n",
 		       c->seq, c->model, t);
 		break;
 	case API_COMPLETIONS:
-		chunkf(&c->out, "data: {\"id\":\"cmpl-%u\",\"object\":\"text_completion\",\"created\":1,"
-				"\"model\":\"%s\",\"choices\":[{\"index\":0,\"text\":\"%s\",\"logprobs\":"
-				"null,\"finish_reason\":null}]}\n\n",
+		chunkf(&c->out,
+		       "data: {\"id\":\"cmpl-%u\",\"object\":\"text_completion\",\"created\":1,"
+		       "\"model\":\"%s\",\"choices\":[{\"index\":0,\"text\":\"%s\",\"logprobs\":"
+		       "null,\"finish_reason\":null}]}\n\n",
 		       c->seq, c->model, t);
 		break;
 	default:
@@ -215,8 +226,9 @@ static void token(struct conn *c)
 	c->sent++;
 	atomic_fetch_add_explicit(&st.tokens_sent, 1, memory_order_relaxed);
 	if (c->garbage && c->sent == 1)
-		chunkf(&c->out, "%s", c->api == API_GENERATE || c->api == API_CHAT
-					      ? "{\"response\": oops}\n" : "data: {oops\n\n");
+		chunkf(&c->out, "%s",
+		       c->api == API_GENERATE || c->api == API_CHAT ? "{\"response\": oops}\n"
+								    : "data: {oops\n\n");
 }
 
 /* Ollama's final fields: counts and durations (ns). */
@@ -224,9 +236,10 @@ static void ollama_stats(struct strbuf *sb, const struct conn *c, uint64_t now)
 {
 	if (opt.no_usage)
 		return;
-	strbuf_addf(sb, ",\"total_duration\":%llu,\"load_duration\":1000000,"
-			"\"prompt_eval_count\":%llu,\"prompt_eval_duration\":%llu,"
-			"\"eval_count\":%llu,\"eval_duration\":%llu",
+	strbuf_addf(sb,
+		    ",\"total_duration\":%llu,\"load_duration\":1000000,"
+		    "\"prompt_eval_count\":%llu,\"prompt_eval_duration\":%llu,"
+		    "\"eval_count\":%llu,\"eval_duration\":%llu",
 		    (unsigned long long)(now - c->t0), (unsigned long long)c->prompt_tokens,
 		    (unsigned long long)opt.ttft_ns, (unsigned long long)c->ntokens,
 		    (unsigned long long)(c->ntokens ? (c->ntokens - 1) * opt.itl_ns : 0));
@@ -239,10 +252,13 @@ static void finish_stream(struct conn *c, uint64_t now)
 	switch (c->api) {
 	case API_GENERATE:
 	case API_CHAT:
-		strbuf_addf(&sb, "{\"model\":\"%s\",\"created_at\":\"2026-01-01T00:00:00Z\",%s,"
-				 "\"done\":true,\"done_reason\":\"%s\"",
-			    c->model, c->api == API_CHAT ? "\"message\":{\"role\":\"assistant\","
-							   "\"content\":\"\"}" : "\"response\":\"\"",
+		strbuf_addf(&sb,
+			    "{\"model\":\"%s\",\"created_at\":\"2026-01-01T00:00:00Z\",%s,"
+			    "\"done\":true,\"done_reason\":\"%s\"",
+			    c->model,
+			    c->api == API_CHAT ? "\"message\":{\"role\":\"assistant\","
+						 "\"content\":\"\"}"
+					       : "\"response\":\"\"",
 			    reason);
 		ollama_stats(&sb, c, now);
 		strbuf_addstr(&sb, "}\n");
@@ -251,20 +267,23 @@ static void finish_stream(struct conn *c, uint64_t now)
 	case API_CHAT_COMPLETIONS:
 	case API_COMPLETIONS:
 		if (c->api == API_CHAT_COMPLETIONS)
-			chunkf(&c->out, "data: {\"id\":\"chatcmpl-%u\",\"object\":\"chat.completion."
-					"chunk\",\"created\":1,\"model\":\"%s\",\"choices\":[{\"index\""
-					":0,\"delta\":{},\"logprobs\":null,\"finish_reason\":\"%s\"}]}\n\n",
+			chunkf(&c->out,
+			       "data: {\"id\":\"chatcmpl-%u\",\"object\":\"chat.completion."
+			       "chunk\",\"created\":1,\"model\":\"%s\",\"choices\":[{\"index\""
+			       ":0,\"delta\":{},\"logprobs\":null,\"finish_reason\":\"%s\"}]}\n\n",
 			       c->seq, c->model, reason);
 		else
-			chunkf(&c->out, "data: {\"id\":\"cmpl-%u\",\"object\":\"text_completion\","
-					"\"created\":1,\"model\":\"%s\",\"choices\":[{\"index\":0,"
-					"\"text\":\"\",\"logprobs\":null,\"finish_reason\":\"%s\"}]}\n\n",
+			chunkf(&c->out,
+			       "data: {\"id\":\"cmpl-%u\",\"object\":\"text_completion\","
+			       "\"created\":1,\"model\":\"%s\",\"choices\":[{\"index\":0,"
+			       "\"text\":\"\",\"logprobs\":null,\"finish_reason\":\"%s\"}]}\n\n",
 			       c->seq, c->model, reason);
 		if (c->usage && !opt.no_usage)
-			chunkf(&c->out, "data: {\"id\":\"x-%u\",\"object\":\"chat.completion.chunk\","
-					"\"created\":1,\"model\":\"%s\",\"choices\":[],\"usage\":{"
-					"\"prompt_tokens\":%llu,\"total_tokens\":%llu,"
-					"\"completion_tokens\":%llu}}\n\n",
+			chunkf(&c->out,
+			       "data: {\"id\":\"x-%u\",\"object\":\"chat.completion.chunk\","
+			       "\"created\":1,\"model\":\"%s\",\"choices\":[],\"usage\":{"
+			       "\"prompt_tokens\":%llu,\"total_tokens\":%llu,"
+			       "\"completion_tokens\":%llu}}\n\n",
 			       c->seq, c->model, (unsigned long long)c->prompt_tokens,
 			       (unsigned long long)(c->prompt_tokens + c->ntokens),
 			       (unsigned long long)c->ntokens);
@@ -291,25 +310,33 @@ static void whole_body(struct conn *c, uint64_t now)
 			strbuf_addf(&body, "{\"model\":\"%s\",\"response\":\"%s\",\"done\":true",
 				    c->model, text.buf);
 		else
-			strbuf_addf(&body, "{\"model\":\"%s\",\"message\":{\"role\":\"assistant\","
-					   "\"content\":\"%s\"},\"done\":true", c->model, text.buf);
+			strbuf_addf(&body,
+				    "{\"model\":\"%s\",\"message\":{\"role\":\"assistant\","
+				    "\"content\":\"%s\"},\"done\":true",
+				    c->model, text.buf);
 		ollama_stats(&body, c, now);
 		strbuf_addstr(&body, "}");
 		break;
 	default:
 		if (c->api == API_CHAT_COMPLETIONS)
-			strbuf_addf(&body, "{\"id\":\"chatcmpl-%u\",\"object\":\"chat.completion\","
-					   "\"model\":\"%s\",\"choices\":[{\"index\":0,\"message\":{"
-					   "\"role\":\"assistant\",\"content\":\"%s\"},"
-					   "\"finish_reason\":\"stop\"}]", c->seq, c->model, text.buf);
+			strbuf_addf(&body,
+				    "{\"id\":\"chatcmpl-%u\",\"object\":\"chat.completion\","
+				    "\"model\":\"%s\",\"choices\":[{\"index\":0,\"message\":{"
+				    "\"role\":\"assistant\",\"content\":\"%s\"},"
+				    "\"finish_reason\":\"stop\"}]",
+				    c->seq, c->model, text.buf);
 		else
-			strbuf_addf(&body, "{\"id\":\"cmpl-%u\",\"object\":\"text_completion\","
-					   "\"model\":\"%s\",\"choices\":[{\"index\":0,\"text\":\"%s\","
-					   "\"finish_reason\":\"stop\"}]", c->seq, c->model, text.buf);
+			strbuf_addf(&body,
+				    "{\"id\":\"cmpl-%u\",\"object\":\"text_completion\","
+				    "\"model\":\"%s\",\"choices\":[{\"index\":0,\"text\":\"%s\","
+				    "\"finish_reason\":\"stop\"}]",
+				    c->seq, c->model, text.buf);
 		if (!opt.no_usage)
-			strbuf_addf(&body, ",\"usage\":{\"prompt_tokens\":%llu,\"completion_tokens\":%llu,"
-					   "\"total_tokens\":%llu}",
-				    (unsigned long long)c->prompt_tokens, (unsigned long long)c->ntokens,
+			strbuf_addf(&body,
+				    ",\"usage\":{\"prompt_tokens\":%llu,\"completion_tokens\":%llu,"
+				    "\"total_tokens\":%llu}",
+				    (unsigned long long)c->prompt_tokens,
+				    (unsigned long long)c->ntokens,
 				    (unsigned long long)(c->prompt_tokens + c->ntokens));
 		strbuf_addstr(&body, "}");
 	}
@@ -392,7 +419,7 @@ static void gen_end(struct conn *c)
 static void start_generation(struct worker *w, struct conn *c, const char *body, size_t blen,
 			     uint64_t now)
 {
-	struct req_info r = { .stream = c->api == API_GENERATE || c->api == API_CHAT };
+	struct req_info r = {.stream = c->api == API_GENERATE || c->api == API_CHAT};
 	uint64_t n = ++gen_counter;
 
 	if (jscan(body, blen, req_value, &r) < 0) {
@@ -410,7 +437,8 @@ static void start_generation(struct worker *w, struct conn *c, const char *body,
 	}
 	if (!model_present(r.model)) {
 		char msg[200];
-		snprintf(msg, sizeof(msg), "model '%.100s' not found, try pulling it first", r.model);
+		snprintf(msg, sizeof(msg), "model '%.100s' not found, try pulling it first",
+			 r.model);
 		error_json(c, 404, msg);
 		return;
 	}
@@ -440,7 +468,7 @@ static void start_generation(struct worker *w, struct conn *c, const char *body,
 static void start_pull(struct worker *w, struct conn *c, const char *body, size_t blen,
 		       uint64_t now)
 {
-	struct req_info r = { 0 };
+	struct req_info r = {0};
 	jscan(body, blen, req_value, &r);
 	snprintf(c->model, sizeof(c->model), "%s", r.model);
 	st.pulls++;
@@ -461,8 +489,9 @@ static uint64_t advance(struct conn *c, uint64_t now)
 	if (c->api == API_PULL) {
 		while (c->busy && c->next_at <= now) {
 			if (c->sent < c->ntokens) {
-				chunkf(&c->out, "{\"status\":\"downloading\",\"digest\":\"sha256:0f\","
-						"\"total\":4000,\"completed\":%llu}\n",
+				chunkf(&c->out,
+				       "{\"status\":\"downloading\",\"digest\":\"sha256:0f\","
+				       "\"total\":4000,\"completed\":%llu}\n",
 				       (unsigned long long)(c->sent + 1) * 1000);
 				c->sent++;
 				c->next_at = c->t0 + opt.pull_ns * c->sent / c->ntokens;
@@ -510,11 +539,11 @@ static enum api api_of(const char *path, size_t n)
 		const char *path;
 		enum api api;
 	} routes[] = {
-		{ "/api/generate", API_GENERATE },
-		{ "/api/chat", API_CHAT },
-		{ "/v1/completions", API_COMPLETIONS },
-		{ "/v1/chat/completions", API_CHAT_COMPLETIONS },
-		{ "/api/pull", API_PULL },
+	    {"/api/generate", API_GENERATE},
+	    {"/api/chat", API_CHAT},
+	    {"/v1/completions", API_COMPLETIONS},
+	    {"/v1/chat/completions", API_CHAT_COMPLETIONS},
+	    {"/api/pull", API_PULL},
 	};
 	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
 		if (strlen(routes[i].path) == n && !memcmp(routes[i].path, path, n))
@@ -539,7 +568,8 @@ static void answer_get(struct conn *c, const char *path, size_t n)
 			/* Ollama lists names with their tag ("llama3:latest"). */
 			const char *tag = strchr(models[i], ':') ? "" : ":latest";
 			if (tags)
-				strbuf_addf(&b, "%s{\"name\":\"%s%s\",\"model\":\"%s%s\",\"size\":1}",
+				strbuf_addf(&b,
+					    "%s{\"name\":\"%s%s\",\"model\":\"%s%s\",\"size\":1}",
 					    i ? "," : "", models[i], tag, models[i], tag);
 			else
 				strbuf_addf(&b, "%s{\"id\":\"%s\",\"object\":\"model\"}",
@@ -549,15 +579,16 @@ static void answer_get(struct conn *c, const char *path, size_t n)
 		strbuf_addstr(&b, "]}");
 		respond(c, 200, "application/json", b.buf);
 	} else if (n == 6 && !memcmp(path, "/stats", 6)) {
-		strbuf_addf(&b, "{\"requests\":%llu,\"generate\":%llu,\"chat\":%llu,\"completions\":%llu,"
-				"\"chat_completions\":%llu,\"tags\":%llu,\"pulls\":%llu,\"other\":%llu,"
-				"\"errors_sent\":%llu,\"cut\":%llu,\"tokens_sent\":%llu,"
-				"\"prompt_tokens\":%llu,\"active\":%llu,\"max_active\":%llu}",
-			    st.requests + 0ull, st.generate + 0ull, st.chat + 0ull,
-			    st.completions + 0ull, st.chat_completions + 0ull, st.tags + 0ull,
-			    st.pulls + 0ull, st.other + 0ull, st.errors_sent + 0ull, st.cut + 0ull,
-			    st.tokens_sent + 0ull, st.prompt_tokens + 0ull, st.active + 0ull,
-			    st.max_active + 0ull);
+		strbuf_addf(
+		    &b,
+		    "{\"requests\":%llu,\"generate\":%llu,\"chat\":%llu,\"completions\":%llu,"
+		    "\"chat_completions\":%llu,\"tags\":%llu,\"pulls\":%llu,\"other\":%llu,"
+		    "\"errors_sent\":%llu,\"cut\":%llu,\"tokens_sent\":%llu,"
+		    "\"prompt_tokens\":%llu,\"active\":%llu,\"max_active\":%llu}",
+		    st.requests + 0ull, st.generate + 0ull, st.chat + 0ull, st.completions + 0ull,
+		    st.chat_completions + 0ull, st.tags + 0ull, st.pulls + 0ull, st.other + 0ull,
+		    st.errors_sent + 0ull, st.cut + 0ull, st.tokens_sent + 0ull,
+		    st.prompt_tokens + 0ull, st.active + 0ull, st.max_active + 0ull);
 		respond(c, 200, "application/json", b.buf);
 	} else {
 		st.other++;
@@ -578,17 +609,20 @@ static void serve(struct worker *w, struct conn *c, uint64_t now)
 		}
 		size_t head = (size_t)(end - c->in.buf) + 4, blen = 0;
 		const char *sp1 = memchr(c->in.buf, ' ', head);
-		const char *sp2 = sp1 ? memchr(sp1 + 1, ' ', head - (size_t)(sp1 + 1 - c->in.buf)) : NULL;
+		const char *sp2 =
+		    sp1 ? memchr(sp1 + 1, ' ', head - (size_t)(sp1 + 1 - c->in.buf)) : NULL;
 		if (!sp2) {
 			respond(c, 400, "text/plain", "bad request");
 			c->closing = true;
 			return;
 		}
 		c->close_after = false;
-		for (char *l = memchr(c->in.buf, '\n', head); l && l < end; l = memchr(l + 1, '\n', (size_t)(end - l))) {
+		for (char *l = memchr(c->in.buf, '\n', head); l && l < end;
+		     l = memchr(l + 1, '\n', (size_t)(end - l))) {
 			if (!strncasecmp(l + 1, "content-length:", 15))
 				blen = strtoull(l + 16, NULL, 10);
-			else if (!strncasecmp(l + 1, "connection:", 11) && strstr(l + 12, "close") &&
+			else if (!strncasecmp(l + 1, "connection:", 11) &&
+				 strstr(l + 12, "close") &&
 				 strstr(l + 12, "close") < strstr(l + 12, "\r\n"))
 				c->close_after = true;
 		}
@@ -662,7 +696,8 @@ static int flush(struct worker *w, struct conn *c)
 			continue;
 		if (r < 0 && errno == EAGAIN) {
 			if (!c->want_out) {
-				struct epoll_event ev = { .events = EPOLLIN | EPOLLOUT, .data.ptr = c };
+				struct epoll_event ev = {.events = EPOLLIN | EPOLLOUT,
+							 .data.ptr = c};
 				epoll_ctl(w->epfd, EPOLL_CTL_MOD, c->fd, &ev);
 				c->want_out = true;
 			}
@@ -674,7 +709,7 @@ static int flush(struct worker *w, struct conn *c)
 	strbuf_reset(&c->out);
 	c->out_off = 0;
 	if (c->want_out) {
-		struct epoll_event ev = { .events = EPOLLIN, .data.ptr = c };
+		struct epoll_event ev = {.events = EPOLLIN, .data.ptr = c};
 		epoll_ctl(w->epfd, EPOLL_CTL_MOD, c->fd, &ev);
 		c->want_out = false;
 	}
@@ -710,7 +745,7 @@ static void run_timers(struct worker *w)
 			next = at;
 		pp = &c->next_timed;
 	}
-	struct itimerspec its = { 0 };
+	struct itimerspec its = {0};
 	if (next) {
 		its.it_value.tv_sec = (time_t)(next / 1000000000ull);
 		its.it_value.tv_nsec = (long)(next % 1000000000ull);
@@ -745,8 +780,9 @@ static void on_readable(struct worker *w, struct conn *c)
 static int listen_on(int port)
 {
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0), one = 1;
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
-				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct sockaddr_in a = {.sin_family = AF_INET,
+				.sin_port = htons((uint16_t)port),
+				.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
 	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(fd, 4096) < 0) {
@@ -760,7 +796,7 @@ static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
 	struct epoll_event evs[256];
-	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = NULL };
+	struct epoll_event ev = {.events = EPOLLIN, .data.ptr = NULL};
 	epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->lfd, &ev);
 	ev.data.ptr = &w->tfd;
 	epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->tfd, &ev);
@@ -776,7 +812,7 @@ static void *worker_main(void *arg)
 					c->fd = fd;
 					strbuf_init(&c->in, 0);
 					strbuf_init(&c->out, 0);
-					struct epoll_event cev = { .events = EPOLLIN, .data.ptr = c };
+					struct epoll_event cev = {.events = EPOLLIN, .data.ptr = c};
 					epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &cev);
 				}
 			} else if (evs[i].data.ptr == &w->tfd) {
@@ -806,45 +842,74 @@ static uint64_t ms_to_ns(const char *s)
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "port", required_argument, NULL, 'p' },
-		{ "port-file", required_argument, NULL, 'P' },
-		{ "threads", required_argument, NULL, 't' },
-		{ "ttft-ms", required_argument, NULL, 'f' },
-		{ "itl-ms", required_argument, NULL, 'i' },
-		{ "tokens", required_argument, NULL, 'n' },
-		{ "fail-every", required_argument, NULL, 'e' },
-		{ "fail-status", required_argument, NULL, 's' },
-		{ "cut-every", required_argument, NULL, 'x' },
-		{ "cut-after", required_argument, NULL, 'k' },
-		{ "no-usage", no_argument, NULL, 'u' },
-		{ "models", required_argument, NULL, 'm' },
-		{ "pull-ms", required_argument, NULL, 'l' },
-		{ "garbage-every", required_argument, NULL, 'g' },
-		{ 0 },
+	    {"port", required_argument, NULL, 'p'},
+	    {"port-file", required_argument, NULL, 'P'},
+	    {"threads", required_argument, NULL, 't'},
+	    {"ttft-ms", required_argument, NULL, 'f'},
+	    {"itl-ms", required_argument, NULL, 'i'},
+	    {"tokens", required_argument, NULL, 'n'},
+	    {"fail-every", required_argument, NULL, 'e'},
+	    {"fail-status", required_argument, NULL, 's'},
+	    {"cut-every", required_argument, NULL, 'x'},
+	    {"cut-after", required_argument, NULL, 'k'},
+	    {"no-usage", no_argument, NULL, 'u'},
+	    {"models", required_argument, NULL, 'm'},
+	    {"pull-ms", required_argument, NULL, 'l'},
+	    {"garbage-every", required_argument, NULL, 'g'},
+	    {0},
 	};
 	const char *model_list = "llama3,test";
 	int c;
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'p': opt.port = atoi(optarg); break;
-		case 'P': opt.port_file = optarg; break;
-		case 't': opt.threads = (unsigned)atoi(optarg); break;
-		case 'f': opt.ttft_ns = ms_to_ns(optarg); break;
-		case 'i': opt.itl_ns = ms_to_ns(optarg); break;
-		case 'n': opt.tokens = strtoull(optarg, NULL, 10); break;
-		case 'e': opt.fail_every = strtoull(optarg, NULL, 10); break;
-		case 's': opt.fail_status = atoi(optarg); break;
-		case 'x': opt.cut_every = strtoull(optarg, NULL, 10); break;
-		case 'k': opt.cut_after = strtoull(optarg, NULL, 10); break;
-		case 'u': opt.no_usage = true; break;
-		case 'm': model_list = optarg; break;
-		case 'l': opt.pull_ns = ms_to_ns(optarg); break;
-		case 'g': opt.garbage_every = strtoull(optarg, NULL, 10); break;
+		case 'p':
+			opt.port = atoi(optarg);
+			break;
+		case 'P':
+			opt.port_file = optarg;
+			break;
+		case 't':
+			opt.threads = (unsigned)atoi(optarg);
+			break;
+		case 'f':
+			opt.ttft_ns = ms_to_ns(optarg);
+			break;
+		case 'i':
+			opt.itl_ns = ms_to_ns(optarg);
+			break;
+		case 'n':
+			opt.tokens = strtoull(optarg, NULL, 10);
+			break;
+		case 'e':
+			opt.fail_every = strtoull(optarg, NULL, 10);
+			break;
+		case 's':
+			opt.fail_status = atoi(optarg);
+			break;
+		case 'x':
+			opt.cut_every = strtoull(optarg, NULL, 10);
+			break;
+		case 'k':
+			opt.cut_after = strtoull(optarg, NULL, 10);
+			break;
+		case 'u':
+			opt.no_usage = true;
+			break;
+		case 'm':
+			model_list = optarg;
+			break;
+		case 'l':
+			opt.pull_ns = ms_to_ns(optarg);
+			break;
+		case 'g':
+			opt.garbage_every = strtoull(optarg, NULL, 10);
+			break;
 		default:
-			fprintf(stderr, "usage: llm-server [--port P] [--port-file F] [--threads N] "
-					"[--ttft-ms X] [--itl-ms X] [--tokens N] [--fail-every N] "
-					"[--fail-status S] [--cut-every N --cut-after K] [--no-usage] "
-					"[--models a,b] [--pull-ms X] [--garbage-every N]\n");
+			fprintf(stderr,
+				"usage: llm-server [--port P] [--port-file F] [--threads N] "
+				"[--ttft-ms X] [--itl-ms X] [--tokens N] [--fail-every N] "
+				"[--fail-status S] [--cut-every N --cut-after K] [--no-usage] "
+				"[--models a,b] [--pull-ms X] [--garbage-every N]\n");
 			return 2;
 		}
 	}

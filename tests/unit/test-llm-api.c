@@ -19,7 +19,7 @@
 static void collect_paths(void *ctx, const struct jscan_value *v)
 {
 	struct strbuf *sb = ctx;
-	static const char *const types[] = { "s", "n", "t", "f", "null", "{", "[" };
+	static const char *const types[] = {"s", "n", "t", "f", "null", "{", "["};
 	strbuf_addf(sb, "%s%s=%s", v->truncated ? "~" : "", v->path, types[v->type]);
 	if (v->val)
 		strbuf_addf(sb, ":%.*s", (int)v->len, v->val);
@@ -41,9 +41,25 @@ static void test_jscan_paths(void **state)
 static void test_jscan_rejects(void **state)
 {
 	static const char *const bad[] = {
-		"", "{", "{\"a\"}", "{\"a\":}", "[1,]", "{\"a\":1,}", "01", "1.", "-", "1e",
-		"\"abc", "\"a\\x\"", "\"\\u12g4\"", "tru", "nul", "{} {}", "{\"a\":1 \"b\":2}",
-		"\"ctl\x01\"", "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]",
+	    "",
+	    "{",
+	    "{\"a\"}",
+	    "{\"a\":}",
+	    "[1,]",
+	    "{\"a\":1,}",
+	    "01",
+	    "1.",
+	    "-",
+	    "1e",
+	    "\"abc",
+	    "\"a\\x\"",
+	    "\"\\u12g4\"",
+	    "tru",
+	    "nul",
+	    "{} {}",
+	    "{\"a\":1 \"b\":2}",
+	    "\"ctl\x01\"",
+	    "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]",
 	};
 	struct strbuf sb = STRBUF_INIT;
 	(void)state;
@@ -114,9 +130,10 @@ static void test_openai_chat_chunks(void **state)
 					"\"choices.0\":{\"delta\":{\"content\":\"x\"}}}");
 	assert_false(c.content);
 	/* Non-streamed bodies. */
-	c = decode(LLM_API_OPENAI_CHAT, "{\"choices\":[{\"message\":{\"role\":\"assistant\","
-					"\"content\":\"Hi there\"}}],\"usage\":{\"prompt_tokens\":3,"
-					"\"completion_tokens\":2}}");
+	c = decode(LLM_API_OPENAI_CHAT,
+		   "{\"choices\":[{\"message\":{\"role\":\"assistant\","
+		   "\"content\":\"Hi there\"}}],\"usage\":{\"prompt_tokens\":3,"
+		   "\"completion_tokens\":2}}");
 	assert_true(c.content);
 	assert_int_equal(c.output_tokens, 2);
 	c = decode(LLM_API_OPENAI_COMPLETIONS,
@@ -174,9 +191,9 @@ static json_t *encode(enum llm_api api, const struct llm_request_opts *o,
 
 static void test_encode(void **state)
 {
-	struct llm_request_opts o = { .model = "llama3", .max_tokens = 64, .temperature = -1,
-				      .stream = true };
-	struct llm_prompt p = { .text = "say \"hi\"\n", .text_len = 9 };
+	struct llm_request_opts o = {
+	    .model = "llama3", .max_tokens = 64, .temperature = -1, .stream = true};
+	struct llm_prompt p = {.text = "say \"hi\"\n", .text_len = 9};
 	json_t *j;
 	(void)state;
 
@@ -184,9 +201,8 @@ static void test_encode(void **state)
 	assert_string_equal(json_string_value(json_object_get(j, "model")), "llama3");
 	assert_string_equal(json_string_value(json_object_get(j, "prompt")), "say \"hi\"\n");
 	assert_true(json_is_true(json_object_get(j, "stream")));
-	assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "options"),
-							    "num_predict")),
-			 64);
+	assert_int_equal(
+	    json_integer_value(json_object_get(json_object_get(j, "options"), "num_predict")), 64);
 	json_decref(j);
 
 	o.temperature = 0.5;
@@ -199,14 +215,14 @@ static void test_encode(void **state)
 	assert_string_equal(json_string_value(json_object_get(msg, "content")), "say \"hi\"\n");
 	assert_true(json_is_true(json_object_get(j, "ignore_eos")));
 	assert_true(json_real_value(json_object_get(j, "temperature")) == 0.5);
-	assert_true(json_is_true(
-		json_object_get(json_object_get(j, "stream_options"), "include_usage")));
+	assert_true(
+	    json_is_true(json_object_get(json_object_get(j, "stream_options"), "include_usage")));
 	assert_true(json_real_value(json_object_get(j, "top_p")) == 0.9);
 	/* jansson keeps the last of repeated keys, as servers do: extra body wins. */
 	assert_int_equal(json_integer_value(json_object_get(j, "max_tokens")), 7);
 	json_decref(j);
 
-	struct llm_prompt m = { .messages_json = "[{\"role\":\"system\",\"content\":\"be brief\"}]" };
+	struct llm_prompt m = {.messages_json = "[{\"role\":\"system\",\"content\":\"be brief\"}]"};
 	o.extra_body = NULL;
 	j = encode(LLM_API_OLLAMA_CHAT, &o, &m);
 	assert_int_equal(json_array_size(json_object_get(j, "messages")), 1);
@@ -226,12 +242,9 @@ static void test_encode(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_jscan_paths),
-		cmocka_unit_test(test_jscan_rejects),
-		cmocka_unit_test(test_jscan_numbers),
-		cmocka_unit_test(test_openai_chat_chunks),
-		cmocka_unit_test(test_ollama_chunks),
-		cmocka_unit_test(test_encode),
+	    cmocka_unit_test(test_jscan_paths),	  cmocka_unit_test(test_jscan_rejects),
+	    cmocka_unit_test(test_jscan_numbers), cmocka_unit_test(test_openai_chat_chunks),
+	    cmocka_unit_test(test_ollama_chunks), cmocka_unit_test(test_encode),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

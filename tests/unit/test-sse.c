@@ -129,9 +129,8 @@ static void test_caps(void **state)
 	assert_int_equal(feed_cuts(STREAM_NDJSON, "0123456789abcdef", &cut, 1, &m, 8), -1);
 	strbuf_release(&m.all);
 	/* Many short SSE data lines adding up over the cap. */
-	assert_int_equal(feed_cuts(STREAM_SSE, "data: 1234\ndata: 5678\ndata: 9abc\n\n", NULL, 0,
-				   &m, 12),
-			 -1);
+	assert_int_equal(
+	    feed_cuts(STREAM_SSE, "data: 1234\ndata: 5678\ndata: 9abc\n\n", NULL, 0, &m, 12), -1);
 	strbuf_release(&m.all);
 	/* Under the cap: fine. */
 	assert_int_equal(feed_cuts(STREAM_SSE, "data: 1234\ndata: 5678\n\n", NULL, 0, &m, 12), 0);
@@ -142,7 +141,7 @@ static void test_caps(void **state)
 static void test_timestamps(void **state)
 {
 	struct stream_parser s;
-	struct msgs m = { STRBUF_INIT, 0, 0 };
+	struct msgs m = {STRBUF_INIT, 0, 0};
 	(void)state;
 	stream_init(&s, STREAM_SSE, collect, &m);
 	assert_int_equal(stream_feed(&s, "data: one\n", 10, 100), 0);
@@ -177,12 +176,9 @@ static void test_reject(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_sse_openai),
-		cmocka_unit_test(test_sse_line_endings_and_fields),
-		cmocka_unit_test(test_ndjson),
-		cmocka_unit_test(test_caps),
-		cmocka_unit_test(test_timestamps),
-		cmocka_unit_test(test_reject),
+	    cmocka_unit_test(test_sse_openai), cmocka_unit_test(test_sse_line_endings_and_fields),
+	    cmocka_unit_test(test_ndjson),     cmocka_unit_test(test_caps),
+	    cmocka_unit_test(test_timestamps), cmocka_unit_test(test_reject),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

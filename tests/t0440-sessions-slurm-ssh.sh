@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# Whole sessions through the slurm and ssh executors: `hpcbench run` of a Redis service
+# + Redis load client on a real single-node SLURM (and through a real sshd for ssh),
+# `up` / `endpoint` / `tunnel --open` / `stop` of a service over ssh, and an unreachable
+# login node. Checks the real effects: result files, the state database, squeue empty
+# afterwards, no redis-server left, bytes through the tunnel counted by Redis itself.
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/lib.sh"
+# shellcheck source=tests/lib-cluster.sh
+. "$(dirname "$0")/lib-cluster.sh"
+
+[ -x "$HPCBENCH" ] || skip_all "hpcbench not built"
+command -v slurmctld >/dev/null || skip_all "slurm-wlm is not installed"
+command -v redis-server >/dev/null || skip_all "redis-server is not installed"
+start_slurm || skip_all "slurm did not start"
+start_sshd || skip_all "sshd did not start"
+
+cat >"$SCRATCH/redis.yaml" <<'YAML'
+services:
+  - name: redis
+    type: redis
+    runtime: native
+    command: redis-server
+    ports: [6379]
+    persistence: none
+    resources: {time: "00:10:00", cpus_per_task: 1, mem: 512M}
+    health_check: {timeout: 30, interval: 0.2}
+YAML
+cat "$SCRATCH/redis.yaml" - >"$SCRATCH/session.yaml" <<'YAML'
+clients:
+  - name: redis-load
+    type: redis
+    target_service: {name: redis}
+    resources: {time: "00:05:00", cpus_per_task: 1}
+    parameters: {connections: 4, threads: 1, duration: 2s, value_size: 64, keyspace: 1000}
+YAML
+wd=$SCRATCH/wd
+cat >"$SCRATCH/cluster.yaml" <<YAML
+workdir: $wd
+hpc:
+  hostname: hbcluster
+  remote_bin: $HPCBENCH
+YAML
+export HPCBENCH_CONFIG=$SCRATCH/cluster.yaml
+
+json() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"; }
+# no_jobs_left: squeue has no pending/running/completing job (teardown may still be
+# completing the last one for a moment).
+no_jobs_left() { _wait_until 20 test -z "$(job_ids_in_queue)"; }
+# servers_left: redis-servers of this test's runs (Redis rewrites its command line, but
+# it runs in its --dir, JOB_DIR/data under the workdir).
+servers_left() {
+	local p
+	for p in $(pgrep redis-server); do
+		case $(readlink "/proc/$p/cwd") in "$wd"/*) echo "$p" ;; esac
+	done
+}
+
+for ex in slurm ssh; do
+	out=$SCRATCH/out-$ex
+	hb run "$SCRATCH/session.yaml" --executor "$ex" --out "$out" >"$SCRATCH/run-$ex.txt" 2>&1
+	is "$?" 0 "$ex: run of a Redis session exits 0"
+	like "$(cat "$SCRATCH/run-$ex.txt")" "redis-load_[0-9a-f]{8} +COMPLETED" "$ex: the summary shows the client COMPLETED"
+	res=$(find "$out" -name result.json | head -1)
+	ok "$ex: the result file is copied into --out" test -s "$res"
+	cmp_num "$(json "$res" 'd["requests"]["ok"]')" -gt 0 "$ex: the client counted requests"
+	is "$(json "$res" 'd["requests"]["errors"]')" 0 "$ex: without errors"
+	ok "$ex: summary.json is there" test -s "$out/summary.json"
+	like "$(hb status)" "COMPLETED +$ex" "$ex: status shows the run COMPLETED"
+	ok "$ex: nothing left in squeue" no_jobs_left
+	is "$(servers_left)" "" "$ex: no redis-server left"
+done
+
+# up / endpoint / tunnel / stop of a service over ssh.
+id=$(hb up "$SCRATCH/redis.yaml" --executor ssh 2>"$SCRATCH/up.err")
+is "$?" 0 "ssh: up exits 0"
+like "$id" '^redis_[0-9a-f]{8}$' "ssh: up prints the service id only"
+like "$(servers_left)" '^[0-9]+$' "ssh: its redis-server runs (in the job folder)"
+url=$(hb endpoint "$id")
+like "$url" '^redis://[^:]+:[0-9]+$' "ssh: endpoint prints the service URL"
+lport=$(free_port)
+"$HPCBENCH" tunnel "$id" "$lport" --open >/dev/null 2>"$SCRATCH/tunnel.err" &
+tpid=$!
+track_pid "$tpid"
+ok "ssh: tunnel --open forwards a local port" wait_port "$lport" 15
+is "$(redis-cli -p "$lport" set via tunnel)" OK "ssh: a command goes through the tunnel"
+is "$(redis-cli -p "${url##*:}" get via)" tunnel "ssh: and reaches the service's Redis"
+stop_pid "$tpid"
+is "$(hb stop "$id")" "$id" "ssh: stop names the stopped service"
+ok "ssh: nothing left in squeue after stop" no_jobs_left
+_wait_until 10 test -z "$(servers_left)"
+is "$(servers_left)" "" "ssh: the service's redis-server is gone"
+
+# An unreachable login node: exit 3, nothing submitted.
+cat >"$SCRATCH/down.yaml" <<YAML
+workdir: $wd
+hpc:
+  hostname: 127.0.0.1
+  port: $(free_port)
+YAML
+out=$(HPCBENCH_CONFIG=$SCRATCH/down.yaml hb run "$SCRATCH/session.yaml" --executor ssh 2>&1)
+is "$?" 3 "ssh: an unreachable login node exits 3"
+like "$out" "cannot reach 127.0.0.1:[0-9]+ over ssh" "ssh: and says where"
+
+done_testing

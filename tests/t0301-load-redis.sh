@@ -132,7 +132,21 @@ cmp_num "$(json "$SCRATCH/r8.json" 'd["warmup"]["sent"]')" -gt 0 "warm-up reques
 is "$(json "$SCRATCH/r8.json" 'd["requests"]["sent"] == d["requests"]["ok"] + d["requests"]["errors"]')" True \
 	"sent = ok + errors"
 
-# 9. 4096 connections at once: all opened, every request answered, small memory.
+# 9. Open loop with -n: the schedule sends exactly N, whatever the arrival law.
+for law in "constant" "poisson" "gamma --burstiness 0.5"; do
+	# shellcheck disable=SC2086 # $law holds an option and its value
+	hb load redis "127.0.0.1:$port" -c 4 --rate 2000 --arrival $law -n 600 \
+		--json "$SCRATCH/a.json" >/dev/null 2>&1
+	is "$?" 0 "--rate 2000 --arrival $law runs"
+	is "$(json "$SCRATCH/a.json" 'd["requests"]["sent"], d["requests"]["dropped"]')" "600 0" \
+		"--arrival $law: -n 600 sends exactly 600"
+	is "$(json "$SCRATCH/a.json" 'd["client"]["parameters"]["arrival"]')" "${law%% *}" \
+		"the arrival law is recorded"
+done
+cmp_num "$(json "$SCRATCH/a.json" 'd["client"]["parameters"]["burstiness"]')" -eq 0.5 \
+	"the burstiness is recorded"
+
+# 10. 4096 connections at once: all opened, every request answered, small memory.
 if ulimit -n 12000 2>/dev/null; then
 	bport=$(start_redis --maxclients 10000) || skip_all "redis-server did not start"
 	before=$(redis-cli -p "$bport" info stats | tr -d '\r' | sed -n 's/^total_connections_received://p')

@@ -58,6 +58,17 @@ is "$(json "$SCRATCH/k.json" 'all(i["rps"] > 0 for i in d["intervals"])')" True 
 like "$(json "$SCRATCH/k.json" 'd["requests"]["error_samples"]["read"]')" "closed" \
 	"the first read error is kept as a sample"
 
+# Killed while writing large pipelined values: EPIPE is a write error, never a SIGPIPE
+# that would end hpcbench (exit 141).
+(sleep 0.5 && redis-cli -p "$port" client kill type normal >/dev/null) &
+killer=$!
+hb load redis "127.0.0.1:$port" -c 4 --pipeline 8 --command 'SET big __data__' --value-size 1M \
+	-d 1500ms --allow-errors --json "$SCRATCH/w.json" >/dev/null 2>&1
+is "$?" 0 "connections killed in the middle of a write: hpcbench carries on"
+wait "$killer"
+cmp_num "$(json "$SCRATCH/w.json" 'd["requests"]["errors"]')" -ge 1 "the requests cut off are counted"
+redis-cli -p "$port" del big >/dev/null
+
 # 3. The server goes away and comes back on the same port: connect errors, recovery.
 rpid=$(redis_pid "$port")
 (sleep 0.5 && kill "$rpid" && sleep 0.5 &&

@@ -514,7 +514,7 @@ static int redis_prepare(void *p, const struct load_opts *o, struct strbuf *err)
 	}
 	strbuf_add(&req, cfg->auth_req.buf, cfg->auth_req.len);
 	strbuf_addstr(&req, "*1\r\n$4\r\nPING\r\n");
-	if (write(fd, req.buf, req.len) != (ssize_t)req.len) {
+	if (send(fd, req.buf, req.len, MSG_NOSIGNAL) != (ssize_t)req.len) {
 		error(err, "%s: cannot send: %s", cfg->display, strerror(errno));
 		goto out;
 	}

@@ -117,7 +117,10 @@ static bool any_open(const struct worker *w);
 static void conn_flush(struct worker *w, struct wconn *c, uint64_t now)
 {
 	while (c->out_off < c->out.len) {
-		ssize_t r = write(c->fd, c->out.buf + c->out_off, c->out.len - c->out_off);
+		/* MSG_NOSIGNAL: a peer that closed gives EPIPE here, not a SIGPIPE that
+		 * would end the whole process. */
+		ssize_t r = send(c->fd, c->out.buf + c->out_off, c->out.len - c->out_off,
+				 MSG_NOSIGNAL);
 		if (r > 0) {
 			c->out_off += (size_t)r;
 			continue;

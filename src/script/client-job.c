@@ -8,7 +8,8 @@
 #include "common/shquote.h"
 #include "common/xalloc.h"
 #include "script/hooks.h"
-#include "script/job.h"
+#include "script/client-job.h"
+#include "script/jobparts.h"
 #include "script/shlib.h"
 #include "service/service.h"
 
@@ -58,19 +59,6 @@ static struct popt *popt_find(struct popts *p, const char *opt)
 		if (!strcmp(p->v[i].opt, opt))
 			return &p->v[i];
 	return NULL;
-}
-
-const char *cli_param(const struct client_spec *c, const char *key)
-{
-	return rnode_str(c->parameters, key);
-}
-
-bool cli_has_opt(const struct cli_build *b, const char *opt)
-{
-	for (size_t i = 0; i < b->opts.nr; i++)
-		if (!strcmp(b->opts.items[i], opt))
-			return true;
-	return false;
 }
 
 static bool yaml_true(const char *s)
@@ -194,6 +182,7 @@ static void target_block(struct strbuf *sb, const struct client_spec *c,
 
 	strbuf_addstr(sb, "\n# Target\n");
 	strbuf_addstr(sb, shlib_client);
+	strbuf_addstr(sb, shlib_target);
 	if (ep) {
 		strbuf_addstr(sb, "hb_target_endpoint ");
 		sq_quote_expand(sb, ep);
@@ -408,10 +397,7 @@ int render_client(const struct recipe *r, const struct client_spec *c,
 		b.target_type = implied_type(c)->name;
 	}
 	if (!c->command && !c->type) {
-		struct strbuf pre = STRBUF_INIT;
-		srcpos_prefix(&pre, &c->pos);
-		error(err, "%sclient '%s': no client type and no command", pre.buf, c->name);
-		strbuf_release(&pre);
+		recipe_error(err, &c->pos, "client '%s': no client type and no command", c->name);
 		goto out;
 	}
 	if (!c->command && cr && cr->build && cr->build(&b, err))

@@ -86,8 +86,6 @@ struct client_render {
 
 /* Scalar parameter of a client (c->parameters[key]) or NULL. */
 const char *cli_param(const struct client_spec *c, const char *key);
-/* True if opts already holds the word opt. */
-bool cli_has_opt(const struct cli_build *b, const char *opt);
 
 /* Appends a recipe value as one shell word ($NAME/${NAME} expand, the rest literal). */
 void svc_arg_value(struct strlist *l, const char *value);

@@ -10,12 +10,13 @@
 #include "common/xalloc.h"
 #include "config/config.h"
 #include "script/hooks.h"
-#include "script/job.h"
+#include "script/jobparts.h"
 #include "script/shlib.h"
 
 #define DEFAULT_TIME_S 3600
 
-void sbatch_time(struct strbuf *sb, uint64_t s)
+/* SLURM --time value: "01:00:00", "2-00:00:00", "UNLIMITED". */
+static void sbatch_time(struct strbuf *sb, uint64_t s)
 {
 	if (s == UINT64_MAX) {
 		strbuf_addstr(sb, "UNLIMITED");
@@ -98,7 +99,7 @@ void job_preamble(struct strbuf *sb, const struct job *job, const char *kind,
 		}
 	}
 	strbuf_addstr(sb, "\nRUN_DIR=");
-	sq_quote_expand(sb, o->run_dir);
+	sq_quote(sb, o->run_dir);
 	strbuf_addf(sb, "\nJOB_DIR=\"$RUN_DIR/%s\"\n", job->id);
 	strbuf_addf(sb, "HB_JOB_ID=%s\nHB_KIND=%s\nHB_TYPE=", job->id,
 		    job->kind == JOB_CLIENT ? "client" : "service");
@@ -111,7 +112,8 @@ void job_preamble(struct strbuf *sb, const struct job *job, const char *kind,
 			  "hb_state RUNNING\n");
 }
 
-int env_name_is_secret(const char *name)
+/* True if an environment variable name looks like a secret. */
+static int env_name_is_secret(const char *name)
 {
 	static const char *const words[] = { "PASSWORD", "PASSWD", "SECRET", "TOKEN", "API_KEY" };
 	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
@@ -174,7 +176,8 @@ int job_runtime(struct strbuf *sb, enum runtime rt, const char *container_image,
 
 	if (rt == RUNTIME_NATIVE) {
 		strbuf_addstr(sb, "\n# Runtime: native (commands run on the node itself)\n"
-				  "HB_RUN=()\n");
+				  "# shellcheck disable=SC2034 # (unused when a script: body starts "
+				  "the server)\nHB_RUN=()\n");
 		return 0;
 	}
 	img = image_path(container_image, c, default_image, o);

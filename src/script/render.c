@@ -7,57 +7,11 @@
 #include <sys/random.h>
 
 #include "common/error.h"
-#include "common/shquote.h"
 #include "common/xalloc.h"
 #include "recipe/recipe.h"
-#include "script/hooks.h"
-#include "script/job.h"
-
-void svc_arg_value(struct strlist *l, const char *value)
-{
-	struct strbuf sb = STRBUF_INIT;
-	sq_quote_expand(&sb, value);
-	strlist_push_owned(l, strbuf_detach(&sb, NULL));
-}
-
-void svc_arg_raw(struct strlist *l, const char *word)
-{
-	strlist_push(l, word);
-}
-
-void svc_arg_opt(struct strlist *l, const char *opt, const char *value)
-{
-	svc_arg_raw(l, opt);
-	svc_arg_value(l, value);
-}
-
-void job_add_file(struct job *job, const char *name, const char *content, size_t len,
-		  mode_t mode)
-{
-	struct side_file *f;
-	job->files = xrealloc(job->files, (job->nr_files + 1) * sizeof(*job->files));
-	f = &job->files[job->nr_files++];
-	f->name = xstrdup(name);
-	f->content = xmalloc(len + 1);
-	memcpy(f->content, content, len);
-	f->content[len] = '\0';
-	f->len = len;
-	f->mode = mode;
-}
-
-const char *svc_key(const struct service_spec *s, const char *key, const char *env)
-{
-	const char *v = rnode_str(s->node, key);
-	if (v)
-		return v;
-	return env ? kvlist_get(&s->environment, env) : NULL;
-}
-
-void srcpos_prefix(struct strbuf *sb, const struct srcpos *pos)
-{
-	if (pos && pos->file)
-		strbuf_addf(sb, "%s:%u:%u: ", pos->file, pos->line, pos->col);
-}
+#include "script/client-job.h"
+#include "script/jobparts.h"
+#include "script/service-job.h"
 
 /* splitmix64: deterministic ids from a seed. */
 static uint64_t next_id_bits(uint64_t *state)
@@ -121,6 +75,11 @@ int render_plan(const struct recipe *r, const struct render_opts *o, struct job_
 	memset(plan, 0, sizeof(*plan));
 	if (!o->run_id || !*o->run_id || !o->run_dir || o->run_dir[0] != '/')
 		return error(err, "render: a run id and an absolute run folder are required");
+	/* #SBATCH lines take the folder literally: no quoting, no expansion there. */
+	if (strpbrk(o->run_dir, " \t\n'\"$`\\") || strpbrk(o->run_id, " \t\n'\"$`\\/"))
+		return error(err, "render: the run folder '%s' and run id '%s' must not hold "
+				  "spaces, quotes, '$', '`' or '\\'",
+			     o->run_dir, o->run_id);
 	/* Every job gets its id first: a job may refer to any other (client -> service). */
 	for (size_t i = 0; i < r->nr_services; i++)
 		plan_add(plan, JOB_SERVICE, r->services[i].name, o, &seed)->service =

@@ -8,7 +8,8 @@
 #include "common/shquote.h"
 #include "common/xalloc.h"
 #include "script/hooks.h"
-#include "script/job.h"
+#include "script/jobparts.h"
+#include "script/service-job.h"
 #include "script/shlib.h"
 #include "service/service.h"
 
@@ -166,15 +167,10 @@ static int probe_command(struct strbuf *lib, struct strbuf *cmd, const struct se
 		return 0;
 	}
 bad:
-	{
-		struct strbuf pre = STRBUF_INIT;
-		srcpos_prefix(&pre, &s->pos);
-		error(err, "%sservice '%s': health_check.endpoint '%s' is not tcp://, http(s)://, "
-			   "redis://, cmd: or a probe of type %s",
-		      pre.buf, s->name, ep, s->type->name);
-		strbuf_release(&pre);
-	}
-	return -1;
+	return recipe_error(err, &s->pos,
+			    "service '%s': health_check.endpoint '%s' is not tcp://, http(s)://, "
+			    "redis://, cmd: or a probe of type %s",
+			    s->name, ep, s->type->name);
 }
 
 /* The recipe's `script:` file, resolved next to the recipe. */
@@ -237,11 +233,8 @@ int render_service(const struct recipe *r, const struct service_spec *s,
 	b.custom_command = s->command && rd && rd->command && strcmp(s->command, rd->command);
 
 	if (!cmd && !s->script) {
-		struct strbuf pre = STRBUF_INIT;
-		srcpos_prefix(&pre, &s->pos);
-		error(err, "%sservice '%s': type %s needs a command (or script:)", pre.buf, s->name,
-		      t->name);
-		strbuf_release(&pre);
+		recipe_error(err, &s->pos, "service '%s': type %s needs a command (or script:)",
+			     s->name, t->name);
 		goto out;
 	}
 	if (rd && rd->build && rd->build(&b, err))

@@ -11,10 +11,14 @@
 
 #include "common/error.h"
 #include "common/fsutil.h"
+#include "common/timeutil.h"
 #include "common/xalloc.h"
 #include "config/config.h"
 #include "session/summary.h"
 #include "store/store.h"
+
+/* How long a cancel waits for the jobs to be reported ended. */
+#define CANCEL_WAIT_S 30
 
 enum job_state job_state_from_name(const char *name)
 {
@@ -107,6 +111,17 @@ static int poll_group(struct store *st, struct executor *ex, struct store_job **
 		e[i].reason = xstrdup(jobs[i]->reason);
 	}
 	ret = cancel ? ex->cancel(ex, e, n, err) : ex->poll(ex, e, n, err);
+	/* A cancel returns once the jobs have really ended (scancel is asynchronous). */
+	for (uint64_t until = mono_ns() + CANCEL_WAIT_S * 1000000000ull;
+	     cancel && ret == 0 && mono_ns() < until;) {
+		size_t live = 0;
+		for (size_t i = 0; i < n; i++)
+			live += !job_state_is_final(e[i].state);
+		if (!live)
+			break;
+		sleep_us((uint64_t)(ex->poll_hint_ms ? ex->poll_hint_ms : 250) * 1000);
+		ret = ex->poll(ex, e, n, err);
+	}
 	for (size_t i = 0; i < n; i++) {
 		if (ret == 0 && absorb(ex, jobs[i], &e[i]) && store_job_update(st, jobs[i], err) < 0)
 			ret = -1;

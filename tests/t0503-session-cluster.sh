@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# The same Redis sessions through --executor slurm and --executor ssh (real SLURM, real
+# sshd on 127.0.0.1, real Redis): `up` + a client-only `run --target-service` whose
+# counts Redis confirms, `stop`, then a whole `run --out`; afterwards squeue is empty
+# and no redis-server of the test is left.
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/lib.sh"
+# shellcheck source=tests/lib-cluster.sh
+. "$(dirname "$0")/lib-cluster.sh"
+
+command -v slurmctld >/dev/null || skip_all "slurm-wlm is not installed"
+command -v redis-server >/dev/null || skip_all "redis-server is not installed"
+start_slurm || skip_all "slurm did not start"
+start_sshd || skip_all "sshd did not start"
+
+json() { python3 -c 'import json,sys
+v = json.load(open(sys.argv[1]))
+for k in sys.argv[2:]:
+    v = v[int(k)] if isinstance(v, list) else v[k]
+print(v)' "$@"; }
+
+# Ports chosen here, free now: 6379 may be taken by other tests on a shared machine.
+p1=$(free_port)
+p2=$(free_port)
+cat >"$SCRATCH/svc.yaml" <<YAML
+service:
+  name: redis
+  type: redis
+  runtime: native
+  command: redis-server
+  ports: [$p1]
+  persistence: none
+  resources: {time: "00:10:00", cpus_per_task: 1, mem: 256M}
+  health_check: {timeout: 30, interval: 0.2}
+YAML
+cat >"$SCRATCH/client.yaml" <<YAML
+client:
+  name: load
+  type: redis
+  target_service: {name: redis}
+  resources: {time: "00:05:00", cpus_per_task: 1}
+  parameters: {requests: 3000, connections: 4, threads: 1, ratio: "1:1", warmup: 0,
+               wait_for_service: 60}
+YAML
+cat >"$SCRATCH/session.yaml" <<YAML
+services:
+  - name: redis
+    type: redis
+    runtime: native
+    command: redis-server
+    ports: [$p2]
+    persistence: none
+    resources: {time: "00:10:00", cpus_per_task: 1, mem: 256M}
+    health_check: {timeout: 30, interval: 0.2}
+clients:
+  - name: load
+    type: redis
+    target_service: {name: redis}
+    resources: {time: "00:05:00", cpus_per_task: 1}
+    parameters: {requests: 2000, connections: 2, ratio: "1:1", warmup: 0}
+YAML
+
+# cluster EXECUTOR: the checks for one executor.
+cluster() {
+	local ex=$1 cfg=$SCRATCH/config-$1.yaml id ep host port res calls setget run out
+	cat >"$cfg" <<YAML
+hpc:
+  hostname: hbcluster
+  remote_bin: $HPCBENCH
+workdir: $SCRATCH/work-$ex
+YAML
+	h() { timeout 180 "$HPCBENCH" --config "$cfg" "$@"; }
+
+	id=$(h up "$SCRATCH/svc.yaml" --executor "$ex" 2>"$SCRATCH/up-$ex.err")
+	is "$?" 0 "$ex: up exits 0"
+	like "$id" '^redis_[0-9a-f]{8}$' "$ex: up prints only the id"
+	ep=$(h endpoint "$id" --json 2>&1 >"$SCRATCH/ep-$ex.json"; cat "$SCRATCH/ep-$ex.json")
+	host=$(json "$SCRATCH/ep-$ex.json" host 2>/dev/null)
+	port=$(json "$SCRATCH/ep-$ex.json" port 2>/dev/null)
+	is "$(redis-cli -h "$host" -p "$port" ping 2>&1)" PONG "$ex: the service answers at its endpoint ($ep)"
+	like "$(h status)" "$id +service +READY" "$ex: status shows it READY"
+	like "$(sq -h -o '%i %T')" "RUNNING" "$ex: its SLURM job runs"
+
+	h run "$SCRATCH/client.yaml" --target-service "$id" --out "$SCRATCH/out-$ex" \
+		>"$SCRATCH/run-$ex.out" 2>"$SCRATCH/run-$ex.err"
+	is "$?" 0 "$ex: run --target-service exits 0"
+	res=$(find "$SCRATCH/out-$ex" -name result.json | head -n 1)
+	ok "$ex: --out received result.json" test -s "$res"
+	is "$(json "$res" requests ok 2>&1)" 3000 "$ex: 3000 successful requests"
+	calls=$(redis-cli -h "$host" -p "$port" info commandstats | tr -d '\r' |
+		awk -F'[=,:]' '/^cmdstat_(set|get):/ {n += $3} END {print n + 0}')
+	setget=$(python3 -c 'import json,sys
+b = json.load(open(sys.argv[1])).get("by_kind", {})
+print(sum(v["ok"] for k, v in b.items() if k.lower() in ("set", "get")))' "$res" 2>&1)
+	is "$calls" "$setget" "$ex: Redis counted exactly the SET+GET calls of the result ($calls)"
+
+	is "$(h stop "$id")" "$id" "$ex: stop prints the id"
+	is "$(job_ids_in_queue)" "" "$ex: squeue is empty after stop"
+	for _ in $(seq 50); do redis-cli -h "$host" -p "$port" ping >/dev/null 2>&1 || break; sleep 0.1; done
+	ok "$ex: the redis-server is gone" bash -c "! redis-cli -h $host -p $port ping >/dev/null 2>&1"
+
+	h run "$SCRATCH/session.yaml" --executor "$ex" --out "$SCRATCH/whole-$ex" --json \
+		>"$SCRATCH/whole-$ex.json" 2>"$SCRATCH/whole-$ex.err"
+	is "$?" 0 "$ex: a whole session exits 0"
+	if [ -s "$SCRATCH/whole-$ex.json" ]; then
+		is "$(json "$SCRATCH/whole-$ex.json" state)" COMPLETED "$ex: summary: COMPLETED"
+		run=$(json "$SCRATCH/whole-$ex.json" run_id)
+		out=$SCRATCH/whole-$ex
+		for f in recipe.yaml summary.json; do ok "$ex: --out has $f" test -s "$out/$f"; done
+		ok "$ex: --out has the client's result.json" \
+			bash -c "ls '$out'/load_*/result.json >/dev/null"
+		ok "$ex: --out has the service's job.sh and out.log" \
+			bash -c "ls '$out'/redis_*/job.sh '$out'/redis_*/out.log >/dev/null"
+		ok "$ex: the run folder is under workdir" test -d "$SCRATCH/work-$ex/runs/$run"
+		like "$(h status "$run")" "run $run +COMPLETED" "$ex: status: COMPLETED"
+	else
+		sed 's/^/#   /' "$SCRATCH/whole-$ex.err" | tail -20
+	fi
+	is "$(job_ids_in_queue)" "" "$ex: squeue is empty after the session"
+}
+
+cluster slurm
+cluster ssh
+
+done_testing

@@ -86,6 +86,15 @@ hb load llm "$url" --api openai-chat -c 1 -n 2 --json "$r" >"$SCRATCH/nomodel.ou
 is "$?" 0 "openai without --model exits 0"
 is "$(jq_py "$r" 'r["llm"]["model"]')" llama3 "it took the server's first model"
 
+# Two worker threads: statistics and request lines of both merged.
+r=$SCRATCH/threads.json
+hb load llm "$url" --api openai-chat --model llama3 -t 2 -c 4 -n 40 --json "$r" \
+	--requests-out "$SCRATCH/threads.jsonl" >/dev/null 2>&1
+is "$?" 0 "-t 2 exits 0"
+is "$(jq_py "$r" 'r["llm"]["output_tokens"]')" $((40 * TOKENS)) "-t 2: tokens of both threads"
+is "$(jq_py "$r" 'r["llm"]["ttft_ms"]["count"]')" 40 "-t 2: TTFT of every request"
+is "$(wc -l <"$SCRATCH/threads.jsonl")" 40 "-t 2: one line per request"
+
 # Load models from the core: rate with a gamma schedule, capped concurrency.
 r=$SCRATCH/rate.json
 before=$(llm_stat "$port" generate)

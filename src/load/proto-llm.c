@@ -414,7 +414,10 @@ static int llm_configure(void *p, const char *target, struct load_opts *o, struc
 	}
 	if (!cfg->timeout_given)
 		o->timeout_us = 600 * 1000000ull; /* generations take minutes, not seconds */
-	if (o->rate > 0 && !cfg->connections_given && !cfg->nsweep)
+	bool open_loop = o->rate > 0 || cfg->find_max_rate;
+	for (size_t i = 0; i < cfg->nsweep; i++)
+		open_loop |= cfg->sweep[i].param == LLM_SWEEP_RATE;
+	if (open_loop && !cfg->connections_given)
 		o->connections = 256; /* open loop: enough room for requests to overlap */
 	if (o->seed_given)
 		cfg->wl.seed = o->seed;

@@ -7,7 +7,7 @@
  *   llm-server --port-file F [--port P] [--threads N] [--ttft-ms X] [--itl-ms X]
  *              [--tokens N] [--fail-every N] [--fail-status S] [--cut-every N]
  *              [--cut-after K] [--no-usage] [--models a,b] [--pull-ms X]
- *              [--garbage-every N]
+ *              [--garbage-every N] [--api-key K]
  *
  * Timing of a generation whose request was read at t0: the response head (and, for
  * OpenAI chat, a role-only chunk with empty content, as vLLM sends) goes out at once;
@@ -24,7 +24,8 @@
  *
  * Faults: every Nth generation request answers --fail-status (503) with the server's
  * error JSON; every Nth is cut (the connection closed) after K content tokens; every
- * Nth (--garbage-every) sends a message that is not JSON after its first token.
+ * Nth (--garbage-every) sends a message that is not JSON after its first token. With
+ * --api-key K, requests without "Authorization: Bearer K" get 401, as vLLM answers.
  * Unknown models get 404 until pulled (POST /api/pull streams progress over --pull-ms).
  *
  * GET /stats answers the server's own counters as JSON (requests by endpoint, tokens
@@ -67,6 +68,7 @@ static struct {
 	int fail_status;
 	bool no_usage;
 	uint64_t pull_ns;
+	const char *api_key; /* like vLLM --api-key: other requests get 401 */
 } opt = {.threads = 1, .tokens = 16, .fail_status = 503};
 
 /* Models present (pull adds). */
@@ -75,8 +77,8 @@ static char *models[MAX_MODELS];
 static unsigned nmodels;
 
 static struct {
-	atomic_ullong requests, generate, chat, completions, chat_completions, tags, pulls, shows,
-	    other, errors_sent, cut, tokens_sent, prompt_tokens, active, max_active;
+	atomic_ullong unauthorized, requests, generate, chat, completions, chat_completions, tags,
+	    pulls, shows, other, errors_sent, cut, tokens_sent, prompt_tokens, active, max_active;
 } st;
 
 enum api { API_NONE, API_GENERATE, API_CHAT, API_COMPLETIONS, API_CHAT_COMPLETIONS, API_PULL };
@@ -584,17 +586,44 @@ static void answer_get(struct conn *c, const char *path, size_t n)
 		    "{\"requests\":%llu,\"generate\":%llu,\"chat\":%llu,\"completions\":%llu,"
 		    "\"chat_completions\":%llu,\"tags\":%llu,\"pulls\":%llu,\"other\":%llu,"
 		    "\"errors_sent\":%llu,\"cut\":%llu,\"tokens_sent\":%llu,"
-		    "\"prompt_tokens\":%llu,\"active\":%llu,\"max_active\":%llu}",
+		    "\"prompt_tokens\":%llu,\"active\":%llu,\"max_active\":%llu,"
+		    "\"unauthorized\":%llu}",
 		    st.requests + 0ull, st.generate + 0ull, st.chat + 0ull, st.completions + 0ull,
 		    st.chat_completions + 0ull, st.tags + 0ull, st.pulls + 0ull, st.other + 0ull,
 		    st.errors_sent + 0ull, st.cut + 0ull, st.tokens_sent + 0ull,
-		    st.prompt_tokens + 0ull, st.active + 0ull, st.max_active + 0ull);
+		    st.prompt_tokens + 0ull, st.active + 0ull, st.max_active + 0ull,
+		    st.unauthorized + 0ull);
 		respond(c, 200, "application/json", b.buf);
 	} else {
 		st.other++;
 		respond(c, 404, "text/plain", "404 page not found");
 	}
 	strbuf_release(&b);
+}
+
+/* Answers one request: GETs at once, generations and pulls as timed streams. */
+static void route(struct worker *w, struct conn *c, const char *path, size_t plen, const char *body,
+		  size_t blen, uint64_t now)
+{
+	switch (c->api) {
+	case API_NONE:
+		answer_get(c, path, plen);
+		break;
+	case API_PULL:
+		start_pull(w, c, body, blen, now);
+		break;
+	default:
+		if (c->api == API_GENERATE)
+			st.generate++;
+		else if (c->api == API_CHAT)
+			st.chat++;
+		else if (c->api == API_COMPLETIONS)
+			st.completions++;
+		else
+			st.chat_completions++;
+		start_generation(w, c, body, blen, now);
+		break;
+	}
 }
 
 /* Handles every complete request in c->in while c is not streaming. */
@@ -617,6 +646,7 @@ static void serve(struct worker *w, struct conn *c, uint64_t now)
 			return;
 		}
 		c->close_after = false;
+		bool authorized = !opt.api_key;
 		for (char *l = memchr(c->in.buf, '\n', head); l && l < end;
 		     l = memchr(l + 1, '\n', (size_t)(end - l))) {
 			if (!strncasecmp(l + 1, "content-length:", 15))
@@ -625,6 +655,10 @@ static void serve(struct worker *w, struct conn *c, uint64_t now)
 				 strstr(l + 12, "close") &&
 				 strstr(l + 12, "close") < strstr(l + 12, "\r\n"))
 				c->close_after = true;
+			else if (opt.api_key && !strncasecmp(l + 1, "authorization: bearer ", 22) &&
+				 !strncmp(l + 23, opt.api_key, strlen(opt.api_key)) &&
+				 l[23 + strlen(opt.api_key)] == '\r')
+				authorized = true;
 		}
 		if (blen > MAX_REQUEST) {
 			c->closing = true;
@@ -640,24 +674,12 @@ static void serve(struct worker *w, struct conn *c, uint64_t now)
 		st.requests++;
 		bool is_get = !strncmp(c->in.buf, "GET ", 4) || !strncmp(c->in.buf, "HEAD ", 5);
 		c->api = is_get ? API_NONE : api_of(path, plen);
-		switch (c->api) {
-		case API_NONE:
-			answer_get(c, path, plen);
-			break;
-		case API_PULL:
-			start_pull(w, c, c->in.buf + head, blen, now);
-			break;
-		default:
-			if (c->api == API_GENERATE)
-				st.generate++;
-			else if (c->api == API_CHAT)
-				st.chat++;
-			else if (c->api == API_COMPLETIONS)
-				st.completions++;
-			else
-				st.chat_completions++;
-			start_generation(w, c, c->in.buf + head, blen, now);
-			break;
+		if (!authorized && !(is_get && plen == 6 && !memcmp(path, "/stats", 6))) {
+			st.unauthorized++;
+			error_json(c, 401, "Unauthorized");
+			c->api = API_NONE;
+		} else {
+			route(w, c, path, plen, c->in.buf + head, blen, now);
 		}
 		memmove(c->in.buf, c->in.buf + head + blen, c->in.len - head - blen);
 		strbuf_setlen(&c->in, c->in.len - head - blen);
@@ -856,6 +878,7 @@ int main(int argc, char **argv)
 	    {"models", required_argument, NULL, 'm'},
 	    {"pull-ms", required_argument, NULL, 'l'},
 	    {"garbage-every", required_argument, NULL, 'g'},
+	    {"api-key", required_argument, NULL, 'a'},
 	    {0},
 	};
 	const char *model_list = "llama3,test";
@@ -901,6 +924,9 @@ int main(int argc, char **argv)
 		case 'l':
 			opt.pull_ns = ms_to_ns(optarg);
 			break;
+		case 'a':
+			opt.api_key = optarg;
+			break;
 		case 'g':
 			opt.garbage_every = strtoull(optarg, NULL, 10);
 			break;
@@ -909,7 +935,7 @@ int main(int argc, char **argv)
 				"usage: llm-server [--port P] [--port-file F] [--threads N] "
 				"[--ttft-ms X] [--itl-ms X] [--tokens N] [--fail-every N] "
 				"[--fail-status S] [--cut-every N --cut-after K] [--no-usage] "
-				"[--models a,b] [--pull-ms X] [--garbage-every N]\n");
+				"[--models a,b] [--pull-ms X] [--garbage-every N] [--api-key K]\n");
 			return 2;
 		}
 	}

@@ -96,4 +96,35 @@ ok "a job whose server dies ends quickly" wait_exit "$JOB_PID" 10
 like "$(cat "$RUN/$id/state")" '^FAILED 1 [0-9]+ the server exited before it was ready' \
 	"  state FAILED: the server exited before it was ready"
 
+# setup: lines, a script: body that starts the server, a cmd: probe.
+cat >"$SCRATCH/body.sh" <<'BODY'
+python3 -m http.server "$HPCBENCH_PORT" --bind 127.0.0.1 --directory "$JOB_DIR/www" \
+	>"$JOB_DIR/http.log" 2>&1 &
+HPCBENCH_SERVER_PID=$!
+BODY
+cat >"$SCRATCH/body.yaml" <<'YAML'
+service:
+  name: body
+  type: generic
+  runtime: native
+  setup:
+    - mkdir -p "$JOB_DIR/www"
+    - printf 'made by setup on %s\n' "$HPCBENCH_PORT" >"$JOB_DIR/www/index.html"
+  script: body.sh
+  health_check:
+    endpoint: 'cmd:curl -sf "http://127.0.0.1:$HPCBENCH_PORT/index.html" >/dev/null'
+    timeout: 20
+    interval: 0.2
+YAML
+id=$(render_to "$SCRATCH/jobs4" "$SCRATCH/body.yaml")
+start_job "$SCRATCH/jobs4" "$id"
+ok "a script: body with setup lines and a cmd: probe becomes ready" wait_state "$RUN/$id" READY 20
+port=$(json_get "$RUN/$id/endpoint.json" port)
+is "$(curl -s "http://127.0.0.1:$port/index.html")" "made by setup on $port" \
+	"setup ran before the body, with HPCBENCH_PORT set"
+kill -TERM "$JOB_PID"
+ok "  it stops on TERM" wait_exit "$JOB_PID" 15
+if listening "$port"; then r=up; else r=down; fi
+is "$r" down "  the body's server (HPCBENCH_SERVER_PID) was stopped"
+
 done_testing

@@ -2,14 +2,14 @@
 HB_PORT_LOCK=
 HB_CADVISOR_PORT=
 
-# True if something listens on TCP port $1 on this node (the kernel's socket tables;
-# grep, because a busy node lists many thousands of connections).
+# True if TCP port $1 is in use on this node: listening, or the local port of any
+# connection (a server cannot bind it then). grep over the kernel's socket tables,
+# because a busy node lists many thousands of connections.
 hb_port_busy() {
 	local hex
 	printf -v hex '%04X' "$1"
 	if [ -r /proc/net/tcp ]; then
-		grep -qE "^ *[0-9]+: [0-9A-F]+:$hex [0-9A-F]+:[0-9A-F]{4} 0A " \
-			/proc/net/tcp /proc/net/tcp6 2>/dev/null
+		grep -qE "^ *[0-9]+: [0-9A-F]+:$hex " /proc/net/tcp /proc/net/tcp6 2>/dev/null
 		return
 	fi
 	(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
@@ -21,7 +21,13 @@ hb_port_busy() {
 # not inherit fd 8 (8>&-), or it would hold the lock for its whole life.
 # shellcheck disable=SC2034 # HB_CHOSEN_PORT is read by the job
 hb_choose_port() {
-	local p=$1 tries=0
+	local p=$1 tries=0 low=32768 _
+	# Random ports come from below the kernel's ephemeral range, where outgoing
+	# connections do not take them.
+	if [ -r /proc/sys/net/ipv4/ip_local_port_range ]; then
+		read -r low _ </proc/sys/net/ipv4/ip_local_port_range
+	fi
+	[ "$low" -gt 11024 ] || low=61024
 	if [ -z "$HB_PORT_LOCK" ] && command -v flock >/dev/null; then
 		exec 8>"${TMPDIR:-/tmp}/hpcbench-ports-$(id -u).lock"
 		HB_PORT_LOCK=1
@@ -30,7 +36,7 @@ hb_choose_port() {
 	while hb_port_busy "$p" || [ "$p" = "${2:-}" ]; do
 		tries=$((tries + 1))
 		[ "$tries" -le 200 ] || hb_fail "no free TCP port found on $(hostname)"
-		p=$((20000 + RANDOM % 40000))
+		p=$((10000 + RANDOM % (low - 10000)))
 	done
 	HB_CHOSEN_PORT=$p
 }

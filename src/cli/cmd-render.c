@@ -196,7 +196,7 @@ out:
 
 const struct cmd_entry cmd_render_entry = {
 	.name = "render",
-	.usage = "render RECIPE [-o DIR] [--run-id ID] [--run-dir DIR] [--seed N] [--bin PATH]",
+	.usage = "render RECIPE [-o DIR] [OPTIONS]",
 	.summary = "print (or write) the job scripts a recipe would run",
 	.help = "Validates RECIPE and renders one bash job script per service, monitor and\n"
 		"client, with its #SBATCH header, exactly as 'run' would submit them.\n"

@@ -80,7 +80,7 @@ ok "redis-server is gone" bash -c "! kill -0 $redis_pid 2>/dev/null"
 ok "the job's process group is gone" gone "$pgid"
 out=$(hb status --all)
 like "$out" "$id +service +CANCELLED" "status --all: the service CANCELLED"
-like "$out" "run [0-9-]+ +CANCELLED" "  and the run of 'up' CANCELLED"
+like "$out" "run [0-9a-f-]+ +CANCELLED" "  and the run of 'up' CANCELLED"
 out=$(hb stop "$id" 2>&1)
 is "$?" 0 "stopping it again exits 0"
 like "$out" "already ended \(CANCELLED\)" "  and says it already ended"

@@ -424,8 +424,6 @@ static int local_submit(struct executor *ex, struct exec_job *job, const char *a
 	}
 	free(job->native_id);
 	job->native_id = xasprintf("%d", (int)pgid);
-	free(job->node);
-	job->node = xstrdup(lp->hostname);
 	job->state = JS_RUNNING;
 	job->exit_code = -1;
 	ret = 0;
@@ -494,7 +492,7 @@ static void apply_state_file(struct exec_job *job, const char *text, int final)
 	}
 }
 
-static void poll_one(struct exec_job *job)
+static void poll_one(struct exec_job *job, const char *hostname)
 {
 	struct strbuf ex = STRBUF_INIT, st = STRBUF_INIT;
 	int cancelled;
@@ -502,6 +500,8 @@ static void poll_one(struct exec_job *job)
 
 	if (!job->native_id || job_state_is_final(job->state))
 		goto out;
+	if (!job->node)
+		job->node = xstrdup(hostname);
 	marker = job_file(job->job_dir, "local.cancel");
 	cancelled = path_exists(marker);
 	free(marker);
@@ -550,9 +550,10 @@ out:
 
 static int local_poll(struct executor *ex, struct exec_job *jobs, size_t n, struct strbuf *err)
 {
-	reap_supervisors(ex->priv);
+	struct local_priv *lp = ex->priv;
+	reap_supervisors(lp);
 	for (size_t i = 0; i < n; i++)
-		poll_one(&jobs[i]);
+		poll_one(&jobs[i], lp->hostname);
 	ex->poll_hint_ms = 200;
 	return 0;
 }
@@ -622,7 +623,7 @@ static int local_cancel(struct executor *ex, struct exec_job *jobs, size_t n, st
 			ret = error(err, "some jobs did not stop after SIGKILL");
 	}
 	for (size_t i = 0; i < n; i++)
-		poll_one(&jobs[i]);
+		poll_one(&jobs[i], lp->hostname);
 	strbuf_release(&e);
 	return ret;
 }

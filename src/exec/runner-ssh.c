@@ -1,5 +1,6 @@
 #include "exec/runner-ssh.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 #include "common/error.h"
 #include "common/fsutil.h"
 #include "common/shquote.h"
+#include "common/timeutil.h"
 #include "common/xalloc.h"
 #include "exec/executor.h"
 #include "exec/runner-local.h"
@@ -245,6 +247,35 @@ static int ssh_run(struct runner *rn, const char *const *argv, const char *stdin
 	return rc;
 }
 
+/*
+ * Removes the private folder. The master deletes its socket on its own once it got
+ * "-O exit", a moment after ssh -O returns: wait for that, then remove what is left.
+ */
+static void remove_private_dir(const char *dir)
+{
+	DIR *d;
+	struct dirent *e;
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s/master.log", dir);
+	unlink(path);
+	for (int i = 0; i < 100; i++) {
+		if (rmdir(dir) == 0 || errno != ENOTEMPTY)
+			return;
+		sleep_us(20000);
+	}
+	d = opendir(dir);
+	while (d && (e = readdir(d))) {
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+			snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+			unlink(path);
+		}
+	}
+	if (d)
+		closedir(d);
+	rmdir(dir);
+}
+
 static void ssh_close(struct runner *rn)
 {
 	struct ssh_priv *p = rn->priv;
@@ -264,13 +295,8 @@ static void ssh_close(struct runner *rn)
 		strlist_clear(&argv);
 		strbuf_release(&ignore);
 	}
-	if (p->dir) {
-		struct strbuf path = STRBUF_INIT;
-		strbuf_addf(&path, "%s/master.log", p->dir);
-		unlink(path.buf);
-		rmdir(p->dir);
-		strbuf_release(&path);
-	}
+	if (p->dir)
+		remove_private_dir(p->dir);
 	free(p->host);
 	free(p->user);
 	free(p->key_file);

@@ -105,7 +105,7 @@ CONF
 # stop_slurm: cancels every job of this private cluster (job steps outlive slurmd), then
 # stops the daemons by PID. Runs at exit; safe to call twice.
 stop_slurm() {
-	local ids= _
+	local ids='' _
 	[ -n "${SLURMCTLD_PID:-}" ] || return 0
 	# a stopped controller cannot cancel anything (and clients would wait 10 s for it)
 	pid_alive "$SLURMCTLD_PID" && ids=$(sq -h -o '%i' 2>/dev/null)

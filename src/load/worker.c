@@ -1,7 +1,6 @@
 #include "load/worker.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdarg.h>
@@ -290,8 +289,6 @@ static ssize_t conn_parse(struct worker *w, struct wconn *c, const char *data, s
 		struct load_req *req = c->n ? &c->ring[c->head] : NULL;
 		size_t used = 0;
 		enum load_step st;
-		if (off == len && req)
-			break;
 		if (off == len)
 			break;
 		w->last_note_kind = LOAD_ERR_PROTOCOL;
@@ -329,14 +326,15 @@ static void conn_readable(struct worker *w, struct wconn *c)
 		if (r == 0) {
 			const struct load_proto *p = w->sh->proto;
 			struct load_req *req = c->n ? &c->ring[c->head] : NULL;
-			if (p->eof && p->eof(&c->pub, req, now) == LOAD_DONE && req) {
+			/* A reply that ends with the connection (HTTP body until close). */
+			if (req && p->eof && p->eof(&c->pub, req, now) == LOAD_DONE) {
 				c->head = (c->head + 1) % c->cap;
 				c->n--;
 				finish(w, c, req, now);
-			} else if (req) {
+			}
+			if (c->n)
 				load_conn_note(&c->pub, LOAD_ERR_READ,
 					       "the server closed the connection");
-			}
 			conn_close(w, c, LOAD_ERR_READ, now);
 			return;
 		}

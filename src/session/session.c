@@ -198,6 +198,16 @@ static int earlier_service(const struct session *s, const char *name)
 	return -1;
 }
 
+/* A service named name in the plans rendered before plan upto, or NULL. */
+static const struct job *rendered_service(const struct session *s, size_t upto, const char *name)
+{
+	for (size_t i = 0; name && i < upto; i++)
+		for (size_t k = 0; k < s->plans[i].nr; k++)
+			if (is_service(&s->plans[i].jobs[k]) && !strcmp(s->plans[i].jobs[k].name, name))
+				return &s->plans[i].jobs[k];
+	return NULL;
+}
+
 static void add_job(struct session *s, struct job *j, int dep)
 {
 	s->jobs = xrealloc(s->jobs, (s->nr + 1) * sizeof(*s->jobs));
@@ -223,10 +233,10 @@ static int render_all(struct session *s, struct strbuf *err)
 		};
 		char *cross = NULL;
 		if (!r->nr_services && r->nr_clients && !ro.target_endpoint && !ro.target_endpoint_file) {
-			int k = earlier_service(s, r->clients[0].target.name);
-			if (k >= 0)
+			const struct job *svc = rendered_service(s, i, r->clients[0].target.name);
+			if (svc)
 				ro.target_endpoint_file = cross =
-					xasprintf("%s/%s/endpoint.json", s->run.run_dir, s->jobs[k]->id);
+					xasprintf("%s/%s/endpoint.json", s->run.run_dir, svc->id);
 		}
 		if (render_plan(r, &ro, &s->plans[i], err) < 0) {
 			free(cross);

@@ -137,6 +137,13 @@ printf 'service:\n  name: p\n  type: prometheus\n  monitoring_targets:\n    - {p
 hb validate "$SCRATCH/targets.yaml" >/dev/null 2>"$SCRATCH/err"
 like "$?:$(cat "$SCRATCH/err")" "^2:.*targets.yaml:5:7: monitoring_targets: each entry needs service_id or host" \
 	"validate checks prometheus targets"
+printf 'service:\n  name: r\n  type: redis\n  resources: {partition: "cpu\\ntouch %s"}\n' \
+	"$SCRATCH/injected" >"$SCRATCH/inject.yaml"
+hb render "$SCRATCH/inject.yaml" -o "$SCRATCH/nothing3" >/dev/null 2>"$SCRATCH/err"
+is "$?" 2 "a resource value that would break out of its #SBATCH line is refused"
+like "$(cat "$SCRATCH/err")" "inject.yaml:2:3: resources: 'cpu\\\\ntouch .*' is not a valid --partition value" \
+	"  with the value shown on one line"
+ok "  and nothing is written" test ! -e "$SCRATCH/nothing3"
 hb render "$SCRATCH/bad.yaml" --run-dir relative/dir >/dev/null 2>&1
 is "$?" 2 "a relative --run-dir is refused"
 

@@ -403,7 +403,8 @@ int render_client(const struct recipe *r, const struct client_spec *c,
 	if (!c->command && cr && cr->build && cr->build(&b, err))
 		goto out;
 
-	sbatch_header(&sb, job, &c->resources, o);
+	if (sbatch_header(&sb, job, &c->resources, &c->pos, o, err))
+		goto out;
 	job_preamble(&sb, job, "client", c->command ? "command" : c->type->name, o);
 	job_environment(&sb, job, &c->environment, c->command ? c->runtime : RUNTIME_NATIVE);
 	if (c->command) {

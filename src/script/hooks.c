@@ -53,3 +53,16 @@ const char *cli_param(const struct client_spec *c, const char *key)
 {
 	return rnode_str(c->parameters, key);
 }
+
+void comment_text(struct strbuf *sb, const char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '\n')
+			strbuf_addstr(sb, "\\n");
+		else if (c < 0x20 || c == 0x7f)
+			strbuf_addch(sb, '?');
+		else
+			strbuf_addch(sb, c);
+	}
+}

@@ -84,6 +84,8 @@ struct client_render {
 	int (*build)(struct cli_build *b, struct strbuf *err);
 };
 
+/* Appends s for use inside a comment line: newlines as "\\n", other controls as '?'. */
+void comment_text(struct strbuf *sb, const char *s);
 /* Scalar parameter of a client (c->parameters[key]) or NULL. */
 const char *cli_param(const struct client_spec *c, const char *key);
 

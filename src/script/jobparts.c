@@ -41,10 +41,26 @@ uint64_t job_time_limit(const struct resources *res, const struct config *cfg)
 	return DEFAULT_TIME_S;
 }
 
-static void directive(struct strbuf *sb, const char *opt, const char *v)
+/*
+ * One #SBATCH line. SLURM reads the value literally up to the end of the line, so it
+ * must be one plain word: a newline would end the comment and run the rest as shell.
+ */
+static int directive(struct strbuf *sb, const char *opt, const char *v,
+		     const struct srcpos *pos, struct strbuf *err)
 {
-	if (v && *v)
-		strbuf_addf(sb, "#SBATCH --%s=%s\n", opt, v);
+	if (!v || !*v)
+		return 0;
+	if (v[strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+			"_.,:=+%@/()-")]) {
+		struct strbuf shown = STRBUF_INIT;
+		comment_text(&shown, v);
+		recipe_error(err, pos, "resources: '%s' is not a valid --%s value for SLURM",
+			     shown.buf, opt);
+		strbuf_release(&shown);
+		return -1;
+	}
+	strbuf_addf(sb, "#SBATCH --%s=%s\n", opt, v);
+	return 0;
 }
 
 static void directive_u(struct strbuf *sb, const char *opt, unsigned v)
@@ -53,22 +69,25 @@ static void directive_u(struct strbuf *sb, const char *opt, unsigned v)
 		strbuf_addf(sb, "#SBATCH --%s=%u\n", opt, v);
 }
 
-void sbatch_header(struct strbuf *sb, const struct job *job, const struct resources *res,
-		   const struct render_opts *o)
+int sbatch_header(struct strbuf *sb, const struct job *job, const struct resources *res,
+		  const struct srcpos *pos, const struct render_opts *o, struct strbuf *err)
 {
 	const struct config *cfg = o->cfg;
 	struct strbuf t = STRBUF_INIT;
+	int ret = 0;
 
 	strbuf_addstr(sb, "#!/bin/bash\n");
-	directive(sb, "job-name", job->slurm_name);
+	strbuf_addf(sb, "#SBATCH --job-name=%s\n", job->slurm_name);
 	strbuf_addf(sb, "#SBATCH --output=%s/%s/out.log\n", o->run_dir, job->id);
 	strbuf_addf(sb, "#SBATCH --error=%s/%s/err.log\n", o->run_dir, job->id);
 	sbatch_time(&t, job->time_limit_s);
-	directive(sb, "time", t.buf);
-	directive(sb, "account", res->account ? res->account : cfg ? cfg->slurm.account : NULL);
-	directive(sb, "partition",
-		  res->partition ? res->partition : cfg ? cfg->slurm.partition : NULL);
-	directive(sb, "qos", res->qos ? res->qos : cfg ? cfg->slurm.qos : NULL);
+	strbuf_addf(sb, "#SBATCH --time=%s\n", t.buf);
+	ret |= directive(sb, "account", res->account ? res->account : cfg ? cfg->slurm.account : NULL,
+			 pos, err);
+	ret |= directive(sb, "partition",
+			 res->partition ? res->partition : cfg ? cfg->slurm.partition : NULL, pos,
+			 err);
+	ret |= directive(sb, "qos", res->qos ? res->qos : cfg ? cfg->slurm.qos : NULL, pos, err);
 	directive_u(sb, "nodes", res->nodes ? res->nodes : cfg ? cfg->slurm.nodes : 0);
 	directive_u(sb, "ntasks", res->ntasks ? res->ntasks : cfg ? cfg->slurm.ntasks : 0);
 	directive_u(sb, "ntasks-per-node",
@@ -77,8 +96,9 @@ void sbatch_header(struct strbuf *sb, const struct job *job, const struct resour
 	directive_u(sb, "cpus-per-task", res->cpus_per_task);
 	if (res->mem_mb)
 		strbuf_addf(sb, "#SBATCH --mem=%lluM\n", (unsigned long long)res->mem_mb);
-	directive(sb, "gres", res->gres);
+	ret |= directive(sb, "gres", res->gres, pos, err);
 	strbuf_release(&t);
+	return ret ? -1 : 0;
 }
 
 void job_preamble(struct strbuf *sb, const struct job *job, const char *kind,

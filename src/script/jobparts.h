@@ -14,9 +14,12 @@
 
 /* The job's time limit in seconds: resources, then config, then one hour. */
 uint64_t job_time_limit(const struct resources *res, const struct config *cfg);
-/* "#!/bin/bash" and the #SBATCH lines for job (job->time_limit_s must be set). */
-void sbatch_header(struct strbuf *sb, const struct job *job, const struct resources *res,
-		   const struct render_opts *o);
+/*
+ * "#!/bin/bash" and the #SBATCH lines for job (job->time_limit_s must be set). -1 with
+ * "FILE:LINE:COL: ..." (pos: the job's spec) when a value is not one plain SLURM word.
+ */
+int sbatch_header(struct strbuf *sb, const struct job *job, const struct resources *res,
+		  const struct srcpos *pos, const struct render_opts *o, struct strbuf *err);
 /*
  * set -euo pipefail, module loads, RUN_DIR/JOB_DIR and friends, the common library,
  * the traps, state RUNNING. kind: "service", "monitor" or "client"; type: its type name.

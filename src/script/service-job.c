@@ -76,12 +76,7 @@ static void server_argv(struct strbuf *sb, const struct service_spec *s,
 	if (dropped.nr) {
 		struct strbuf note = STRBUF_INIT;
 		for (size_t i = 0; i < dropped.nr; i++) {
-			/* comments cannot hold newlines: show them as \n */
-			for (const char *p = dropped.items[i]; *p; p++)
-				if (*p == '\n')
-					strbuf_addstr(&note, "\\n");
-				else
-					strbuf_addch(&note, *p);
+			comment_text(&note, dropped.items[i]);
 			strbuf_addch(&note, ' ');
 		}
 		strbuf_rtrim(&note);
@@ -250,7 +245,8 @@ int render_service(const struct recipe *r, const struct service_spec *s,
 		: rd && rd->probe_timeout_s ? rd->probe_timeout_s
 					    : DEFAULT_PROBE_TIMEOUT_S;
 
-	sbatch_header(&sb, job, &s->resources, o);
+	if (sbatch_header(&sb, job, &s->resources, &s->pos, o, err))
+		goto out;
 	job_preamble(&sb, job, job->kind == JOB_MONITOR ? "monitor" : "service", t->name, o);
 	strbuf_addch(&sb, '\n');
 	strbuf_addstr(&sb, shlib_server);
@@ -282,9 +278,10 @@ int render_service(const struct recipe *r, const struct service_spec *s,
 			strbuf_addf(&sb, "%s\n", s->setup.items[i]);
 	}
 	if (s->script) {
-		strbuf_addf(&sb, "\n# Body (from %s): starts the server in the background\n"
-				 "hb_port_release # what the body starts must not hold the port lock\n",
-			    s->script);
+		strbuf_addstr(&sb, "\n# Body (from ");
+		comment_text(&sb, s->script);
+		strbuf_addstr(&sb, "): starts the server in the background\n"
+				   "hb_port_release # what the body starts must not hold the port lock\n");
 		strbuf_add(&sb, body.buf, body.len);
 		if (body.len && body.buf[body.len - 1] != '\n')
 			strbuf_addch(&sb, '\n');

@@ -95,6 +95,19 @@ is "$(jq_py "$r" 'r["llm"]["output_tokens"]')" $((40 * TOKENS)) "-t 2: tokens of
 is "$(jq_py "$r" 'r["llm"]["ttft_ms"]["count"]')" 40 "-t 2: TTFT of every request"
 is "$(wc -l <"$SCRATCH/threads.jsonl")" 40 "-t 2: one line per request"
 
+# No prompt is sent twice (a prefix cache would answer it from memory): not across
+# threads, not after the warm-up, not from one sweep point to the next.
+port2=$(start_llm_server --tokens 2) || exit 1
+hb load llm "http://127.0.0.1:$port2" --api openai-completions --model llama3 -t 2 -c 4 \
+	--warmup 5 -n 40 --sweep max_tokens=1,2 >/dev/null 2>&1
+is "$?" 0 "warm-up, two threads, two points: exits 0"
+is "$(llm_stat "$port2" completions)" 85 "the server saw 5 + 2 x 40 requests"
+is "$(llm_stat "$port2" repeated_prompts)" 0 "and never the same prompt twice"
+before=$(llm_stat "$port2" repeated_prompts)
+hb load llm "http://127.0.0.1:$port2" --api openai-completions --model llama3 --seed 9 \
+	--prompts 10 -n 30 >/dev/null 2>&1
+is "$(($(llm_stat "$port2" repeated_prompts) - before))" 20 "--prompts 10 for 30 requests: each sent 3 times"
+
 # Load models from the core: rate with a gamma schedule, capped concurrency.
 r=$SCRATCH/rate.json
 before=$(llm_stat "$port" generate)

@@ -55,6 +55,8 @@ struct llm_cfg {
 	struct llm_prompt_set prompts;
 	struct llm_wire *wire; /* one per prompt, rendered for the current point */
 	size_t nwire;
+	uint64_t prompt_base; /* where the next run starts in the prompt order */
+	unsigned run_threads; /* worker threads of the current run */
 
 	struct llm_slo slo;
 	bool slo_check;
@@ -88,6 +90,11 @@ int llm_run(void *cfg, const struct load_opts *o, const struct load_target *t, s
 struct load_result;
 /* The merged LLM statistics of a finished run (NULL if there are none). */
 const struct llm_stats *llm_result_stats(const struct load_result *r);
+/* How far a finished run went in the prompt order (the next run starts after it). */
+uint64_t llm_result_prompts_used(const struct load_result *r);
+
+/* The most prompts made without --prompts (warm-up + requests of every point). */
+#define LLM_MAX_AUTO_PROMPTS 20000
 
 extern const struct load_proto load_proto_llm;
 

@@ -21,6 +21,17 @@
 #include "load/run.h"
 #include "load/worker.h"
 
+/* load_run, keeping the prompt order going from one run to the next. */
+static int run_llm(struct llm_cfg *cfg, const struct load_opts *o, const struct load_target *t,
+		   struct load_result *r, struct strbuf *err)
+{
+	cfg->run_threads = o->threads;
+	if (load_run(&load_proto_llm, cfg, o, t, r, err) < 0)
+		return -1;
+	cfg->prompt_base += llm_result_prompts_used(r);
+	return 0;
+}
+
 /* Requests before the measurement, in a throwaway run of their own. */
 static int warmup(struct llm_cfg *cfg, const struct load_opts *o, const struct load_target *t,
 		  struct strbuf *err)
@@ -39,7 +50,7 @@ static int warmup(struct llm_cfg *cfg, const struct load_opts *o, const struct l
 	if (w.threads > w.connections)
 		w.threads = w.connections;
 	cfg->requests_file = NULL; /* warm-up requests are not in --requests-out */
-	int ret = load_run(&load_proto_llm, cfg, &w, t, &r, err);
+	int ret = run_llm(cfg, &w, t, &r, err);
 	cfg->requests_file = keep;
 	if (ret < 0)
 		return -1;
@@ -59,7 +70,7 @@ static int one_point(struct llm_cfg *cfg, const struct load_opts *o, const struc
 		     struct strbuf *verdict_err, struct strbuf *err)
 {
 	struct strbuf v = STRBUF_INIT;
-	if (load_run(&load_proto_llm, cfg, o, t, r, err) < 0)
+	if (run_llm(cfg, o, t, r, err) < 0)
 		return -1;
 	load_result_text(r, text);
 	load_result_json(r, w, NULL);

@@ -23,7 +23,6 @@
 #include "load/http-parse.h"
 #include "load/llm-cfg.h"
 #include "load/run.h"
-#include "load/sched.h"
 #include "load/stats.h"
 #include "load/stream.h"
 
@@ -89,7 +88,7 @@ struct llm_conn {
 
 struct llm_thread {
 	struct llm_stats stats;
-	struct load_rng rng;
+	uint64_t sent; /* requests encoded: this thread's position in the prompt order */
 	struct strbuf jsonl;
 	FILE *out;
 	int64_t wall_minus_mono;
@@ -421,8 +420,15 @@ static int llm_configure(void *p, const char *target, struct load_opts *o, struc
 		o->connections = 256; /* open loop: enough room for requests to overlap */
 	if (o->seed_given)
 		cfg->wl.seed = o->seed;
-	if (!cfg->prompts_given && o->requests && o->requests < cfg->wl.prompts)
-		cfg->wl.prompts = o->requests;
+	if (!cfg->prompts_given && o->requests) {
+		/* Enough distinct prompts for every request of every point, within reason. */
+		uint64_t points = cfg->find_max_rate ? 32 : 1, total;
+		for (size_t i = 0; i < cfg->nsweep; i++)
+			points *= cfg->sweep[i].n;
+		/* Threads' quotas differ by one at most: slack of a thread per run. */
+		total = cfg->warmup_requests + (o->requests + o->threads) * points + o->threads;
+		cfg->wl.prompts = total < LLM_MAX_AUTO_PROMPTS ? total : LLM_MAX_AUTO_PROMPTS;
+	}
 	if (llm_workload_build(&cfg->prompts, &cfg->wl, err) < 0)
 		return -1;
 	if (cfg->prompts.has_messages && !llm_api_is_chat(cfg->api))
@@ -464,7 +470,6 @@ static void *llm_thread_init(const void *p, unsigned thread)
 	const struct llm_cfg *cfg = p;
 	struct llm_thread *ts = xcalloc(1, sizeof(*ts));
 	llm_stats_init(&ts->stats);
-	load_rng_seed(&ts->rng, cfg->wl.seed, 0x6c6c6d00ull + thread);
 	strbuf_init(&ts->jsonl, 0);
 	ts->out = cfg->requests_file;
 	ts->wall_minus_mono = (int64_t)wall_ns() - (int64_t)mono_ns();
@@ -483,6 +488,8 @@ static void llm_thread_merge(const void *cfg, void *dst, const void *src)
 	struct llm_thread *d = dst, *s = (struct llm_thread *)src;
 	(void)cfg;
 	llm_stats_merge(&d->stats, &s->stats);
+	if (s->sent > d->sent)
+		d->sent = s->sent;
 	jsonl_flush(s);
 }
 
@@ -613,7 +620,12 @@ static void llm_encode(struct load_conn *c, struct load_req *req, struct strbuf 
 	struct llm_conn *lc = c->proto;
 	struct llm_thread *ts = c->tstate;
 	struct llm_req *rq = req->priv;
-	size_t i = cfg->nwire > 1 ? (size_t)load_rng_below(&ts->rng, cfg->nwire) : 0;
+	/*
+	 * Prompts go out in order, thread t taking t, t + T, t + 2T...: no prompt is sent
+	 * twice (a prefix cache would answer the second from memory) until all were sent.
+	 */
+	size_t i =
+	    (size_t)((cfg->prompt_base + c->thread + cfg->run_threads * ts->sent++) % cfg->nwire);
 
 	memset(rq, 0, sizeof(*rq));
 	req->kind = 0;
@@ -791,6 +803,12 @@ const struct llm_stats *llm_result_stats(const struct load_result *r)
 	return ts ? &ts->stats : NULL;
 }
 
+uint64_t llm_result_prompts_used(const struct load_result *r)
+{
+	const struct llm_thread *ts = r->proto_ts;
+	return ts ? ts->sent * r->opts->threads : 0;
+}
+
 static void llm_params_json(const void *p, struct jsonw *w)
 {
 	const struct llm_cfg *cfg = p;
@@ -909,10 +927,12 @@ const struct load_proto load_proto_llm = {
 	    "  --input-spread F     lengths uniform in N*(1-F) .. N*(1+F) (default 0)\n"
 	    "  --shared-prefix-tokens K  K leading words shared by every prompt (default 0:\n"
 	    "                       prompts differ from the first word, no prefix caching)\n"
-	    "  --prompts N          distinct synthetic prompts (default 1000, or -n)\n"
+	    "  --prompts N          distinct synthetic prompts, sent in order and reused only\n"
+	    "                       after all were sent (default: one per request of the\n"
+	    "                       run, up to 20000; 1000 with -d)\n"
 	    "  --dataset FILE       JSONL prompts: {\"prompt\": ...} or {\"messages\": [...]},\n"
 	    "                       optional \"max_tokens\" per line\n"
-	    "  --seed N             prompts and their order (and the arrival schedule)\n"
+	    "  --seed N             the synthetic prompts (and the arrival schedule)\n"
 	    "  --warmup N           N requests before the measurement, excluded (a duration\n"
 	    "                       such as 10s is a timed warm-up instead)\n"
 	    "load (with the core options -n, -d, --rate, --arrival, --burstiness):\n"

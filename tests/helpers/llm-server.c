@@ -29,7 +29,7 @@
  * Unknown models get 404 until pulled (POST /api/pull streams progress over --pull-ms).
  *
  * GET /stats answers the server's own counters as JSON (requests by endpoint, tokens
- * sent, errors sent, cuts, the most generations in flight at once).
+ * sent, errors sent, cuts, the most generations in flight at once, prompts seen before).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -77,8 +77,9 @@ static char *models[MAX_MODELS];
 static unsigned nmodels;
 
 static struct {
-	atomic_ullong unauthorized, requests, generate, chat, completions, chat_completions, tags,
-	    pulls, shows, other, errors_sent, cut, tokens_sent, prompt_tokens, active, max_active;
+	atomic_ullong repeated_prompts, unauthorized, requests, generate, chat, completions,
+	    chat_completions, tags, pulls, shows, other, errors_sent, cut, tokens_sent,
+	    prompt_tokens, active, max_active;
 } st;
 
 enum api { API_NONE, API_GENERATE, API_CHAT, API_COMPLETIONS, API_CHAT_COMPLETIONS, API_PULL };
@@ -352,7 +353,33 @@ struct req_info {
 	char model[128];
 	bool stream, stream_set, usage, ignore_eos;
 	uint64_t max_tokens, prompt_words;
+	uint64_t prompt_hash; /* FNV-1a over the prompt text(s) */
 };
+
+/* Prompts seen so far (hashes, open addressing): a repeated prompt is counted. */
+#define SEEN_SLOTS (1u << 18)
+static pthread_mutex_t seen_lock = PTHREAD_MUTEX_INITIALIZER;
+static uint64_t *seen;
+
+/* Records h; returns true if it was there already. A full table forgets nothing new. */
+static bool seen_before(uint64_t h)
+{
+	bool found = false;
+	h |= 1; /* 0 marks an empty slot */
+	pthread_mutex_lock(&seen_lock);
+	for (uint64_t i = h % SEEN_SLOTS, n = 0; n < SEEN_SLOTS; n++, i = (i + 1) % SEEN_SLOTS) {
+		if (seen[i] == h) {
+			found = true;
+			break;
+		}
+		if (!seen[i]) {
+			seen[i] = h;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&seen_lock);
+	return found;
+}
 
 static uint64_t count_words(const char *s, size_t n)
 {
@@ -399,6 +426,9 @@ static void req_value(void *ctx, const struct jscan_value *v)
 		   (path_is(v, "prompt") || (!v->truncated && !strncmp(v->path, "messages.", 9) &&
 					     strstr(v->path, ".content")))) {
 		r->prompt_words += count_words(v->val, v->len);
+		for (size_t i = 0; i < v->len; i++)
+			r->prompt_hash =
+			    (r->prompt_hash ^ (unsigned char)v->val[i]) * 0x100000001b3ull;
 	}
 }
 
@@ -421,7 +451,8 @@ static void gen_end(struct conn *c)
 static void start_generation(struct worker *w, struct conn *c, const char *body, size_t blen,
 			     uint64_t now)
 {
-	struct req_info r = {.stream = c->api == API_GENERATE || c->api == API_CHAT};
+	struct req_info r = {.stream = c->api == API_GENERATE || c->api == API_CHAT,
+			     .prompt_hash = 0xcbf29ce484222325ull};
 	uint64_t n = ++gen_counter;
 
 	if (jscan(body, blen, req_value, &r) < 0) {
@@ -449,6 +480,8 @@ static void start_generation(struct worker *w, struct conn *c, const char *body,
 		c->ntokens = r.max_tokens;
 	c->prompt_tokens = r.prompt_words;
 	st.prompt_tokens += r.prompt_words;
+	if (seen_before(r.prompt_hash))
+		st.repeated_prompts++;
 	c->stream = r.stream;
 	c->usage = r.usage;
 	c->sent = 0;
@@ -587,12 +620,12 @@ static void answer_get(struct conn *c, const char *path, size_t n)
 		    "\"chat_completions\":%llu,\"tags\":%llu,\"pulls\":%llu,\"other\":%llu,"
 		    "\"errors_sent\":%llu,\"cut\":%llu,\"tokens_sent\":%llu,"
 		    "\"prompt_tokens\":%llu,\"active\":%llu,\"max_active\":%llu,"
-		    "\"unauthorized\":%llu}",
+		    "\"unauthorized\":%llu,\"repeated_prompts\":%llu}",
 		    st.requests + 0ull, st.generate + 0ull, st.chat + 0ull, st.completions + 0ull,
 		    st.chat_completions + 0ull, st.tags + 0ull, st.pulls + 0ull, st.other + 0ull,
 		    st.errors_sent + 0ull, st.cut + 0ull, st.tokens_sent + 0ull,
 		    st.prompt_tokens + 0ull, st.active + 0ull, st.max_active + 0ull,
-		    st.unauthorized + 0ull);
+		    st.unauthorized + 0ull, st.repeated_prompts + 0ull);
 		respond(c, 200, "application/json", b.buf);
 	} else {
 		st.other++;
@@ -943,6 +976,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "llm-server: --threads 1..64, --tokens >= 1\n");
 		return 2;
 	}
+	seen = xcalloc(SEEN_SLOTS, sizeof(*seen));
 	char *list = xstrdup(model_list);
 	for (char *tok = strtok(list, ","); tok; tok = strtok(NULL, ","))
 		model_add(tok);

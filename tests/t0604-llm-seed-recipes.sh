@@ -1,9 +1,8 @@
 #!/usr/bin/env bash
 # The old tool's Ollama client recipes (tests/fixtures/seed-recipes/clients/ollama_*.yaml),
-# pointed at the fake Ollama server through target_service.endpoint, run end to end: through
-# `hpcbench run --executor local` when that command exists, else through the exact job
-# script `hpcbench render` writes for it (what the local executor runs). The result
-# files hold what the old parameters asked for, counted by the server itself.
+# pointed at the fake Ollama server through target_service.endpoint, run end to end with
+# `hpcbench run --executor local`. The result files hold what the old parameters asked
+# for, counted by the server itself.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-llm.sh"
 
@@ -21,23 +20,12 @@ with_endpoint() {
 	grep -q "endpoint: $url" "$2"
 }
 
-# run_client RECIPE NAME: runs the recipe's client; sets job_dir to its job folder.
+# run_client RECIPE NAME: `hpcbench run` with the local executor; sets rc and job_dir.
 run_client() {
-	local recipe=$1 name=$2 script
-	if hb help run >/dev/null 2>&1; then
-		hb run "$recipe" --executor local --out "$SCRATCH/runs-$name" >"$SCRATCH/$name.out" 2>&1
-		rc=$?
-		job_dir=$(find "$SCRATCH/runs-$name" -type d -name "${name}_*" | head -1)
-	else
-		hb render "$recipe" -o "$SCRATCH/render-$name" --run-dir "$SCRATCH/run-$name" \
-			--bin "$HPCBENCH" >/dev/null 2>&1 || return 1
-		script=$(find "$SCRATCH/render-$name" -maxdepth 1 -name "${name}_*.sh" | head -1)
-		job_dir=$SCRATCH/run-$name/$(basename "$script" .sh)
-		mkdir -p "$job_dir"
-		bash "$script" >"$SCRATCH/$name.out" 2>&1
-		rc=$?
-	fi
-	return $rc
+	hb run "$1" --executor local --out "$SCRATCH/runs-$2" >"$SCRATCH/$2.out" 2>&1
+	rc=$?
+	job_dir=$(find "$SCRATCH/runs-$2" -type d -name "${2}_*" | head -1)
+	[ -n "$job_dir" ] || job_dir=$SCRATCH/no-job-folder
 }
 
 # ollama_benchmark.yaml: model llama2, num_requests 10, concurrent_requests 2,
@@ -46,6 +34,7 @@ with_endpoint "$SEED/clients/ollama_benchmark.yaml" "$SCRATCH/ob.yaml"
 ok "the seed recipe with an endpoint validates" hb validate "$SCRATCH/ob.yaml"
 run_client "$SCRATCH/ob.yaml" ollama_benchmark
 is "$rc" 0 "ollama_benchmark runs to the end"
+like "$(cat "$SCRATCH/ollama_benchmark.out")" "ollama_benchmark" "run prints the client in its summary"
 r=$job_dir/result.json
 ok "it wrote result.json" test -s "$r"
 is "$(jq_py "$r" 'r["client"]["protocol"]')" llm "an llm result"

@@ -140,6 +140,13 @@ cmp_out=$(cmp "$rundir/$cli/result.json" "$SCRATCH/pulled/$cli/result.json" && e
 is "$cmp_out" same "--pull copied result.json byte for byte"
 ok "--pull wrote summary.json" test -s "$SCRATCH/pulled/summary.json"
 
+# --- two recipes, one session: the client-only recipe follows the earlier service.
+hb run "$SCRATCH/svc.yaml" "$SCRATCH/client.yaml" --json >"$SCRATCH/two.json" 2>"$SCRATCH/two.err"
+is "$?" 0 "a service recipe and a client recipe run as one session"
+is "$(json "$SCRATCH/two.json" jobs 1 results 0 requests ok)" 3000 "  the client reached the service"
+like "$(hb logs "$(json "$SCRATCH/two.json" jobs 1 id)" -f 2>&1)" "." \
+	"logs -f of an ended job prints its logs and returns"
+
 # --- state: one database, 0600.
 is "$(stat -c %a "$XDG_STATE_HOME/hpcbench/state.db")" 600 "state.db is 0600"
 

@@ -158,6 +158,14 @@ got=$(cat "$SCRATCH"/hostile/echo_*/out.log)
 is "$got" "$want" "the value arrives byte for byte"
 ok "nothing in it was executed" test ! -e "$SCRATCH"/hostile/echo_*/pwned1
 
+# --- a cluster that cannot be reached: exit 3, nothing submitted.
+printf 'hpc:\n  hostname: 127.0.0.1\n  port: %s\n' "$(free_port)" >"$SCRATCH/unreachable.yaml"
+before=$(latest_run)
+out=$(hb --config "$SCRATCH/unreachable.yaml" run "$SCRATCH/dies.yaml" --executor ssh 2>&1)
+is "$?" 3 "an unreachable login node: exit 3"
+like "$out" "cannot reach 127.0.0.1" "  with a message that says so"
+is "$(latest_run)" "$before" "  and no run was recorded"
+
 # --- two hpcbench processes using the state database at once.
 p1=$(free_port)
 p2=$(free_port)

@@ -2,7 +2,8 @@
 # The old tool's Ollama client recipes (tests/fixtures/seed-recipes/clients/ollama_*.yaml),
 # pointed at the fake Ollama server through target_service.endpoint, run end to end with
 # `hpcbench run --executor local`. The result files hold what the old parameters asked
-# for, counted by the server itself.
+# for, counted by the server itself. Then a whole session with the fake server as a
+# native service.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-llm.sh"
 
@@ -61,5 +62,33 @@ is "$(jq_py "$f" '[x["requests"]["ok"] for x in r["results"]]')" "[20, 20, 20, 2
 is "$(jq_py "$f" 'r["results"][0]["llm"]["input_tokens"]')" 4000 "20 x 200 prompt tokens"
 is "$(($(llm_stat "$port" generate) - before))" $((16 * 5 * 20 + 16)) \
 	"the server saw every request (+1 readiness check per file)"
+
+# A whole session: the fake server as a native service (the session picks its port,
+# probes it, writes its endpoint), the llm client against it by name, then teardown.
+cat >"$SCRATCH/session.yaml" <<YAML
+services:
+  - name: fakellm
+    type: generic
+    runtime: native
+    command: $LLM_SERVER
+    args: ["--port", "\${HPCBENCH_PORT}", "--ttft-ms", "20", "--itl-ms", "5", "--tokens", "6"]
+    ports: [11434]
+    health_check: {endpoint: "http://127.0.0.1:\${HPCBENCH_PORT}/api/tags", timeout: 30, interval: 0.2}
+clients:
+  - name: llm
+    type: llm
+    target_service: {name: fakellm}
+    parameters: {api: ollama, model: llama3, requests: 20, connections: 2, input_tokens: 16}
+YAML
+hb run "$SCRATCH/session.yaml" --out "$SCRATCH/session" >"$SCRATCH/session.out" 2>&1
+is "$?" 0 "a session with the fake server as a service completes"
+r=$(find "$SCRATCH/session" -path '*llm_*/result.json' | head -1)
+ok "the client wrote its result" test -s "$r"
+is "$(jq_py "$r" 'r["llm"]["output_tokens"]')" 120 "20 x 6 tokens"
+cmp_num "$(jq_py "$r" 'r["llm"]["ttft_ms"]["p50"]')" -ge 20 "TTFT p50 >= 20 ms"
+sport=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["port"])' \
+	"$(find "$SCRATCH/session" -path '*fakellm_*/endpoint.json' | head -1)")
+if (exec 3<>"/dev/tcp/127.0.0.1/$sport") 2>/dev/null; then stopped=no; else stopped=yes; fi
+is "$stopped" yes "the service was stopped at the end"
 
 done_testing

@@ -2,9 +2,9 @@
  * `hpcbench load redis HOST:PORT`: the Redis protocol (RESP) over the load core.
  *
  * Every command the run may send is encoded once, at configure time, into a template
- * whose variable parts have a fixed width (a key number is always 12 digits, as in
- * redis-benchmark's __rand_int__), so that encoding a request is one copy plus a few
- * digits written in place: nothing is formatted or allocated per request.
+ * (redis-cmd.h), so that encoding a request is one copy plus a few digits written in
+ * place: nothing is formatted or allocated per request. Replies are found with the
+ * incremental parser of resp.h.
  */
 #include <errno.h>
 #include <math.h>
@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -24,21 +23,11 @@
 #include "common/xalloc.h"
 #include "load/opts.h"
 #include "load/proto.h"
+#include "load/redis-cmd.h"
 #include "load/resp.h"
 #include "load/sched.h"
 
-#define KEY_DIGITS 12
-#define MAX_FIELDS 16 /* placeholders per command */
-#define MAX_KEYSPACE 1000000000000ull /* 10^KEY_DIGITS */
-
 enum key_pattern { KEYS_UNIFORM, KEYS_SEQUENTIAL, KEYS_GAUSSIAN };
-
-struct redis_cmd {
-	char *kind;              /* kind name: "SET", "LRANGE_100", or the verb */
-	struct strbuf tmpl;      /* the encoded request, digit fields zeroed */
-	size_t field[MAX_FIELDS]; /* offsets of KEY_DIGITS-wide number fields */
-	unsigned nfields;
-};
 
 struct redis_cfg {
 	char *host, *port, *display;
@@ -55,8 +44,8 @@ struct redis_cfg {
 	unsigned connections;
 
 	struct redis_cmd cmds[LOAD_MAX_KINDS];
+	char *kinds[LOAD_MAX_KINDS]; /* kind names: "SET", "LRANGE_100", a verb, "SET#2" */
 	unsigned ncmds;
-	const char *kinds[LOAD_MAX_KINDS];
 	unsigned *cycle; /* command index per position of the repeating sequence */
 	unsigned ncycle;
 	struct strbuf auth_req; /* the AUTH command, encoded */
@@ -92,37 +81,6 @@ static const struct option redis_longopts[] = {
 	{ 0 },
 };
 
-/* redis-benchmark's test names, and the command each sends. */
-static const struct {
-	const char *name, *kind, *command;
-} redis_tests[] = {
-	{ "ping", "PING", "PING" },
-	{ "ping_inline", "PING_INLINE", NULL }, /* the inline form, "PING\r\n" */
-	{ "ping_mbulk", "PING", "PING" },
-	{ "set", "SET", "SET key:__rand_int__ __data__" },
-	{ "get", "GET", "GET key:__rand_int__" },
-	{ "incr", "INCR", "INCR counter:__rand_int__" },
-	{ "lpush", "LPUSH", "LPUSH mylist __data__" },
-	{ "rpush", "RPUSH", "RPUSH mylist __data__" },
-	{ "lpop", "LPOP", "LPOP mylist" },
-	{ "rpop", "RPOP", "RPOP mylist" },
-	{ "sadd", "SADD", "SADD myset element:__rand_int__" },
-	{ "hset", "HSET", "HSET myhash element:__rand_int__ __data__" },
-	{ "spop", "SPOP", "SPOP myset" },
-	{ "zadd", "ZADD", "ZADD myzset 0 element:__rand_int__" },
-	{ "zpopmin", "ZPOPMIN", "ZPOPMIN myzset" },
-	{ "lrange", "LRANGE_100", "LRANGE mylist 0 99" },
-	{ "lrange_100", "LRANGE_100", "LRANGE mylist 0 99" },
-	{ "lrange_300", "LRANGE_300", "LRANGE mylist 0 299" },
-	{ "lrange_500", "LRANGE_500", "LRANGE mylist 0 449" },
-	{ "lrange_600", "LRANGE_600", "LRANGE mylist 0 599" },
-	{ "mset", "MSET",
-	  "MSET key:__rand_int__ __data__ key:__rand_int__ __data__ key:__rand_int__ __data__ "
-	  "key:__rand_int__ __data__ key:__rand_int__ __data__ key:__rand_int__ __data__ "
-	  "key:__rand_int__ __data__ key:__rand_int__ __data__ key:__rand_int__ __data__ "
-	  "key:__rand_int__ __data__" },
-};
-
 static void *redis_create(void)
 {
 	struct redis_cfg *cfg = xcalloc(1, sizeof(*cfg));
@@ -150,8 +108,8 @@ static void redis_destroy(void *p)
 	strlist_clear(&cfg->tests);
 	strlist_clear(&cfg->commands);
 	for (unsigned i = 0; i < cfg->ncmds; i++) {
-		free(cfg->cmds[i].kind);
-		strbuf_release(&cfg->cmds[i].tmpl);
+		free(cfg->kinds[i]);
+		redis_cmd_release(&cfg->cmds[i]);
 	}
 	free(cfg->cycle);
 	if (cfg->auth_req.len)
@@ -179,7 +137,7 @@ static int redis_option(void *p, struct load_opts *o, int val, const char *arg,
 		return 0;
 	}
 	case OPT_KEYSPACE:
-		if (parse_uint(arg, 1, MAX_KEYSPACE, &cfg->keyspace))
+		if (parse_uint(arg, 1, REDIS_MAX_KEYSPACE, &cfg->keyspace))
 			return error(err, "--keyspace: '%s' is not a number from 1 to 10^12", arg);
 		return 0;
 	case OPT_KEY_PATTERN:
@@ -218,126 +176,24 @@ static int redis_option(void *p, struct load_opts *o, int val, const char *arg,
 	return error(err, "unknown redis option");
 }
 
-/* Splits a command line into words; "double quotes" group words. 0 or -1. */
-static int split_words(const char *s, struct strlist *out, struct strbuf *err)
-{
-	struct strbuf w = STRBUF_INIT;
-	bool in_word = false, quoted = false;
-	for (const char *p = s;; p++) {
-		if (!*p || (!quoted && (*p == ' ' || *p == '\t'))) {
-			if (in_word)
-				strlist_push(out, w.buf);
-			strbuf_reset(&w);
-			in_word = false;
-			if (!*p)
-				break;
-			continue;
-		}
-		if (*p == '"') {
-			quoted = !quoted;
-			in_word = true;
-			continue;
-		}
-		strbuf_addch(&w, *p);
-		in_word = true;
-	}
-	strbuf_release(&w);
-	if (quoted)
-		return error(err, "--command '%s': unbalanced double quote", s);
-	if (!out->nr)
-		return error(err, "--command: empty command");
-	return 0;
-}
-
-/* Appends word to sb with placeholders expanded; records digit fields in cmd. */
-static int expand_word(struct redis_cfg *cfg, struct redis_cmd *cmd, size_t base,
-		       struct strbuf *sb, const char *word, struct strbuf *err)
-{
-	static const char *const ph[] = { "__key__", "__rand_int__", "__data__" };
-	const char *p = word;
-	while (*p) {
-		unsigned which = 3;
-		for (unsigned i = 0; i < 3; i++)
-			if (!strncmp(p, ph[i], strlen(ph[i])))
-				which = i;
-		if (which == 3) {
-			strbuf_addch(sb, *p++);
-			continue;
-		}
-		p += strlen(ph[which]);
-		if (which == 2) {
-			strbuf_grow(sb, cfg->value_size);
-			memset(sb->buf + sb->len, 'x', cfg->value_size);
-			strbuf_setlen(sb, sb->len + cfg->value_size);
-			continue;
-		}
-		if (cmd->nfields == MAX_FIELDS)
-			return error(err, "command '%s': more than %d key placeholders", word,
-				     MAX_FIELDS);
-		if (which == 0)
-			strbuf_addstr(sb, "key:");
-		cmd->field[cmd->nfields++] = base + sb->len;
-		for (int i = 0; i < KEY_DIGITS; i++)
-			strbuf_addch(sb, '0');
-	}
-	return 0;
-}
-
-/* Builds the RESP template of command text under kind name. */
+/* Adds the command text (NULL: inline PING) under kind name (made unique). */
 static int add_command(struct redis_cfg *cfg, const char *kind, const char *text,
 		       struct strbuf *err)
 {
-	struct strlist words = STRLIST_INIT;
-	struct strbuf arg = STRBUF_INIT;
-	struct redis_cmd *cmd;
-	int ret = -1;
-	if (cfg->ncmds == LOAD_MAX_KINDS) {
-		error(err, "more than %d commands", LOAD_MAX_KINDS);
-		goto out;
-	}
-	cmd = &cfg->cmds[cfg->ncmds];
-	memset(cmd, 0, sizeof(*cmd));
-	strbuf_init(&cmd->tmpl, 0);
-	if (!text) {
-		strbuf_addstr(&cmd->tmpl, "PING\r\n");
-	} else {
-		if (split_words(text, &words, err))
-			goto fail;
-		strbuf_addf(&cmd->tmpl, "*%zu\r\n", words.nr);
-		for (size_t i = 0; i < words.nr; i++) {
-			/* The header's width depends on the expanded length: expand first
-			 * (fields relative to arg), then shift the offsets. */
-			unsigned first = cmd->nfields;
-			size_t hdr;
-			strbuf_reset(&arg);
-			if (expand_word(cfg, cmd, 0, &arg, words.items[i], err))
-				goto fail;
-			strbuf_addf(&cmd->tmpl, "$%zu\r\n", arg.len);
-			hdr = cmd->tmpl.len;
-			for (unsigned f = first; f < cmd->nfields; f++)
-				cmd->field[f] += hdr;
-			strbuf_add(&cmd->tmpl, arg.buf, arg.len);
-			strbuf_addstr(&cmd->tmpl, "\r\n");
-		}
-	}
-	/* Kind names must be unique: a second "SET" command becomes "SET#2". */
 	unsigned same = 0;
 	size_t klen = strlen(kind);
+	if (cfg->ncmds == LOAD_MAX_KINDS)
+		return error(err, "more than %d commands", LOAD_MAX_KINDS);
+	if (redis_cmd_build(&cfg->cmds[cfg->ncmds], text, cfg->value_size, err))
+		return -1;
+	/* Kind names must be unique: a second "SET" command becomes "SET#2". */
 	for (unsigned i = 0; i < cfg->ncmds; i++)
-		if (!strncmp(cfg->cmds[i].kind, kind, klen) &&
-		    (!cfg->cmds[i].kind[klen] || cfg->cmds[i].kind[klen] == '#'))
+		if (!strncmp(cfg->kinds[i], kind, klen) &&
+		    (!cfg->kinds[i][klen] || cfg->kinds[i][klen] == '#'))
 			same++;
-	cmd->kind = same ? xasprintf("%s#%u", kind, same + 1) : xstrdup(kind);
-	cfg->kinds[cfg->ncmds] = cmd->kind;
+	cfg->kinds[cfg->ncmds] = same ? xasprintf("%s#%u", kind, same + 1) : xstrdup(kind);
 	cfg->ncmds++;
-	ret = 0;
-	goto out;
-fail:
-	strbuf_release(&cmd->tmpl);
-out:
-	strlist_clear(&words);
-	strbuf_release(&arg);
-	return ret;
+	return 0;
 }
 
 /* Parses HOST:PORT, [V6]:PORT, HOST (port 6379), with an optional redis:// prefix. */
@@ -399,23 +255,17 @@ static int redis_configure(void *p, const char *target, struct load_opts *o,
 		return error(err, "--ratio applies to the default SET/GET mix, not to --tests "
 				  "or --command");
 	for (size_t i = 0; i < cfg->tests.nr; i++) {
-		const char *name = cfg->tests.items[i];
-		size_t k = 0;
-		while (k < sizeof(redis_tests) / sizeof(redis_tests[0]) &&
-		       strcasecmp(redis_tests[k].name, name))
-			k++;
-		if (k == sizeof(redis_tests) / sizeof(redis_tests[0]))
-			return error(err, "--tests: unknown test '%s' (known: ping, set, get, incr, "
-					  "lpush, rpush, lpop, rpop, sadd, hset, spop, zadd, zpopmin, "
-					  "lrange_100, lrange_300, lrange_500, lrange_600, mset)",
-				     name);
-		if (add_command(cfg, redis_tests[k].kind, redis_tests[k].command, err))
+		const struct redis_test *test = redis_test_find(cfg->tests.items[i]);
+		if (!test)
+			return error(err, "--tests: unknown test '%s' (known: %s)",
+				     cfg->tests.items[i], redis_test_names);
+		if (add_command(cfg, test->kind, test->command, err))
 			return -1;
 	}
 	for (size_t i = 0; i < cfg->commands.nr; i++) {
 		struct strlist words = STRLIST_INIT;
 		char *verb;
-		if (split_words(cfg->commands.items[i], &words, err)) {
+		if (redis_split_words(cfg->commands.items[i], &words, err)) {
 			strlist_clear(&words);
 			return -1;
 		}
@@ -453,7 +303,7 @@ static int redis_configure(void *p, const char *target, struct load_opts *o,
 	t->host = cfg->host;
 	t->port = cfg->port;
 	t->display = cfg->display;
-	t->kinds = cfg->kinds;
+	t->kinds = (const char *const *)cfg->kinds;
 	t->nkinds = cfg->ncmds;
 	t->max_buffer = RESP_MAX_LINE + 1024;
 	return 0;
@@ -601,22 +451,10 @@ static uint64_t next_key(const struct redis_cfg *cfg, struct redis_conn *rc)
 static void redis_encode(struct load_conn *c, struct load_req *req, struct strbuf *out)
 {
 	const struct redis_cfg *cfg = c->cfg;
-	struct redis_conn *rc = c->proto;
 	unsigned idx = cfg->cycle[c->seq % cfg->ncycle];
 	const struct redis_cmd *cmd = &cfg->cmds[idx];
-	size_t base = out->len;
 	req->kind = idx;
-	strbuf_add(out, cmd->tmpl.buf, cmd->tmpl.len);
-	if (!cmd->nfields)
-		return;
-	char digits[KEY_DIGITS];
-	uint64_t k = next_key(cfg, rc);
-	for (int i = KEY_DIGITS - 1; i >= 0; i--) {
-		digits[i] = (char)('0' + k % 10);
-		k /= 10;
-	}
-	for (unsigned f = 0; f < cmd->nfields; f++)
-		memcpy(out->buf + base + cmd->field[f], digits, KEY_DIGITS);
+	redis_cmd_encode(cmd, cmd->nfields ? next_key(cfg, c->proto) : 0, out);
 }
 
 static enum load_step redis_parse(struct load_conn *c, struct load_req *req, const char *data,

@@ -1,5 +1,6 @@
 #include "session/session.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -138,6 +139,20 @@ static int resolve_target(struct session *s, const char *id, int *code, struct s
 	return 0;
 }
 
+/* True for an empty folder (false for a file or an unreadable folder). */
+static int dir_is_empty(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *de;
+	int empty = d != NULL;
+	while (d && (de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			empty = 0;
+	if (d)
+		closedir(d);
+	return empty;
+}
+
 /* WORKDIR/runs/RUN_ID, or --out for the local executor. */
 static int choose_run_dir(struct session *s, struct strbuf *err)
 {
@@ -147,11 +162,9 @@ static int choose_run_dir(struct session *s, struct strbuf *err)
 		char *abs = realpath(o->out_dir, NULL);
 		if (abs) {
 			/* An existing folder must be empty: a run folder is never mixed. */
-			char *probe = xasprintf("%s/recipe.yaml", abs);
-			int used = path_exists(probe);
-			free(probe);
-			if (used) {
-				error(err, "--out %s already holds a run folder", o->out_dir);
+			if (!dir_is_empty(abs)) {
+				error(err, "--out %s: not an empty folder (a run folder is never mixed "
+				      "with other files)", o->out_dir);
 				free(abs);
 				return -1;
 			}

@@ -36,6 +36,9 @@ wait_for() {
 
 out=$(et open)
 like "$out" "bin=/" "open: job scripts run hpcbench by absolute path"
+out=$(PATH=/nonexistent "$tool" slurm open 2>&1)
+is "$?" 3 "no sbatch on this machine: exit 3 (no cluster here)"
+like "$out" "no SLURM here: .*sbatch.*--executor ssh" "with advice"
 
 # A failing job: exit code and the script's own reason.
 d=$(new_job fail 'echo "RUNNING $(date +%s)" >state

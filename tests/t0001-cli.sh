@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # The CLI skeleton: help, version, unknown commands and options, exit codes.
+# shellcheck source=tests/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 out=$(hb version)

@@ -8,7 +8,7 @@ like "$out" '^hpcbench [0-9]+\.[0-9]+\.[0-9]+$' "version prints hpcbench X.Y.Z"
 
 out=$(hb help)
 like "$out" 'usage: hpcbench' "help prints the usage"
-for c in $(hb help | awk '/^commands:/{f=1;next} /^$/{f=0} f{print $1}'); do
+for c in $(hb help | awk '/^commands:/ {f = 1; next} /^$/ {f = 0} f && /^  [a-z]/ {print $1}'); do
 	hb "$c" --help >"$SCRATCH/h.out" 2>&1
 	is "$?" 0 "'$c --help' exits 0"
 	like "$(cat "$SCRATCH/h.out")" "usage: hpcbench $c" "'$c --help' shows its usage"

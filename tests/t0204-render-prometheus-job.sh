@@ -47,20 +47,23 @@ query() {
 		python3 -c 'import json,sys; r=json.load(sys.stdin)["data"]["result"]; print(r[0]["value"][1] if r else "")'
 }
 got='' self=''
-for _ in $(seq 60); do
+for _ in $(seq 240); do
 	got=$(query 'hb_test_metric{job="web"}')
 	self=$(query 'up{job="prometheus"}')
 	[ "$got" = 42 ] && [ "$self" = 1 ] && break
 	sleep 0.5
 done
 is "$got" 42 "the recipe's service is scraped on the port it chose"
+if [ "$got" != 42 ]; then
+	tail -5 "$RUN/$prom/err.log" "$RUN/$web/err.log" | sed 's/^/#   /'
+fi
 is "$self" 1 "prometheus scrapes itself on its chosen port"
 wport=$(json_get "$RUN/$web/endpoint.json" port)
 like "$(cat "$RUN/$prom/targets/web.json")" "\"127.0.0.1:$wport\"" "targets/web.json names the service's endpoint"
 
 kill -TERM "$web_pid" "$prom_pid"
-ok "both jobs stop on TERM" wait_exit "$prom_pid" 15
-wait_exit "$web_pid" 15
+ok "both jobs stop on TERM" wait_exit "$prom_pid" 40
+wait_exit "$web_pid" 40
 like "$(cat "$RUN/$prom/state")" '^COMPLETED 0 ' "prometheus job COMPLETED 0"
 if listening "$pport"; then r=up; else r=down; fi
 is "$r" down "prometheus was stopped"

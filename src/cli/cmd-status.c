@@ -110,17 +110,17 @@ static void run_text(struct strbuf *out, const struct store_run *r, const char *
 			    j->state, code, j->node ? j->node : "-",
 			    j->native_id ? j->native_id : "-",
 			    j->endpoint && !strcmp(j->state, "READY") ? j->endpoint
-			    : j->reason				       ? j->reason
-								       : "");
+			    : j->reason				      ? j->reason
+								      : "");
 	}
 }
 
 static int cmd_status_exec(int argc, char **argv, struct cli_ctx *ctx)
 {
 	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "all", no_argument, NULL, 'a' },
-		{ NULL, 0, NULL, 0 },
+	    {"json", no_argument, NULL, 'j'},
+	    {"all", no_argument, NULL, 'a'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT;
 	struct store_run *runs = NULL;
@@ -133,9 +133,14 @@ static int cmd_status_exec(int argc, char **argv, struct cli_ctx *ctx)
 
 	while ((c = cli_getopt(&cmd_status_entry, argc, argv, "a", longopts)) != -1) {
 		switch (c) {
-		case 'j': json = 1; break;
-		case 'a': all = 1; break;
-		default: return EXIT_USAGE;
+		case 'j':
+			json = 1;
+			break;
+		case 'a':
+			all = 1;
+			break;
+		default:
+			return EXIT_USAGE;
 		}
 	}
 	if (optind < argc)
@@ -160,7 +165,8 @@ static int cmd_status_exec(int argc, char **argv, struct cli_ctx *ctx)
 		struct store_job *jobs = NULL;
 		struct strbuf e = STRBUF_INIT;
 		size_t nj = 0;
-		int stale = 0, unfinished = !strcmp(r->state, RUN_ACTIVE) || !strcmp(r->state, RUN_UP);
+		int stale = 0,
+		    unfinished = !strcmp(r->state, RUN_ACTIVE) || !strcmp(r->state, RUN_UP);
 		const char *state;
 		if (only ? strcmp(only, r->id) != 0 : !(all || unfinished || i + 1 == nr))
 			continue;
@@ -203,24 +209,24 @@ out:
 }
 
 const struct cmd_entry cmd_status_entry = {
-	.name = "status",
-	.usage = "status [RUN] [--all] [--json]",
-	.summary = "runs, services and clients, and their state now",
-	.help = "Shows the runs that are still going (started by 'run' or 'up') and the most\n"
-		"recent one, each with its jobs: id, kind, state (docs/executors.md: PENDING,\n"
-		"RUNNING, READY, COMPLETED, FAILED, CANCELLED, TIMEOUT), exit code, node, the\n"
-		"executor's job id, and the endpoint of a ready service or the reason of a\n"
-		"pending or failed job. States are asked from the executors now (squeue, the\n"
-		"jobs' state files) and recorded. A run whose hpcbench process is gone while\n"
-		"its jobs still run is ORPHANED: 'hpcbench stop --run RUN' cleans it up.\n"
-		"\n"
-		"options:\n"
-		"  RUN        only this run\n"
-		"  -a, --all  every run recorded\n"
-		"  --json     one JSON object {\"runs\": [{..., \"jobs\": [...]}]} on stdout\n"
-		"\n"
-		"examples:\n"
-		"  hpcbench status\n"
-		"  hpcbench status --json | jq '.runs[].jobs[] | select(.state == \"READY\")'\n",
-	.exec = cmd_status_exec,
+    .name = "status",
+    .usage = "status [RUN] [--all] [--json]",
+    .summary = "runs, services and clients, and their state now",
+    .help = "Shows the runs that are still going (started by 'run' or 'up') and the most\n"
+	    "recent one, each with its jobs: id, kind, state (docs/executors.md: PENDING,\n"
+	    "RUNNING, READY, COMPLETED, FAILED, CANCELLED, TIMEOUT), exit code, node, the\n"
+	    "executor's job id, and the endpoint of a ready service or the reason of a\n"
+	    "pending or failed job. States are asked from the executors now (squeue, the\n"
+	    "jobs' state files) and recorded. A run whose hpcbench process is gone while\n"
+	    "its jobs still run is ORPHANED: 'hpcbench stop --run RUN' cleans it up.\n"
+	    "\n"
+	    "options:\n"
+	    "  RUN        only this run\n"
+	    "  -a, --all  every run recorded\n"
+	    "  --json     one JSON object {\"runs\": [{..., \"jobs\": [...]}]} on stdout\n"
+	    "\n"
+	    "examples:\n"
+	    "  hpcbench status\n"
+	    "  hpcbench status --json | jq '.runs[].jobs[] | select(.state == \"READY\")'\n",
+    .exec = cmd_status_exec,
 };

@@ -13,22 +13,29 @@ extern const struct cmd_entry cmd_up_entry;
 static int cmd_up_exec(int argc, char **argv, struct cli_ctx *ctx)
 {
 	static const struct option longopts[] = {
-		{ "executor", required_argument, NULL, 'e' },
-		{ "out", required_argument, NULL, 'o' },
-		{ "no-wait", no_argument, NULL, 'n' },
-		{ NULL, 0, NULL, 0 },
+	    {"executor", required_argument, NULL, 'e'},
+	    {"out", required_argument, NULL, 'o'},
+	    {"no-wait", no_argument, NULL, 'n'},
+	    {NULL, 0, NULL, 0},
 	};
-	struct session_opts o = { .command = "up" };
+	struct session_opts o = {.command = "up"};
 	struct session_result res;
 	struct strbuf err = STRBUF_INIT;
 	int c, code;
 
 	while ((c = cli_getopt(&cmd_up_entry, argc, argv, "e:o:", longopts)) != -1) {
 		switch (c) {
-		case 'e': o.executor = optarg; break;
-		case 'o': o.out_dir = optarg; break;
-		case 'n': o.no_wait = 1; break;
-		default: return EXIT_USAGE;
+		case 'e':
+			o.executor = optarg;
+			break;
+		case 'o':
+			o.out_dir = optarg;
+			break;
+		case 'n':
+			o.no_wait = 1;
+			break;
+		default:
+			return EXIT_USAGE;
 		}
 	}
 	if (optind >= argc)
@@ -59,25 +66,24 @@ static int cmd_up_exec(int argc, char **argv, struct cli_ctx *ctx)
 }
 
 const struct cmd_entry cmd_up_entry = {
-	.name = "up",
-	.usage = "up RECIPE... [--executor local|slurm|ssh] [--out DIR] [--no-wait]",
-	.summary = "start the services of a recipe, wait until ready, print their ids",
-	.help =
-		"Starts every service of the recipes (clients are not started), waits until each\n"
-		"is ready, and prints their ids (NAME_XXXXXXXX), one per line, on stdout and\n"
-		"nothing else. The services keep running after hpcbench exits: see them with\n"
-		"'hpcbench status', use them with 'hpcbench endpoint ID' or 'hpcbench run\n"
-		"CLIENT.yaml --target-service ID', stop them with 'hpcbench stop ID'.\n"
-		"A service that never becomes ready is stopped, with its log tail (exit 1).\n"
-		"\n"
-		"options:\n"
-		"  -e, --executor NAME  local (default), slurm or ssh (docs/executors.md)\n"
-		"  -o, --out DIR        local: DIR is the run folder\n"
-		"      --no-wait        print the ids once submitted, without waiting for readiness\n"
-		"\n"
-		"examples:\n"
-		"  id=$(hpcbench up recipes/services/redis-native.yaml)\n"
-		"  hpcbench endpoint \"$id\"\n"
-		"  hpcbench stop \"$id\"\n",
-	.exec = cmd_up_exec,
+    .name = "up",
+    .usage = "up RECIPE... [--executor local|slurm|ssh] [--out DIR] [--no-wait]",
+    .summary = "start the services of a recipe, wait until ready, print their ids",
+    .help = "Starts every service of the recipes (clients are not started), waits until each\n"
+	    "is ready, and prints their ids (NAME_XXXXXXXX), one per line, on stdout and\n"
+	    "nothing else. The services keep running after hpcbench exits: see them with\n"
+	    "'hpcbench status', use them with 'hpcbench endpoint ID' or 'hpcbench run\n"
+	    "CLIENT.yaml --target-service ID', stop them with 'hpcbench stop ID'.\n"
+	    "A service that never becomes ready is stopped, with its log tail (exit 1).\n"
+	    "\n"
+	    "options:\n"
+	    "  -e, --executor NAME  local (default), slurm or ssh (docs/executors.md)\n"
+	    "  -o, --out DIR        local: DIR is the run folder\n"
+	    "      --no-wait        print the ids once submitted, without waiting for readiness\n"
+	    "\n"
+	    "examples:\n"
+	    "  id=$(hpcbench up recipes/services/redis-native.yaml)\n"
+	    "  hpcbench endpoint \"$id\"\n"
+	    "  hpcbench stop \"$id\"\n",
+    .exec = cmd_up_exec,
 };

@@ -137,7 +137,7 @@ static void signal_children(int sig, pid_t skip)
 }
 
 static void supervisor_record(const char *job_dir, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 static void supervisor_record(const char *job_dir, const char *fmt, ...)
 {
 	struct strbuf sb = STRBUF_INIT, err = STRBUF_INIT;
@@ -433,8 +433,7 @@ out:
 }
 
 /* Reads local.pid: 0 with the group and supervisor, -1 if missing or malformed. */
-static int read_pidfile(const char *job_dir, pid_t *pgid, pid_t *sup,
-			unsigned long long *sup_start)
+static int read_pidfile(const char *job_dir, pid_t *pgid, pid_t *sup, unsigned long long *sup_start)
 {
 	struct strbuf sb = STRBUF_INIT;
 	int a, b, ret = -1;

@@ -48,7 +48,7 @@ static void key(struct strbuf *out, const char *k)
 
 static int secret_key(const char *k)
 {
-	static const char *const words[] = { "password", "secret", "token", "api_key" };
+	static const char *const words[] = {"password", "secret", "token", "api_key"};
 	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
 		if (strcasestr(k, words[i]))
 			return 1;
@@ -78,7 +78,8 @@ static void map_entry(struct strbuf *out, const char *k, const struct rnode *v, 
 	key(out, k);
 	strbuf_addch(out, ':');
 	if (v->kind == RNODE_SCALAR && secret_key(k) && !rnode_is_null(v))
-		strbuf_addstr(out, " \"<redacted: given in the recipe, kept out of run folders>\"\n");
+		strbuf_addstr(out,
+			      " \"<redacted: given in the recipe, kept out of run folders>\"\n");
 	else
 		value(out, v, level + 1);
 }
@@ -105,7 +106,7 @@ static void node(struct strbuf *out, const struct rnode *n, int level)
 static void merged_str(struct strbuf *out, const struct rnode *res, const char *k, const char *v,
 		       int level)
 {
-	struct rnode tmp = { .kind = RNODE_SCALAR, .quoted = true };
+	struct rnode tmp = {.kind = RNODE_SCALAR, .quoted = true};
 	if (!v || rnode_get(res, k))
 		return;
 	tmp.scalar = (char *)v;
@@ -125,9 +126,9 @@ static void merged_uint(struct strbuf *out, const struct rnode *res, const char 
 
 static int has_defaults(const struct config *cfg)
 {
-	return cfg && (cfg->slurm.account || cfg->slurm.partition || cfg->slurm.qos ||
-		       cfg->slurm.time || cfg->slurm.nodes || cfg->slurm.ntasks ||
-		       cfg->slurm.ntasks_per_node);
+	return cfg &&
+	       (cfg->slurm.account || cfg->slurm.partition || cfg->slurm.qos || cfg->slurm.time ||
+		cfg->slurm.nodes || cfg->slurm.ntasks || cfg->slurm.ntasks_per_node);
 }
 
 /* One service or client mapping as a list item, resources merged with the config. */
@@ -170,8 +171,8 @@ static void job_item(struct strbuf *out, const struct rnode *map, const struct c
 }
 
 /* Appends the service (single or list) mappings of one section of a recipe root. */
-static void section(struct strbuf *out, const struct rnode *root, const char *one,
-		    const char *many, const struct config *cfg)
+static void section(struct strbuf *out, const struct rnode *root, const char *one, const char *many,
+		    const struct config *cfg)
 {
 	const struct rnode *n = rnode_get(root, one);
 	if (n && n->kind == RNODE_MAP)

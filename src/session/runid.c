@@ -29,7 +29,7 @@ int run_id_valid(const char *s)
 		return 0;
 	for (size_t i = 0; shape[i]; i++) {
 		unsigned char c = (unsigned char)s[i];
-		if (shape[i] == 'd' ? !isdigit(c)
+		if (shape[i] == 'd'   ? !isdigit(c)
 		    : shape[i] == 'x' ? !isxdigit(c) || isupper(c)
 				      : c != (unsigned char)shape[i])
 			return 0;

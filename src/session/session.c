@@ -60,18 +60,18 @@ struct session {
 	struct recipe **recipes;
 	struct job_plan *plans; /* one per recipe */
 	size_t nr_recipes;
-	struct job **jobs;      /* every job of every plan, services first */
+	struct job **jobs;	/* every job of every plan, services first */
 	struct store_job *recs; /* parallel to jobs: the database records */
-	int *deps;              /* parallel: index in jobs of the service a client follows */
-	uint64_t *since_ms;     /* parallel: when a service was first seen RUNNING */
+	int *deps;		/* parallel: index in jobs of the service a client follows */
+	uint64_t *since_ms;	/* parallel: when a service was first seen RUNNING */
 	size_t nr;
 	struct executor *ex;
 	struct store_run run;
-	int recorded;           /* the run is in the database */
+	int recorded; /* the run is in the database */
 	/* --target-service / target_service.id: a running service of another run. */
 	struct store_job target;
 	char *target_file;
-	char *local_out;        /* --out for a remote executor: where copies go */
+	char *local_out; /* --out for a remote executor: where copies go */
 };
 
 static int is_service(const struct job *j)
@@ -133,7 +133,8 @@ static int resolve_target(struct session *s, const char *id, int *code, struct s
 	if (strcmp(s->target.state, "READY")) {
 		*code = EXIT_FAILED;
 		return error(err, "service '%s' is not ready (%s%s%s)", id, s->target.state,
-			     s->target.reason ? ": " : "", s->target.reason ? s->target.reason : "");
+			     s->target.reason ? ": " : "",
+			     s->target.reason ? s->target.reason : "");
 	}
 	s->target_file = xasprintf("%s/endpoint.json", s->target.job_dir);
 	return 0;
@@ -163,8 +164,10 @@ static int choose_run_dir(struct session *s, struct strbuf *err)
 		if (abs) {
 			/* An existing folder must be empty: a run folder is never mixed. */
 			if (!dir_is_empty(abs)) {
-				error(err, "--out %s: not an empty folder (a run folder is never mixed "
-				      "with other files)", o->out_dir);
+				error(err,
+				      "--out %s: not an empty folder (a run folder is never mixed "
+				      "with other files)",
+				      o->out_dir);
 				free(abs);
 				return -1;
 			}
@@ -216,7 +219,8 @@ static const struct job *rendered_service(const struct session *s, size_t upto, 
 {
 	for (size_t i = 0; name && i < upto; i++)
 		for (size_t k = 0; k < s->plans[i].nr; k++)
-			if (is_service(&s->plans[i].jobs[k]) && !strcmp(s->plans[i].jobs[k].name, name))
+			if (is_service(&s->plans[i].jobs[k]) &&
+			    !strcmp(s->plans[i].jobs[k].name, name))
 				return &s->plans[i].jobs[k];
 	return NULL;
 }
@@ -237,19 +241,20 @@ static int render_all(struct session *s, struct strbuf *err)
 	for (size_t i = 0; i < s->nr_recipes; i++) {
 		struct recipe *r = s->recipes[i];
 		struct render_opts ro = {
-			.run_id = s->run.id,
-			.run_dir = s->run.run_dir,
-			.hpcbench_bin = s->ex->hpcbench_bin,
-			.cfg = s->o->cfg,
-			.target_endpoint = s->o->target_endpoint,
-			.target_endpoint_file = s->target_file,
+		    .run_id = s->run.id,
+		    .run_dir = s->run.run_dir,
+		    .hpcbench_bin = s->ex->hpcbench_bin,
+		    .cfg = s->o->cfg,
+		    .target_endpoint = s->o->target_endpoint,
+		    .target_endpoint_file = s->target_file,
 		};
 		char *cross = NULL;
-		if (!r->nr_services && r->nr_clients && !ro.target_endpoint && !ro.target_endpoint_file) {
+		if (!r->nr_services && r->nr_clients && !ro.target_endpoint &&
+		    !ro.target_endpoint_file) {
 			const struct job *svc = rendered_service(s, i, r->clients[0].target.name);
 			if (svc)
 				ro.target_endpoint_file = cross =
-					xasprintf("%s/%s/endpoint.json", s->run.run_dir, svc->id);
+				    xasprintf("%s/%s/endpoint.json", s->run.run_dir, svc->id);
 		}
 		if (render_plan(r, &ro, &s->plans[i], err) < 0) {
 			free(cross);
@@ -278,8 +283,9 @@ static int render_all(struct session *s, struct strbuf *err)
 			if (is_service(j))
 				continue;
 			if (!strcmp(s->o->command, "up")) {
-				log_warn("up starts services only; client '%s' is left out (use run)",
-					 j->name);
+				log_warn(
+				    "up starts services only; client '%s' is left out (use run)",
+				    j->name);
 				continue;
 			}
 			if (j->depends_on >= 0)
@@ -324,8 +330,10 @@ static int write_run_folder(struct session *s, struct strbuf *err)
 
 	if (ex->mkdir_p(ex, s->run.run_dir, err) < 0)
 		goto out;
-	strbuf_addf(&hdr, "# The recipe as run: hpcbench %s, run %s, executor %s; config defaults "
-			  "merged in.\n# From:", HPCBENCH_VERSION, s->run.id, ex->name);
+	strbuf_addf(&hdr,
+		    "# The recipe as run: hpcbench %s, run %s, executor %s; config defaults "
+		    "merged in.\n# From:",
+		    HPCBENCH_VERSION, s->run.id, ex->name);
 	for (size_t i = 0; i < s->nr_recipes; i++)
 		strbuf_addf(&hdr, " %s", s->o->recipes[i]);
 	strbuf_addch(&hdr, '\n');
@@ -388,7 +396,7 @@ static int record_run(struct session *s, struct strbuf *err)
 		const struct srcpos *pos = j->client ? &j->client->pos : &j->service->pos;
 		r->id = xstrdup(j->id);
 		r->run_id = xstrdup(s->run.id);
-		r->kind = xstrdup(j->kind == JOB_CLIENT ? "client"
+		r->kind = xstrdup(j->kind == JOB_CLIENT	   ? "client"
 				  : j->kind == JOB_MONITOR ? "monitor"
 							   : "service");
 		r->name = xstrdup(j->name);
@@ -411,7 +419,7 @@ out:
 static int submit(struct session *s, size_t i, struct strbuf *err)
 {
 	struct store_job *r = &s->recs[i];
-	struct exec_job e = { 0 };
+	struct exec_job e = {0};
 	const char *after = NULL;
 	int ret;
 	if (s->deps[i] >= 0)
@@ -513,8 +521,8 @@ static int wait_ready(struct session *s, int *code, struct strbuf *err)
 			}
 			if (st == JS_RUNNING && !s->since_ms[i])
 				s->since_ms[i] = mono_ns() / 1000000ull;
-			if (s->since_ms[i] &&
-			    mono_ns() / 1000000ull - s->since_ms[i] > ready_timeout(s->jobs[i]) * 1000ull) {
+			if (s->since_ms[i] && mono_ns() / 1000000ull - s->since_ms[i] >
+						  ready_timeout(s->jobs[i]) * 1000ull) {
 				job_failure(s, i, "did not become ready in time", err);
 				return -1;
 			}
@@ -552,8 +560,8 @@ static int wait_clients(struct session *s, int *failed, int *code, struct strbuf
 				warned[i] = 1;
 				*failed = 1;
 				job_failure(s, i, "ended while its clients ran", err);
-				log_warn("service %s ended (%s) while its clients ran", s->recs[i].id,
-					 s->recs[i].state);
+				log_warn("service %s ended (%s) while its clients ran",
+					 s->recs[i].id, s->recs[i].state);
 			}
 		}
 		if (!running)
@@ -587,8 +595,8 @@ static void collect_client(struct session *s, size_t i, struct summary_result **
 	track_collect_results(s->ex, &s->recs[i], res, nr);
 	for (size_t k = first; k < *nr; k++) {
 		struct summary_result *sr = &(*res)[k];
-		struct store_result rec = { .run_id = s->run.id, .job_id = sr->job_id,
-					    .path = sr->path };
+		struct store_result rec = {
+		    .run_id = s->run.id, .job_id = sr->job_id, .path = sr->path};
 		struct strbuf e = STRBUF_INIT, data = STRBUF_INIT;
 		if (s->local_out) {
 			strbuf_add(&data, sr->data, sr->len);
@@ -608,8 +616,8 @@ static void collect_client(struct session *s, size_t i, struct summary_result **
 /* For a remote run with --out: scripts, logs and state files of every job. */
 static void copy_job_files(struct session *s)
 {
-	static const char *const names[] = { "job.sh", "out.log", "err.log", "state",
-					     "endpoint.json" };
+	static const char *const names[] = {"job.sh", "out.log", "err.log", "state",
+					    "endpoint.json"};
 	struct strbuf data = STRBUF_INIT, e = STRBUF_INIT;
 	char *path = xasprintf("%s/recipe.yaml", s->run.run_dir);
 	if (s->ex->get_file(s->ex, path, &data, &e) == 0)
@@ -760,7 +768,7 @@ static int prepare(struct session *s, struct strbuf *err)
 
 int session_start(const struct session_opts *o, struct session_result *res, struct strbuf *err)
 {
-	struct session s = { .o = o };
+	struct session s = {.o = o};
 	int up = !strcmp(o->command, "up");
 	int code, failed = 0;
 

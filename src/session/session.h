@@ -27,20 +27,20 @@ struct config;
 struct store;
 
 struct session_opts {
-	const char *command;        /* "run" or "up" */
+	const char *command;	    /* "run" or "up" */
 	const char *const *recipes; /* recipe files */
 	size_t nr_recipes;
-	const char *executor;       /* local (default), slurm, ssh */
-	const char *out_dir;        /* --out DIR, or NULL */
-	const char *target_service; /* --target-service ID, or NULL */
-	const char *target_endpoint;/* --target-endpoint URL, or NULL */
-	int no_wait;                /* up: return once submitted */
+	const char *executor;	     /* local (default), slurm, ssh */
+	const char *out_dir;	     /* --out DIR, or NULL */
+	const char *target_service;  /* --target-service ID, or NULL */
+	const char *target_endpoint; /* --target-endpoint URL, or NULL */
+	int no_wait;		     /* up: return once submitted */
 	const struct config *cfg;
 	struct store *st;
 };
 
 struct session_result {
-	char *run_id;          /* once the run was recorded, else NULL */
+	char *run_id; /* once the run was recorded, else NULL */
 	char *run_dir;
 	struct strbuf ids;     /* up: the service ids, one per line */
 	struct strbuf table;   /* run: the summary table */

@@ -134,7 +134,8 @@ void summary_table(struct strbuf *out, const struct store_job *jobs, size_t nr_j
 				continue;
 			shown = 1;
 			if (r->parsed)
-				strbuf_addf(out, "%-28s %-10s %10llu %8llu %12.1f %9.1f %9.1f  %s\n",
+				strbuf_addf(out,
+					    "%-28s %-10s %10llu %8llu %12.1f %9.1f %9.1f  %s\n",
 					    j->id, j->state, (unsigned long long)r->sent,
 					    (unsigned long long)r->errors, r->rps, r->p50_us,
 					    r->p99_us, r->shown);

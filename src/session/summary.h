@@ -23,12 +23,12 @@ struct store_job;
 /* One result file of a client job, with the numbers read from it. */
 struct summary_result {
 	char *job_id;
-	char *file;      /* relative to the run folder, e.g. "bench_1a2b3c4d/result.json" */
-	char *path;      /* on the job side */
-	char *shown;     /* the path to show (local copy or job-side path) */
-	char *data;      /* the file's content */
+	char *file;  /* relative to the run folder, e.g. "bench_1a2b3c4d/result.json" */
+	char *path;  /* on the job side */
+	char *shown; /* the path to show (local copy or job-side path) */
+	char *data;  /* the file's content */
 	size_t len;
-	int parsed;      /* the file was a readable result */
+	int parsed; /* the file was a readable result */
 	uint64_t sent, ok, errors;
 	double rps, p50_us, p99_us;
 };

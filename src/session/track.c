@@ -28,8 +28,8 @@ enum job_state job_state_from_name(const char *name)
 	return JS_UNKNOWN;
 }
 
-struct executor *track_open_executor(const char *name, const struct config *cfg,
-				     int *unreachable, struct strbuf *err)
+struct executor *track_open_executor(const char *name, const struct config *cfg, int *unreachable,
+				     struct strbuf *err)
 {
 	struct executor *ex = executor_new(name);
 	*unreachable = 0;
@@ -123,7 +123,8 @@ static int poll_group(struct store *st, struct executor *ex, struct store_job **
 		ret = ex->poll(ex, e, n, err);
 	}
 	for (size_t i = 0; i < n; i++) {
-		if (ret == 0 && absorb(ex, jobs[i], &e[i]) && store_job_update(st, jobs[i], err) < 0)
+		if (ret == 0 && absorb(ex, jobs[i], &e[i]) &&
+		    store_job_update(st, jobs[i], err) < 0)
 			ret = -1;
 		free(e[i].native_id);
 		free(e[i].job_dir);
@@ -153,7 +154,8 @@ static int for_live_jobs(struct store *st, struct executor *ex, const struct con
 			if (done[k] || strcmp(jobs[k].executor, name))
 				continue;
 			done[k] = 1;
-			if (jobs[k].native_id && !job_state_is_final(job_state_from_name(jobs[k].state)))
+			if (jobs[k].native_id &&
+			    !job_state_is_final(job_state_from_name(jobs[k].state)))
 				group[g++] = &jobs[k];
 		}
 		if (!g)
@@ -216,10 +218,9 @@ static void tail_lines(struct strbuf *out, const char *label, const struct strbu
 	}
 }
 
-void track_log_tail(struct executor *ex, const char *job_dir, unsigned lines,
-		    struct strbuf *out)
+void track_log_tail(struct executor *ex, const char *job_dir, unsigned lines, struct strbuf *out)
 {
-	static const char *const names[] = { "err.log", "out.log" };
+	static const char *const names[] = {"err.log", "out.log"};
 	for (size_t i = 0; i < 2; i++) {
 		struct strbuf sb = STRBUF_INIT, err = STRBUF_INIT;
 		char *path = xasprintf("%s/%s", job_dir, names[i]);
@@ -249,8 +250,8 @@ static int owner_alive(const struct store_run *run)
 	return alive;
 }
 
-const char *track_run_state(struct store *st, struct store_run *run,
-			    const struct store_job *jobs, size_t n)
+const char *track_run_state(struct store *st, struct store_run *run, const struct store_job *jobs,
+			    size_t n)
 {
 	struct strbuf err = STRBUF_INIT;
 	int all_final = 1, cancelled = 0, failed = 0, active = !strcmp(run->state, RUN_ACTIVE);

@@ -22,8 +22,8 @@ enum job_state job_state_from_name(const char *name);
  * Creates and opens the executor `name`. Returns NULL with a reason in err; *unreachable
  * is then set when the cluster could not be reached (exit 3).
  */
-struct executor *track_open_executor(const char *name, const struct config *cfg,
-				     int *unreachable, struct strbuf *err);
+struct executor *track_open_executor(const char *name, const struct config *cfg, int *unreachable,
+				     struct strbuf *err);
 
 /*
  * Polls jobs (non-final ones that were submitted) and writes what changed to the
@@ -44,8 +44,7 @@ int track_cancel(struct store *st, struct executor *ex, const struct config *cfg
 		 struct store_job *jobs, size_t n, int *unreachable, struct strbuf *err);
 
 /* Appends the last `lines` lines of the job's err.log and out.log, each line indented. */
-void track_log_tail(struct executor *ex, const char *job_dir, unsigned lines,
-		    struct strbuf *out);
+void track_log_tail(struct executor *ex, const char *job_dir, unsigned lines, struct strbuf *out);
 
 struct summary_result;
 /*
@@ -65,7 +64,7 @@ char *track_endpoint_url(struct executor *ex, const char *job_dir);
  * unfinished run is final, records the run as finished (COMPLETED, FAILED or CANCELLED
  * from its jobs) and returns that.
  */
-const char *track_run_state(struct store *st, struct store_run *run,
-			    const struct store_job *jobs, size_t n);
+const char *track_run_state(struct store *st, struct store_run *run, const struct store_job *jobs,
+			    size_t n);
 
 #endif

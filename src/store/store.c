@@ -25,46 +25,46 @@ struct store {
  * only; never edit a released step.
  */
 static const char *const migrations[] = {
-	/* 0 -> 1 */
-	"CREATE TABLE runs ("
-	" id TEXT PRIMARY KEY,"
-	" command TEXT NOT NULL,"
-	" recipes TEXT NOT NULL,"
-	" executor TEXT NOT NULL,"
-	" run_dir TEXT NOT NULL,"
-	" out_dir TEXT,"
-	" host TEXT NOT NULL,"
-	" pid INTEGER NOT NULL,"
-	" state TEXT NOT NULL,"
-	" message TEXT,"
-	" created_at INTEGER NOT NULL,"
-	" finished_at INTEGER NOT NULL DEFAULT 0);"
-	"CREATE TABLE jobs ("
-	" seq INTEGER PRIMARY KEY AUTOINCREMENT,"
-	" id TEXT NOT NULL UNIQUE,"
-	" run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
-	" kind TEXT NOT NULL,"
-	" name TEXT NOT NULL,"
-	" recipe TEXT,"
-	" executor TEXT NOT NULL,"
-	" native_id TEXT,"
-	" job_dir TEXT NOT NULL,"
-	" node TEXT,"
-	" endpoint TEXT,"
-	" state TEXT NOT NULL,"
-	" reason TEXT,"
-	" exit_code INTEGER NOT NULL DEFAULT -1,"
-	" submitted_at INTEGER NOT NULL DEFAULT 0,"
-	" started_at INTEGER NOT NULL DEFAULT 0,"
-	" ready_at INTEGER NOT NULL DEFAULT 0,"
-	" finished_at INTEGER NOT NULL DEFAULT 0);"
-	"CREATE INDEX jobs_by_run ON jobs(run_id);"
-	"CREATE TABLE results ("
-	" job_id TEXT PRIMARY KEY REFERENCES jobs(id) ON DELETE CASCADE,"
-	" run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
-	" path TEXT NOT NULL,"
-	" local_path TEXT);"
-	"CREATE INDEX results_by_run ON results(run_id);",
+    /* 0 -> 1 */
+    "CREATE TABLE runs ("
+    " id TEXT PRIMARY KEY,"
+    " command TEXT NOT NULL,"
+    " recipes TEXT NOT NULL,"
+    " executor TEXT NOT NULL,"
+    " run_dir TEXT NOT NULL,"
+    " out_dir TEXT,"
+    " host TEXT NOT NULL,"
+    " pid INTEGER NOT NULL,"
+    " state TEXT NOT NULL,"
+    " message TEXT,"
+    " created_at INTEGER NOT NULL,"
+    " finished_at INTEGER NOT NULL DEFAULT 0);"
+    "CREATE TABLE jobs ("
+    " seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " id TEXT NOT NULL UNIQUE,"
+    " run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+    " kind TEXT NOT NULL,"
+    " name TEXT NOT NULL,"
+    " recipe TEXT,"
+    " executor TEXT NOT NULL,"
+    " native_id TEXT,"
+    " job_dir TEXT NOT NULL,"
+    " node TEXT,"
+    " endpoint TEXT,"
+    " state TEXT NOT NULL,"
+    " reason TEXT,"
+    " exit_code INTEGER NOT NULL DEFAULT -1,"
+    " submitted_at INTEGER NOT NULL DEFAULT 0,"
+    " started_at INTEGER NOT NULL DEFAULT 0,"
+    " ready_at INTEGER NOT NULL DEFAULT 0,"
+    " finished_at INTEGER NOT NULL DEFAULT 0);"
+    "CREATE INDEX jobs_by_run ON jobs(run_id);"
+    "CREATE TABLE results ("
+    " job_id TEXT PRIMARY KEY REFERENCES jobs(id) ON DELETE CASCADE,"
+    " run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+    " path TEXT NOT NULL,"
+    " local_path TEXT);"
+    "CREATE INDEX results_by_run ON results(run_id);",
 };
 
 int store_schema_version(void)
@@ -248,14 +248,16 @@ static int step_done(struct store *st, sqlite3_stmt *stmt, const char *what, str
 	return ret;
 }
 
-#define RUN_COLS                                                                        \
-	"id, command, recipes, executor, run_dir, out_dir, host, pid, state, message, " \
+#define RUN_COLS                                                                                   \
+	"id, command, recipes, executor, run_dir, out_dir, host, pid, state, message, "            \
 	"created_at, finished_at"
 
 int store_run_insert(struct store *st, const struct store_run *r, struct strbuf *err)
 {
-	sqlite3_stmt *s = prepare(st, "INSERT INTO runs (" RUN_COLS ") VALUES "
-				      "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)", err);
+	sqlite3_stmt *s = prepare(st,
+				  "INSERT INTO runs (" RUN_COLS ") VALUES "
+				  "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+				  err);
 	if (!s)
 		return -1;
 	bind_str(s, 1, r->id);
@@ -276,8 +278,10 @@ int store_run_insert(struct store *st, const struct store_run *r, struct strbuf 
 int store_run_finish(struct store *st, const char *id, const char *state, const char *message,
 		     int64_t finished_at, struct strbuf *err)
 {
-	sqlite3_stmt *s = prepare(st, "UPDATE runs SET state = ?2, message = ?3, finished_at = ?4 "
-				      "WHERE id = ?1", err);
+	sqlite3_stmt *s = prepare(st,
+				  "UPDATE runs SET state = ?2, message = ?3, finished_at = ?4 "
+				  "WHERE id = ?1",
+				  err);
 	if (!s)
 		return -1;
 	bind_str(s, 1, id);
@@ -314,8 +318,7 @@ static void run_from_row(sqlite3_stmt *s, struct store_run *r)
 }
 
 /* Steps a one-row query into *out: 0 found, 1 none, -1 error. Finalizes. */
-static int get_one_run(struct store *st, sqlite3_stmt *s, struct store_run *out,
-		       struct strbuf *err)
+static int get_one_run(struct store *st, sqlite3_stmt *s, struct store_run *out, struct strbuf *err)
 {
 	int rc = sqlite3_step(s), ret;
 	memset(out, 0, sizeof(*out));
@@ -342,8 +345,10 @@ int store_run_get(struct store *st, const char *id, struct store_run *out, struc
 
 int store_run_latest(struct store *st, struct store_run *out, struct strbuf *err)
 {
-	sqlite3_stmt *s = prepare(st, "SELECT " RUN_COLS " FROM runs "
-				      "ORDER BY created_at DESC, rowid DESC LIMIT 1", err);
+	sqlite3_stmt *s = prepare(st,
+				  "SELECT " RUN_COLS " FROM runs "
+				  "ORDER BY created_at DESC, rowid DESC LIMIT 1",
+				  err);
 	if (!s)
 		return -1;
 	return get_one_run(st, s, out, err);
@@ -351,8 +356,8 @@ int store_run_latest(struct store *st, struct store_run *out, struct strbuf *err
 
 int store_run_list(struct store *st, struct store_run **out, size_t *nr, struct strbuf *err)
 {
-	sqlite3_stmt *s = prepare(st, "SELECT " RUN_COLS " FROM runs ORDER BY created_at, rowid",
-				  err);
+	sqlite3_stmt *s =
+	    prepare(st, "SELECT " RUN_COLS " FROM runs ORDER BY created_at, rowid", err);
 	struct store_run *runs = NULL;
 	size_t n = 0, alloc = 0;
 	int rc;
@@ -394,14 +399,15 @@ void store_runs_free(struct store_run *runs, size_t nr)
 	free(runs);
 }
 
-#define JOB_COLS                                                                       \
-	"id, run_id, kind, name, recipe, executor, native_id, job_dir, node, endpoint, " \
+#define JOB_COLS                                                                                   \
+	"id, run_id, kind, name, recipe, executor, native_id, job_dir, node, endpoint, "           \
 	"state, reason, exit_code, submitted_at, started_at, ready_at, finished_at"
 
 int store_job_insert(struct store *st, const struct store_job *j, struct strbuf *err)
 {
-	sqlite3_stmt *s = prepare(st, "INSERT INTO jobs (" JOB_COLS ") VALUES (?1, ?2, ?3, ?4, "
-				      "?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+	sqlite3_stmt *s = prepare(st,
+				  "INSERT INTO jobs (" JOB_COLS ") VALUES (?1, ?2, ?3, ?4, "
+				  "?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
 				  err);
 	if (!s)
 		return -1;
@@ -427,10 +433,12 @@ int store_job_insert(struct store *st, const struct store_job *j, struct strbuf 
 
 int store_job_update(struct store *st, const struct store_job *j, struct strbuf *err)
 {
-	sqlite3_stmt *s = prepare(st, "UPDATE jobs SET native_id = ?2, node = ?3, endpoint = ?4, "
-				      "state = ?5, reason = ?6, exit_code = ?7, submitted_at = ?8, "
-				      "started_at = ?9, ready_at = ?10, finished_at = ?11 "
-				      "WHERE id = ?1", err);
+	sqlite3_stmt *s = prepare(st,
+				  "UPDATE jobs SET native_id = ?2, node = ?3, endpoint = ?4, "
+				  "state = ?5, reason = ?6, exit_code = ?7, submitted_at = ?8, "
+				  "started_at = ?9, ready_at = ?10, finished_at = ?11 "
+				  "WHERE id = ?1",
+				  err);
 	if (!s)
 		return -1;
 	bind_str(s, 1, j->id);
@@ -489,13 +497,14 @@ int store_job_get(struct store *st, const char *id, struct store_job *out, struc
 	return ret;
 }
 
-int store_job_list(struct store *st, const char *run_id, int active_only,
-		   struct store_job **out, size_t *nr, struct strbuf *err)
+int store_job_list(struct store *st, const char *run_id, int active_only, struct store_job **out,
+		   size_t *nr, struct strbuf *err)
 {
 	/* The final states are job_state_is_final()'s (exec/executor.h). */
-	sqlite3_stmt *s = prepare(st, "SELECT " JOB_COLS " FROM jobs "
-				      "WHERE (?1 IS NULL OR run_id = ?1) AND (?2 = 0 OR state NOT IN "
-				      "('COMPLETED', 'FAILED', 'CANCELLED', 'TIMEOUT')) ORDER BY seq",
+	sqlite3_stmt *s = prepare(st,
+				  "SELECT " JOB_COLS " FROM jobs "
+				  "WHERE (?1 IS NULL OR run_id = ?1) AND (?2 = 0 OR state NOT IN "
+				  "('COMPLETED', 'FAILED', 'CANCELLED', 'TIMEOUT')) ORDER BY seq",
 				  err);
 	struct store_job *jobs = NULL;
 	size_t n = 0, alloc = 0;
@@ -545,9 +554,10 @@ void store_jobs_free(struct store_job *jobs, size_t nr)
 
 int store_result_set(struct store *st, const struct store_result *res, struct strbuf *err)
 {
-	sqlite3_stmt *s = prepare(st, "INSERT INTO results (job_id, run_id, path, local_path) "
-				      "VALUES (?1, ?2, ?3, ?4) ON CONFLICT(job_id) DO UPDATE SET "
-				      "path = excluded.path, local_path = excluded.local_path",
+	sqlite3_stmt *s = prepare(st,
+				  "INSERT INTO results (job_id, run_id, path, local_path) "
+				  "VALUES (?1, ?2, ?3, ?4) ON CONFLICT(job_id) DO UPDATE SET "
+				  "path = excluded.path, local_path = excluded.local_path",
 				  err);
 	if (!s)
 		return -1;
@@ -558,12 +568,14 @@ int store_result_set(struct store *st, const struct store_result *res, struct st
 	return step_done(st, s, "record result", err);
 }
 
-int store_result_list(struct store *st, const char *run_id, struct store_result **out,
-		      size_t *nr, struct strbuf *err)
+int store_result_list(struct store *st, const char *run_id, struct store_result **out, size_t *nr,
+		      struct strbuf *err)
 {
-	sqlite3_stmt *s = prepare(st, "SELECT r.run_id, r.job_id, r.path, r.local_path "
-				      "FROM results r JOIN jobs j ON j.id = r.job_id "
-				      "WHERE r.run_id = ?1 ORDER BY j.seq", err);
+	sqlite3_stmt *s = prepare(st,
+				  "SELECT r.run_id, r.job_id, r.path, r.local_path "
+				  "FROM results r JOIN jobs j ON j.id = r.job_id "
+				  "WHERE r.run_id = ?1 ORDER BY j.seq",
+				  err);
 	struct store_result *res = NULL;
 	size_t n = 0, alloc = 0;
 	int rc;

@@ -25,39 +25,39 @@ struct store;
 
 /* Run states as stored. A run in RUN_ACTIVE/RUN_UP whose owner process is gone is
  * shown as ORPHANED by the commands (that is computed, never stored). */
-#define RUN_ACTIVE "ACTIVE"       /* a `run` session in progress */
-#define RUN_UP "UP"               /* services started by `up`, left running */
+#define RUN_ACTIVE "ACTIVE"	  /* a `run` session in progress */
+#define RUN_UP "UP"		  /* services started by `up`, left running */
 #define RUN_COMPLETED "COMPLETED" /* every job ended well */
-#define RUN_FAILED "FAILED"       /* a service never became ready, a job failed ... */
+#define RUN_FAILED "FAILED"	  /* a service never became ready, a job failed ... */
 #define RUN_CANCELLED "CANCELLED" /* interrupted (Ctrl-C) or stopped */
 
 struct store_run {
-	char *id;        /* YYYYMMDD-HHMMSS-xxxx */
-	char *command;   /* "run" or "up" */
-	char *recipes;   /* recipe paths, one per line */
-	char *executor;  /* local, slurm, ssh */
-	char *run_dir;   /* on the executor's side */
-	char *out_dir;   /* --out DIR (local copy for remote runs), or NULL */
-	char *host;      /* the machine hpcbench ran on */
-	int64_t pid;     /* the hpcbench process driving the run */
-	char *state;     /* RUN_* */
-	char *message;   /* why it failed, or NULL */
+	char *id;			 /* YYYYMMDD-HHMMSS-xxxx */
+	char *command;			 /* "run" or "up" */
+	char *recipes;			 /* recipe paths, one per line */
+	char *executor;			 /* local, slurm, ssh */
+	char *run_dir;			 /* on the executor's side */
+	char *out_dir;			 /* --out DIR (local copy for remote runs), or NULL */
+	char *host;			 /* the machine hpcbench ran on */
+	int64_t pid;			 /* the hpcbench process driving the run */
+	char *state;			 /* RUN_* */
+	char *message;			 /* why it failed, or NULL */
 	int64_t created_at, finished_at; /* epoch seconds; 0 = not yet */
 };
 
 struct store_job {
-	char *id;        /* NAME_XXXXXXXX, unique */
+	char *id; /* NAME_XXXXXXXX, unique */
 	char *run_id;
-	char *kind;      /* service, client, monitor */
-	char *name;      /* recipe name */
-	char *recipe;    /* recipe path */
+	char *kind;   /* service, client, monitor */
+	char *name;   /* recipe name */
+	char *recipe; /* recipe path */
 	char *executor;
-	char *native_id; /* SLURM job id or local process group id; NULL before submission */
-	char *job_dir;   /* on the executor's side */
-	char *node;      /* or NULL */
-	char *endpoint;  /* services: URL once ready, or NULL */
-	char *state;     /* job_state_name() */
-	char *reason;    /* pending/failure reason, or NULL */
+	char *native_id;   /* SLURM job id or local process group id; NULL before submission */
+	char *job_dir;	   /* on the executor's side */
+	char *node;	   /* or NULL */
+	char *endpoint;	   /* services: URL once ready, or NULL */
+	char *state;	   /* job_state_name() */
+	char *reason;	   /* pending/failure reason, or NULL */
 	int64_t exit_code; /* -1 unknown */
 	int64_t submitted_at, started_at, ready_at, finished_at; /* epoch seconds; 0 = not yet */
 };
@@ -65,7 +65,7 @@ struct store_job {
 struct store_result {
 	char *run_id;
 	char *job_id;
-	char *path;       /* result.json on the executor's side */
+	char *path;	  /* result.json on the executor's side */
 	char *local_path; /* a copy on this machine (pulled), or NULL */
 };
 
@@ -88,8 +88,7 @@ int store_schema_version(void);
 int store_run_insert(struct store *st, const struct store_run *r, struct strbuf *err);
 int store_run_finish(struct store *st, const char *id, const char *state, const char *message,
 		     int64_t finished_at, struct strbuf *err);
-int store_run_set_state(struct store *st, const char *id, const char *state,
-			struct strbuf *err);
+int store_run_set_state(struct store *st, const char *id, const char *state, struct strbuf *err);
 int store_run_get(struct store *st, const char *id, struct store_run *out, struct strbuf *err);
 /* The most recent run (by creation), or 1 when there is none. */
 int store_run_latest(struct store *st, struct store_run *out, struct strbuf *err);
@@ -104,15 +103,15 @@ int store_job_update(struct store *st, const struct store_job *j, struct strbuf 
 int store_job_get(struct store *st, const char *id, struct store_job *out, struct strbuf *err);
 /* Jobs of one run (run_id) or of all runs (NULL), in submission order (services first);
  * active_only: only jobs whose state is not final. */
-int store_job_list(struct store *st, const char *run_id, int active_only,
-		   struct store_job **out, size_t *nr, struct strbuf *err);
+int store_job_list(struct store *st, const char *run_id, int active_only, struct store_job **out,
+		   size_t *nr, struct strbuf *err);
 void store_job_release(struct store_job *j);
 void store_jobs_free(struct store_job *jobs, size_t nr);
 
 /* Result files: one per client job; store_result_set inserts or replaces. */
 int store_result_set(struct store *st, const struct store_result *res, struct strbuf *err);
-int store_result_list(struct store *st, const char *run_id, struct store_result **out,
-		      size_t *nr, struct strbuf *err);
+int store_result_list(struct store *st, const char *run_id, struct store_result **out, size_t *nr,
+		      struct strbuf *err);
 void store_results_free(struct store_result *res, size_t nr);
 
 #endif

@@ -48,20 +48,20 @@ static char *write_temp(const char *text)
 }
 
 static const char recipe_text[] =
-	"service:\n"
-	"  name: redis\n"
-	"  type: redis\n"
-	"  runtime: native\n"
-	"  command: redis-server\n"
-	"  password: \"s3cret: 'x'\"\n"
-	"  ports: [6379]\n"
-	"  resources: {partition: gpu, time: \"00:20:00\"}\n"
-	"  environment: {ODD: \"a: b # c\\n'q' \\\"dq\\\" $HOME $$x\", EMPTY: \"\"}\n"
-	"client:\n"
-	"  name: load\n"
-	"  type: redis\n"
-	"  target_service: {name: redis}\n"
-	"  parameters: {requests: 100, ratio: \"1:1\"}\n";
+    "service:\n"
+    "  name: redis\n"
+    "  type: redis\n"
+    "  runtime: native\n"
+    "  command: redis-server\n"
+    "  password: \"s3cret: 'x'\"\n"
+    "  ports: [6379]\n"
+    "  resources: {partition: gpu, time: \"00:20:00\"}\n"
+    "  environment: {ODD: \"a: b # c\\n'q' \\\"dq\\\" $HOME $$x\", EMPTY: \"\"}\n"
+    "client:\n"
+    "  name: load\n"
+    "  type: redis\n"
+    "  target_service: {name: redis}\n"
+    "  parameters: {requests: 100, ratio: \"1:1\"}\n";
 
 static void test_recipe_as_run(void **state)
 {
@@ -114,18 +114,26 @@ static void test_recipe_as_run(void **state)
 static void test_summary(void **state)
 {
 	static const char result[] =
-		"{\"schema\": \"hpcbench.result/1\", \"requests\": {\"sent\": 10, \"ok\": 9, "
-		"\"errors\": 1}, \"throughput_rps\": 4.5, \"latency_us\": {\"p50\": 120.5, "
-		"\"p99\": 900}}";
+	    "{\"schema\": \"hpcbench.result/1\", \"requests\": {\"sent\": 10, \"ok\": 9, "
+	    "\"errors\": 1}, \"throughput_rps\": 4.5, \"latency_us\": {\"p50\": 120.5, "
+	    "\"p99\": 900}}";
 	struct summary_result *res = xcalloc(2, sizeof(*res));
-	struct store_run run = { .id = (char *)"20261129-143000-ab12", .executor = (char *)"local",
-				 .run_dir = (char *)"/r", .state = (char *)"COMPLETED",
-				 .created_at = 1 };
+	struct store_run run = {.id = (char *)"20261129-143000-ab12",
+				.executor = (char *)"local",
+				.run_dir = (char *)"/r",
+				.state = (char *)"COMPLETED",
+				.created_at = 1};
 	struct store_job jobs[2] = {
-		{ .id = (char *)"redis_00000001", .kind = (char *)"service", .name = (char *)"redis",
-		  .state = (char *)"CANCELLED", .exit_code = -1 },
-		{ .id = (char *)"load_00000002", .kind = (char *)"client", .name = (char *)"load",
-		  .state = (char *)"COMPLETED", .exit_code = 0 },
+	    {.id = (char *)"redis_00000001",
+	     .kind = (char *)"service",
+	     .name = (char *)"redis",
+	     .state = (char *)"CANCELLED",
+	     .exit_code = -1},
+	    {.id = (char *)"load_00000002",
+	     .kind = (char *)"client",
+	     .name = (char *)"load",
+	     .state = (char *)"COMPLETED",
+	     .exit_code = 0},
 	};
 	struct strbuf out = STRBUF_INIT, table = STRBUF_INIT;
 	json_error_t jerr;
@@ -147,12 +155,13 @@ static void test_summary(void **state)
 	summary_json(&out, &run, jobs, 2, res, 2);
 	root = json_loads(out.buf, 0, &jerr);
 	assert_non_null(root);
-	assert_string_equal(json_string_value(json_object_get(root, "schema")), "hpcbench.summary/1");
+	assert_string_equal(json_string_value(json_object_get(root, "schema")),
+			    "hpcbench.summary/1");
 	assert_string_equal(json_string_value(json_object_get(root, "run_dir")), "/r");
 	assert_true(json_is_null(json_object_get(root, "finished_at")));
 	assert_null(json_object_get(json_array_get(json_object_get(root, "jobs"), 0), "results"));
-	r0 = json_array_get(json_object_get(json_array_get(json_object_get(root, "jobs"), 1),
-					    "results"), 0);
+	r0 = json_array_get(
+	    json_object_get(json_array_get(json_object_get(root, "jobs"), 1), "results"), 0);
 	assert_int_equal(json_integer_value(json_object_get(json_object_get(r0, "requests"), "ok")),
 			 9);
 	assert_string_equal(json_string_value(json_object_get(r0, "file")),
@@ -172,9 +181,9 @@ static void test_summary(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_run_ids),
-		cmocka_unit_test(test_recipe_as_run),
-		cmocka_unit_test(test_summary),
+	    cmocka_unit_test(test_run_ids),
+	    cmocka_unit_test(test_recipe_as_run),
+	    cmocka_unit_test(test_summary),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

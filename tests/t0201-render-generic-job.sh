@@ -34,7 +34,7 @@ like "$id" '^web_[0-9a-f]{8}$' "render -o prints the job script it wrote"
 start_job "$SCRATCH/jobs" "$id"
 jd=$RUN/$id
 
-ok "endpoint.json appears once the server answers" wait_file "$jd/endpoint.json" 20
+ok "endpoint.json appears once the server answers" wait_file "$jd/endpoint.json" 40
 ok "the state file says READY (written after endpoint.json)" wait_state "$jd" READY 5
 port=$(json_get "$jd/endpoint.json" port)
 isnt_busy=$([ "$port" != "$busy" ] && echo yes)
@@ -52,7 +52,7 @@ is "$(bash -c '. "$1"; echo "$HPCBENCH_TARGET_HOST:$HPCBENCH_TARGET_PORT"' _ "$j
 	"127.0.0.1:$port" "endpoint.env holds the same endpoint as shell assignments"
 
 kill -TERM "$JOB_PID"
-ok "the job ends after TERM" wait_exit "$JOB_PID" 15
+ok "the job ends after TERM" wait_exit "$JOB_PID" 30
 is "$JOB_RC" 0 "a service stopped by TERM exits 0"
 like "$(cat "$jd/state")" '^COMPLETED 0 [0-9]+$' "state: COMPLETED 0 <epoch>"
 if listening "$port"; then r=still; else r=gone; fi
@@ -72,7 +72,7 @@ service:
 YAML
 id=$(render_to "$SCRATCH/jobs2" "$SCRATCH/never.yaml")
 start_job "$SCRATCH/jobs2" "$id"
-ok "a never-ready job ends by itself" wait_exit "$JOB_PID" 20
+ok "a never-ready job ends by itself" wait_exit "$JOB_PID" 40
 is "$JOB_RC" 1 "  with exit status 1"
 like "$(cat "$RUN/$id/state")" '^FAILED 1 [0-9]+ not ready after 1s' "  state FAILED with the reason"
 like "$(cat "$RUN/$id/err.log")" 'hpcbench: not ready after 1s \(probe: hb_probe_http' \
@@ -92,7 +92,7 @@ service:
 YAML
 id=$(render_to "$SCRATCH/jobs3" "$SCRATCH/dies.yaml")
 start_job "$SCRATCH/jobs3" "$id"
-ok "a job whose server dies ends quickly" wait_exit "$JOB_PID" 10
+ok "a job whose server dies ends by itself" wait_exit "$JOB_PID" 30
 like "$(cat "$RUN/$id/state")" '^FAILED 1 [0-9]+ the server exited before it was ready' \
 	"  state FAILED: the server exited before it was ready"
 
@@ -118,12 +118,12 @@ service:
 YAML
 id=$(render_to "$SCRATCH/jobs4" "$SCRATCH/body.yaml")
 start_job "$SCRATCH/jobs4" "$id"
-ok "a script: body with setup lines and a cmd: probe becomes ready" wait_state "$RUN/$id" READY 20
+ok "a script: body with setup lines and a cmd: probe becomes ready" wait_state "$RUN/$id" READY 40
 port=$(json_get "$RUN/$id/endpoint.json" port)
 is "$(curl -s "http://127.0.0.1:$port/index.html")" "made by setup on $port" \
 	"setup ran before the body, with HPCBENCH_PORT set"
 kill -TERM "$JOB_PID"
-ok "  it stops on TERM" wait_exit "$JOB_PID" 15
+ok "  it stops on TERM" wait_exit "$JOB_PID" 30
 if listening "$port"; then r=up; else r=down; fi
 is "$r" down "  the body's server (HPCBENCH_SERVER_PID) was stopped"
 

@@ -43,7 +43,7 @@ start_job "$SCRATCH/jobs" "$cli"
 cli_pid=$JOB_PID
 start_job "$SCRATCH/jobs" "$svc"
 svc_pid=$JOB_PID
-ok "the service becomes ready" wait_file "$RUN/$svc/endpoint.json" 20
+ok "the service becomes ready" wait_file "$RUN/$svc/endpoint.json" 40
 is "$(json_get "$RUN/$svc/endpoint.json" url)" "redis://127.0.0.1:$port" \
 	"endpoint.json: redis://HOST:PORT on the preferred (free) port"
 export REDISCLI_AUTH=$pw
@@ -65,7 +65,7 @@ vsize=$(redis-cli -p "$port" strlen "$key")
 is "$vsize" 64 "values have value_size bytes (--value-size)"
 
 kill -TERM "$svc_pid"
-ok "the service job stops on TERM" wait_exit "$svc_pid" 15
+ok "the service job stops on TERM" wait_exit "$svc_pid" 30
 like "$(cat "$RUN/$svc/state")" '^COMPLETED 0 ' "service state COMPLETED 0"
 if listening "$port"; then r=up; else r=down; fi
 is "$r" down "redis-server was stopped"

@@ -122,4 +122,30 @@ print(sum(v["ok"] for k, v in b.items() if k.lower() in ("set", "get")))' "$res"
 cluster slurm
 cluster ssh
 
+# A service that never becomes ready under SLURM: clear error, the client never runs,
+# nothing left in squeue.
+p3=$(free_port)
+cat >"$SCRATCH/never.yaml" <<YAML
+services:
+  - name: deaf
+    type: generic
+    runtime: native
+    command: sleep
+    args: ["300"]
+    ports: [$p3]
+    resources: {time: "00:05:00", cpus_per_task: 1}
+    health_check: {endpoint: "tcp://localhost:$p3", timeout: 2, interval: 0.2}
+clients:
+  - name: never
+    command: touch
+    args: ["$SCRATCH/client-ran"]
+    target_service: {name: deaf}
+YAML
+out=$(timeout 180 "$HPCBENCH" --config "$SCRATCH/config-slurm.yaml" run "$SCRATCH/never.yaml" \
+	--executor slurm 2>&1 >/dev/null)
+is "$?" 1 "slurm: a service that never becomes ready: exit 1"
+like "$out" "service deaf_[0-9a-f]{8} never became ready \(FAILED" "  with a clear error"
+ok "  its client never ran" test ! -e "$SCRATCH/client-ran"
+is "$(job_ids_in_queue)" "" "  nothing left in squeue"
+
 done_testing

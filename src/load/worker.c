@@ -14,7 +14,7 @@
 #include "common/timeutil.h"
 #include "common/xalloc.h"
 
-volatile int load_stop_requested;
+_Atomic int load_stop_requested;
 
 enum conn_state {
 	CONN_DOWN,       /* closed; reconnects at reconnect_at */

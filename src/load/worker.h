@@ -90,7 +90,10 @@ void worker_init(struct worker *w, unsigned index, struct load_shared *sh);
 void *worker_main(void *arg);
 void worker_release(struct worker *w);
 
-/* Set from a signal handler: every worker stops sending, drains, and ends. */
-extern volatile int load_stop_requested;
+/*
+ * Set from a signal handler: every worker stops sending, drains, and ends. Atomic (and
+ * lock-free, so async-signal-safe): read by every worker thread.
+ */
+extern _Atomic int load_stop_requested;
 
 #endif

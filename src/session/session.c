@@ -71,7 +71,8 @@ struct session {
 	/* --target-service / target_service.id: a running service of another run. */
 	struct store_job target;
 	char *target_file;
-	char *local_out; /* --out for a remote executor: where copies go */
+	char *local_out;    /* --out for a remote executor: where copies go */
+	char **abs_recipes; /* parallel to o->recipes */
 };
 
 static int is_service(const struct job *j)
@@ -96,7 +97,11 @@ static int load_recipes(struct session *s, struct strbuf *err)
 	s->recipes = xcalloc(s->o->nr_recipes, sizeof(*s->recipes));
 	s->plans = xcalloc(s->o->nr_recipes, sizeof(*s->plans));
 	s->nr_recipes = s->o->nr_recipes;
+	s->abs_recipes = xcalloc(s->nr_recipes, sizeof(*s->abs_recipes));
 	for (size_t i = 0; i < s->nr_recipes; i++) {
+		s->abs_recipes[i] = realpath(s->o->recipes[i], NULL);
+		if (!s->abs_recipes[i])
+			s->abs_recipes[i] = xstrdup(s->o->recipes[i]);
 		s->recipes[i] = recipe_load(s->o->recipes[i], s->o->cfg, err);
 		if (!s->recipes[i])
 			ret = -1;
@@ -369,6 +374,15 @@ out:
 	return ret;
 }
 
+/* The absolute path of a recipe file as given (later commands run elsewhere). */
+static const char *abs_recipe(const struct session *s, const char *given)
+{
+	for (size_t i = 0; i < s->nr_recipes; i++)
+		if (!strcmp(s->o->recipes[i], given))
+			return s->abs_recipes[i];
+	return given;
+}
+
 static int record_run(struct session *s, struct strbuf *err)
 {
 	struct strbuf recipes = STRBUF_INIT;
@@ -376,7 +390,7 @@ static int record_run(struct session *s, struct strbuf *err)
 	int ret = -1;
 	gethostname(host, sizeof(host) - 1);
 	for (size_t i = 0; i < s->nr_recipes; i++)
-		strbuf_addf(&recipes, "%s%s", i ? "\n" : "", s->o->recipes[i]);
+		strbuf_addf(&recipes, "%s%s", i ? "\n" : "", s->abs_recipes[i]);
 	s->run.command = xstrdup(s->o->command);
 	s->run.recipes = strbuf_detach(&recipes, NULL);
 	s->run.executor = xstrdup(s->ex->name);
@@ -400,7 +414,7 @@ static int record_run(struct session *s, struct strbuf *err)
 				  : j->kind == JOB_MONITOR ? "monitor"
 							   : "service");
 		r->name = xstrdup(j->name);
-		r->recipe = xstrdup(pos->file);
+		r->recipe = xstrdup(abs_recipe(s, pos->file));
 		r->executor = xstrdup(s->ex->name);
 		r->job_dir = xasprintf("%s/%s", s->run.run_dir, j->id);
 		r->state = xstrdup("PENDING");
@@ -717,6 +731,9 @@ static void session_release(struct session *s)
 		job_plan_release(&s->plans[i]);
 		recipe_free(s->recipes[i]);
 	}
+	for (size_t i = 0; s->abs_recipes && i < s->nr_recipes; i++)
+		free(s->abs_recipes[i]);
+	free(s->abs_recipes);
 	free(s->plans);
 	free(s->recipes);
 	free(s->jobs);

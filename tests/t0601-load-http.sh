@@ -3,6 +3,7 @@
 # successful are the lines of nginx's access log; status classes; the bytes that
 # arrived (method, header, body length); chunked bodies (gzip); keep-alive, pipelining
 # and --no-keepalive seen from nginx's own per-connection request counter.
+# shellcheck source=tests/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 command -v nginx >/dev/null || skip_all "nginx is not installed"

@@ -3,7 +3,9 @@
 # ITL, TPOT and E2E match what the server was told (TTFT 40 ms, one token every 10 ms,
 # 6 tokens) within a small tolerance; token counts are the server's, not words; the
 # server's own counters match what the client reports.
+# shellcheck source=tests/lib.sh
 . "$(dirname "$0")/lib.sh"
+# shellcheck source=tests/lib-llm.sh
 . "$(dirname "$0")/lib-llm.sh"
 
 TTFT=40 ITL=10 TOKENS=6 N=24 IN=32

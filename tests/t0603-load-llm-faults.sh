@@ -4,7 +4,9 @@
 # reports no token counts is said to; model pull before the clock; SLOs, goodput and
 # --slo-check; sweeps and --find-max-rate; API keys; bad input exits 2 with a clear
 # message.
+# shellcheck source=tests/lib.sh
 . "$(dirname "$0")/lib.sh"
+# shellcheck source=tests/lib-llm.sh
 . "$(dirname "$0")/lib-llm.sh"
 
 # 1. Every 4th request answered 503 (Ollama's "server busy").

@@ -4,7 +4,9 @@
 # `hpcbench run --executor local`. The result files hold what the old parameters asked
 # for, counted by the server itself. Then a whole session with the fake server as a
 # native service.
+# shellcheck source=tests/lib.sh
 . "$(dirname "$0")/lib.sh"
+# shellcheck source=tests/lib-llm.sh
 . "$(dirname "$0")/lib-llm.sh"
 
 SEED=${HPCBENCH_SEED:-$TOP/tests/fixtures/seed-recipes}

@@ -17,7 +17,7 @@
 
 extern const struct cmd_entry cmd_render_entry;
 
-static const char *const kind_names[] = { "service", "client", "monitor" };
+static const char *const kind_names[] = {"service", "client", "monitor"};
 
 static const char *job_kind_name(enum job_kind k)
 {
@@ -47,7 +47,8 @@ static void print_plan(const struct job_plan *plan, const char *run_dir)
 		fputs(j->script, stdout);
 		for (size_t k = 0; k < j->nr_files; k++) {
 			const struct side_file *f = &j->files[k];
-			printf("### side file %s/%s (mode %04o)\n", j->id, f->name, (unsigned)f->mode);
+			printf("### side file %s/%s (mode %04o)\n", j->id, f->name,
+			       (unsigned)f->mode);
 			if (f->mode & 0077) {
 				fwrite(f->content, 1, f->len, stdout);
 				if (f->len && f->content[f->len - 1] != '\n')
@@ -91,18 +92,15 @@ static int write_plan(const struct job_plan *plan, const char *dir, struct strbu
 static int cmd_render_exec(int argc, char **argv, struct cli_ctx *ctx)
 {
 	static const struct option longopts[] = {
-		{ "output", required_argument, NULL, 'o' },
-		{ "run-id", required_argument, NULL, 'r' },
-		{ "run-dir", required_argument, NULL, 'D' },
-		{ "seed", required_argument, NULL, 's' },
-		{ "bin", required_argument, NULL, 'b' },
-		{ NULL, 0, NULL, 0 },
+	    {"output", required_argument, NULL, 'o'},  {"run-id", required_argument, NULL, 'r'},
+	    {"run-dir", required_argument, NULL, 'D'}, {"seed", required_argument, NULL, 's'},
+	    {"bin", required_argument, NULL, 'b'},     {NULL, 0, NULL, 0},
 	};
 	const char *out_dir = NULL, *run_dir_opt = NULL, *bin_opt = NULL;
 	char *run_id = NULL, *run_dir = NULL, *self = NULL;
-	struct render_opts o = { 0 };
+	struct render_opts o = {0};
 	struct strbuf err = STRBUF_INIT;
-	struct job_plan plan = { NULL, 0 };
+	struct job_plan plan = {NULL, 0};
 	struct recipe *r = NULL;
 	const struct config *cfg;
 	uint64_t seed = 0;
@@ -110,21 +108,29 @@ static int cmd_render_exec(int argc, char **argv, struct cli_ctx *ctx)
 
 	while ((c = cli_getopt(&cmd_render_entry, argc, argv, "o:", longopts)) != -1) {
 		switch (c) {
-		case 'o': out_dir = optarg; break;
+		case 'o':
+			out_dir = optarg;
+			break;
 		case 'r':
 			free(run_id);
 			run_id = xstrdup(optarg);
 			break;
-		case 'D': run_dir_opt = optarg; break;
-		case 'b': bin_opt = optarg; break;
+		case 'D':
+			run_dir_opt = optarg;
+			break;
+		case 'b':
+			bin_opt = optarg;
+			break;
 		case 's':
 			if (parse_uint(optarg, 1, UINT64_MAX, &seed)) {
 				ret = cli_usage_error(&cmd_render_entry,
-						      "--seed: '%s' is not a positive integer", optarg);
+						      "--seed: '%s' is not a positive integer",
+						      optarg);
 				goto out;
 			}
 			break;
-		default: goto out;
+		default:
+			goto out;
 		}
 	}
 	if (optind >= argc) {
@@ -132,15 +138,18 @@ static int cmd_render_exec(int argc, char **argv, struct cli_ctx *ctx)
 		goto out;
 	}
 	if (optind + 1 < argc) {
-		ret = cli_usage_error(&cmd_render_entry, "one recipe at a time ('%s')", argv[optind + 1]);
+		ret = cli_usage_error(&cmd_render_entry, "one recipe at a time ('%s')",
+				      argv[optind + 1]);
 		goto out;
 	}
 	if (run_id && (!*run_id || strpbrk(run_id, "/ \t\n'\"$`\\"))) {
-		ret = cli_usage_error(&cmd_render_entry, "--run-id: '%s' is not a plain name", run_id);
+		ret = cli_usage_error(&cmd_render_entry, "--run-id: '%s' is not a plain name",
+				      run_id);
 		goto out;
 	}
 	if (run_dir_opt && run_dir_opt[0] != '/') {
-		ret = cli_usage_error(&cmd_render_entry, "--run-dir: '%s' is not absolute", run_dir_opt);
+		ret = cli_usage_error(&cmd_render_entry, "--run-dir: '%s' is not absolute",
+				      run_dir_opt);
 		goto out;
 	}
 	cfg = cli_config(ctx);
@@ -163,8 +172,10 @@ static int cmd_render_exec(int argc, char **argv, struct cli_ctx *ctx)
 	self = self_exe_path();
 	o.run_id = run_id;
 	o.run_dir = run_dir;
-	o.hpcbench_bin = bin_opt ? bin_opt : cfg->hpc.remote_bin ? cfg->hpc.remote_bin
-						   : self ? self : "hpcbench";
+	o.hpcbench_bin = bin_opt	       ? bin_opt
+			 : cfg->hpc.remote_bin ? cfg->hpc.remote_bin
+			 : self		       ? self
+					       : "hpcbench";
 	o.cfg = cfg;
 	o.id_seed = seed;
 	if (render_plan(r, &o, &plan, &err)) {
@@ -195,32 +206,32 @@ out:
 }
 
 const struct cmd_entry cmd_render_entry = {
-	.name = "render",
-	.usage = "render RECIPE [-o DIR] [OPTIONS]",
-	.summary = "print (or write) the job scripts a recipe would run",
-	.help = "Validates RECIPE and renders one bash job script per service, monitor and\n"
-		"client, with its #SBATCH header, exactly as 'run' would submit them.\n"
-		"Nothing is written when the recipe is invalid (exit 2).\n"
-		"\n"
-		"options:\n"
-		"  -o, --output DIR  write DIR/JOB_ID.sh per job and each job's side files\n"
-		"                    (generated configs, 0600 secrets) under DIR/JOB_ID/;\n"
-		"                    prints the script paths\n"
-		"  --run-id ID       the run id carried in job names (default: a new one)\n"
-		"  --run-dir DIR     the run folder as the job sees it (absolute; default:\n"
-		"                    WORKDIR/runs/RUN_ID, or $HOME/hpcbench/runs/RUN_ID)\n"
-		"  --seed N          derive job ids from N instead of random (reproducible)\n"
-		"  --bin PATH        how jobs run hpcbench (default: hpc.remote_bin, else this\n"
-		"                    binary)\n"
-		"\n"
-		"output (without -o): each script after a line\n"
-		"  ### hpcbench job JOB_ID (KIND 'NAME') -> RUN_DIR/JOB_ID/job.sh\n"
-		"followed by its side files ('### side file ...'; secrets are not shown).\n"
-		"\n"
-		"examples:\n"
-		"  hpcbench render recipes/sessions/redis-local.yaml\n"
-		"  hpcbench render recipes/services/redis-native.yaml -o /tmp/jobs --seed 1\n"
-		"\n"
-		"Job script contract (state, endpoint.json, result.json): docs/service-types.md.\n",
-	.exec = cmd_render_exec,
+    .name = "render",
+    .usage = "render RECIPE [-o DIR] [OPTIONS]",
+    .summary = "print (or write) the job scripts a recipe would run",
+    .help = "Validates RECIPE and renders one bash job script per service, monitor and\n"
+	    "client, with its #SBATCH header, exactly as 'run' would submit them.\n"
+	    "Nothing is written when the recipe is invalid (exit 2).\n"
+	    "\n"
+	    "options:\n"
+	    "  -o, --output DIR  write DIR/JOB_ID.sh per job and each job's side files\n"
+	    "                    (generated configs, 0600 secrets) under DIR/JOB_ID/;\n"
+	    "                    prints the script paths\n"
+	    "  --run-id ID       the run id carried in job names (default: a new one)\n"
+	    "  --run-dir DIR     the run folder as the job sees it (absolute; default:\n"
+	    "                    WORKDIR/runs/RUN_ID, or $HOME/hpcbench/runs/RUN_ID)\n"
+	    "  --seed N          derive job ids from N instead of random (reproducible)\n"
+	    "  --bin PATH        how jobs run hpcbench (default: hpc.remote_bin, else this\n"
+	    "                    binary)\n"
+	    "\n"
+	    "output (without -o): each script after a line\n"
+	    "  ### hpcbench job JOB_ID (KIND 'NAME') -> RUN_DIR/JOB_ID/job.sh\n"
+	    "followed by its side files ('### side file ...'; secrets are not shown).\n"
+	    "\n"
+	    "examples:\n"
+	    "  hpcbench render recipes/sessions/redis-local.yaml\n"
+	    "  hpcbench render recipes/services/redis-native.yaml -o /tmp/jobs --seed 1\n"
+	    "\n"
+	    "Job script contract (state, endpoint.json, result.json): docs/service-types.md.\n",
+    .exec = cmd_render_exec,
 };

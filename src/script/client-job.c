@@ -19,9 +19,9 @@
 struct popt {
 	const char *opt;      /* "-c", "--value-size", ... */
 	struct strlist words; /* quoted values (one unless sweep/multi) */
-	bool sweep;           /* words are the sweep's values */
-	bool multi;           /* repeat the option per word (-H) */
-	bool flag;            /* no value */
+	bool sweep;	      /* words are the sweep's values */
+	bool multi;	      /* repeat the option per word (-H) */
+	bool flag;	      /* no value */
 };
 
 struct popts {
@@ -173,12 +173,12 @@ static void target_block(struct strbuf *sb, const struct client_spec *c,
 			 unsigned wait_s)
 {
 	const struct service_type *t = tj >= 0 ? plan->jobs[tj].service->type : implied_type(c);
-	const char *ep = o->target_endpoint ? o->target_endpoint
-		: c->target.endpoint ? c->target.endpoint
-				     : cli_param(c, "endpoint");
+	const char *ep = o->target_endpoint   ? o->target_endpoint
+			 : c->target.endpoint ? c->target.endpoint
+					      : cli_param(c, "endpoint");
 	unsigned port = c->target.port ? c->target.port : t ? t->default_port : 80;
-	const char *scheme = t && t->render && t->render->url_scheme ? t->render->url_scheme
-								       : "http";
+	const char *scheme =
+	    t && t->render && t->render->url_scheme ? t->render->url_scheme : "http";
 
 	strbuf_addstr(sb, "\n# Target\n");
 	strbuf_addstr(sb, shlib_client);
@@ -214,8 +214,9 @@ static void target_block(struct strbuf *sb, const struct client_spec *c,
 			    "fi\n",
 			    port, scheme, wait_s);
 	}
-	strbuf_addstr(sb, "export HPCBENCH_TARGET_HOST HPCBENCH_TARGET_PORT HPCBENCH_TARGET_URL\n"
-			  "export TARGET_SERVICE_HOST=\"$HPCBENCH_TARGET_HOST\" # old recipes' name\n");
+	strbuf_addstr(sb,
+		      "export HPCBENCH_TARGET_HOST HPCBENCH_TARGET_PORT HPCBENCH_TARGET_URL\n"
+		      "export TARGET_SERVICE_HOST=\"$HPCBENCH_TARGET_HOST\" # old recipes' name\n");
 }
 
 static void target_word(struct strbuf *sb, const struct client_render *cr,
@@ -228,7 +229,8 @@ static void target_word(struct strbuf *sb, const struct client_render *cr,
 	case TARGET_SQL_URL: {
 		const char *t = b->target_type ? b->target_type : c->target.name;
 		const char *scheme = t && (!strcmp(t, "postgres") || !strcmp(t, "postgresql"))
-					     ? "postgres" : "mysql";
+					 ? "postgres"
+					 : "mysql";
 		strbuf_addf(sb, "\"%s://$HPCBENCH_TARGET_HOST:$HPCBENCH_TARGET_PORT\"", scheme);
 		break;
 	}
@@ -337,8 +339,9 @@ static void load_body(struct strbuf *sb, const struct client_spec *c,
 		strbuf_addch(sb, '\n');
 		return;
 	}
-	strbuf_addf(sb, "# Parametric: %u points, one result file each, listed in results.txt\n"
-			"HB_FAILED=0\n: >\"$JOB_DIR/results.txt\"\n",
+	strbuf_addf(sb,
+		    "# Parametric: %u points, one result file each, listed in results.txt\n"
+		    "HB_FAILED=0\n: >\"$JOB_DIR/results.txt\"\n",
 		    points);
 	nd = 0;
 	for (size_t i = 0; i < p->nr; i++) {
@@ -364,20 +367,20 @@ static void load_body(struct strbuf *sb, const struct client_spec *c,
 		indent(sb, nd);
 		strbuf_addstr(sb, "done\n");
 	}
-	strbuf_addf(sb, "[ \"$HB_FAILED\" -eq 0 ] || hb_fail \"$HB_FAILED of %u sweep points "
-			"failed\"\n",
+	strbuf_addf(sb,
+		    "[ \"$HB_FAILED\" -eq 0 ] || hb_fail \"$HB_FAILED of %u sweep points "
+		    "failed\"\n",
 		    points);
 	strbuf_release(&point);
 }
 
-int render_client(const struct recipe *r, const struct client_spec *c,
-		  const struct render_opts *o, struct job_plan *plan, struct job *job,
-		  struct strbuf *err)
+int render_client(const struct recipe *r, const struct client_spec *c, const struct render_opts *o,
+		  struct job_plan *plan, struct job *job, struct strbuf *err)
 {
 	const struct client_render *cr = c->type ? c->type->render : NULL;
-	struct cli_build b = { .c = c, .o = o, .job = job };
+	struct cli_build b = {.c = c, .o = o, .job = job};
 	struct strbuf sb = STRBUF_INIT;
-	struct popts p = { NULL, 0 };
+	struct popts p = {NULL, 0};
 	const char *wait = cli_param(c, "wait_for_service");
 	unsigned wait_s = wait ? (unsigned)strtoul(wait, NULL, 10) : DEFAULT_WAIT_S;
 	int tj = find_target_job(plan, c->target.name);
@@ -420,7 +423,8 @@ int render_client(const struct recipe *r, const struct client_spec *c,
 	target_block(&sb, c, o, plan, job->depends_on, wait_s);
 
 	if (c->command) {
-		strbuf_addstr(&sb, "\n# The recipe's command, as written\nhb_run \"${HB_RUN[@]}\" ");
+		strbuf_addstr(&sb,
+			      "\n# The recipe's command, as written\nhb_run \"${HB_RUN[@]}\" ");
 		sq_quote_expand(&sb, c->command);
 		for (size_t i = 0; i < c->args.nr; i++) {
 			strbuf_addch(&sb, ' ');

@@ -12,8 +12,7 @@
  * command. Sets job->depends_on when the target is a service of plan.
  * 0, or -1 with "FILE:LINE:COL: ..." in err.
  */
-int render_client(const struct recipe *r, const struct client_spec *c,
-		  const struct render_opts *o, struct job_plan *plan, struct job *job,
-		  struct strbuf *err);
+int render_client(const struct recipe *r, const struct client_spec *c, const struct render_opts *o,
+		  struct job_plan *plan, struct job *job, struct strbuf *err);
 
 #endif

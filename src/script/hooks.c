@@ -27,8 +27,7 @@ void svc_arg_opt(struct strlist *l, const char *opt, const char *value)
 	svc_arg_value(l, value);
 }
 
-void job_add_file(struct job *job, const char *name, const char *content, size_t len,
-		  mode_t mode)
+void job_add_file(struct job *job, const char *name, const char *content, size_t len, mode_t mode)
 {
 	struct side_file *f;
 	job->files = xrealloc(job->files, (job->nr_files + 1) * sizeof(*job->files));

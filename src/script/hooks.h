@@ -32,28 +32,28 @@ struct svc_build {
 	const struct recipe *r;
 	const struct render_opts *o;
 	const struct job_plan *plan; /* jobs rendered so far (services before this one) */
-	struct job *job;       /* side files go here (job_add_file) */
-	bool custom_command;   /* the recipe named another command: argv/tail are not used */
-	struct strlist argv;   /* words after the command, before the recipe's args */
-	struct strlist tail;   /* words after the recipe's args */
-	struct strbuf setup;   /* bash: after the port is chosen, before the server starts */
-	struct strbuf probe;   /* bash: a command that succeeds once ready (type default) */
-	struct strbuf post_ready; /* bash: once ready, before endpoint.json */
+	struct job *job;	     /* side files go here (job_add_file) */
+	bool custom_command;	     /* the recipe named another command: argv/tail are not used */
+	struct strlist argv;	     /* words after the command, before the recipe's args */
+	struct strlist tail;	     /* words after the recipe's args */
+	struct strbuf setup;	     /* bash: after the port is chosen, before the server starts */
+	struct strbuf probe;	     /* bash: a command that succeeds once ready (type default) */
+	struct strbuf post_ready;    /* bash: once ready, before endpoint.json */
 };
 
 struct service_render {
-	const char *command;          /* the server command when the recipe names none */
-	const char *const *args;      /* default args when the recipe gives none */
+	const char *command;	 /* the server command when the recipe names none */
+	const char *const *args; /* default args when the recipe gives none */
 	/*
 	 * Options the type sets itself (port, data folder, ...): recipe args matching them
 	 * are dropped, with a comment in the script. "--port" matches "--port" (and the
 	 * word after it) and "--port=..."; "*.conf" matches any word ending in ".conf".
 	 */
 	const char *const *owned_args;
-	const char *url_scheme;       /* endpoint url scheme; NULL = "http" */
+	const char *url_scheme; /* endpoint url scheme; NULL = "http" */
 	/* Probe path rewrites, pairs {from, to, ..., NULL} (old recipes' paths). */
 	const char *const *probe_rewrite;
-	unsigned probe_timeout_s;     /* readiness default when health_check gives none */
+	unsigned probe_timeout_s; /* readiness default when health_check gives none */
 	/* Adds argv/tail words, setup lines, side files. 0, or -1 with a reason in err. */
 	int (*build)(struct svc_build *b, struct strbuf *err);
 };
@@ -61,18 +61,18 @@ struct service_render {
 /* How a client type names its target on the `hpcbench load` command line. */
 enum target_form {
 	TARGET_HOSTPORT, /* "$HPCBENCH_TARGET_HOST:$HPCBENCH_TARGET_PORT" */
-	TARGET_URL,      /* "$HPCBENCH_TARGET_URL" (http://host:port) */
-	TARGET_SQL_URL,  /* mysql://host:port or postgres://host:port */
+	TARGET_URL,	 /* "$HPCBENCH_TARGET_URL" (http://host:port) */
+	TARGET_SQL_URL,	 /* mysql://host:port or postgres://host:port */
 };
 
 struct cli_build {
 	const struct client_spec *c;
 	const struct render_opts *o;
-	const char *target_type;  /* service type name of the target when known, or NULL */
+	const char *target_type; /* service type name of the target when known, or NULL */
 	/* The target when it is a service of this recipe (its job folder is $HB_TARGET_DIR). */
 	const struct service_spec *target_service;
 	struct job *job;
-	struct strlist opts;      /* extra words for `hpcbench load` (already quoted) */
+	struct strlist opts;	     /* extra words for `hpcbench load` (already quoted) */
 	struct strbuf target_suffix; /* appended to the target word (http: the path) */
 };
 
@@ -96,8 +96,7 @@ void svc_arg_raw(struct strlist *l, const char *word);
 /* Appends "--opt" and the recipe value as two words. */
 void svc_arg_opt(struct strlist *l, const char *opt, const char *value);
 /* Adds a side file (copied) to job; JOB_DIR/name, written before the script runs. */
-void job_add_file(struct job *job, const char *name, const char *content, size_t len,
-		  mode_t mode);
+void job_add_file(struct job *job, const char *name, const char *content, size_t len, mode_t mode);
 /*
  * Scalar value of a type-specific key of the service (s->node), else the value of
  * environment variable env (old recipes) when env is not NULL, else NULL.

@@ -45,8 +45,8 @@ uint64_t job_time_limit(const struct resources *res, const struct config *cfg)
  * One #SBATCH line. SLURM reads the value literally up to the end of the line, so it
  * must be one plain word: a newline would end the comment and run the rest as shell.
  */
-static int directive(struct strbuf *sb, const char *opt, const char *v,
-		     const struct srcpos *pos, struct strbuf *err)
+static int directive(struct strbuf *sb, const char *opt, const char *v, const struct srcpos *pos,
+		     struct strbuf *err)
 {
 	if (!v || !*v)
 		return 0;
@@ -82,17 +82,23 @@ int sbatch_header(struct strbuf *sb, const struct job *job, const struct resourc
 	strbuf_addf(sb, "#SBATCH --error=%s/%s/err.log\n", o->run_dir, job->id);
 	sbatch_time(&t, job->time_limit_s);
 	strbuf_addf(sb, "#SBATCH --time=%s\n", t.buf);
-	ret |= directive(sb, "account", res->account ? res->account : cfg ? cfg->slurm.account : NULL,
+	ret |= directive(sb, "account",
+			 res->account ? res->account
+			 : cfg	      ? cfg->slurm.account
+				      : NULL,
 			 pos, err);
 	ret |= directive(sb, "partition",
-			 res->partition ? res->partition : cfg ? cfg->slurm.partition : NULL, pos,
-			 err);
+			 res->partition ? res->partition
+			 : cfg		? cfg->slurm.partition
+					: NULL,
+			 pos, err);
 	ret |= directive(sb, "qos", res->qos ? res->qos : cfg ? cfg->slurm.qos : NULL, pos, err);
 	directive_u(sb, "nodes", res->nodes ? res->nodes : cfg ? cfg->slurm.nodes : 0);
 	directive_u(sb, "ntasks", res->ntasks ? res->ntasks : cfg ? cfg->slurm.ntasks : 0);
 	directive_u(sb, "ntasks-per-node",
 		    res->ntasks_per_node ? res->ntasks_per_node
-					 : cfg ? cfg->slurm.ntasks_per_node : 0);
+		    : cfg		 ? cfg->slurm.ntasks_per_node
+					 : 0);
 	directive_u(sb, "cpus-per-task", res->cpus_per_task);
 	if (res->mem_mb)
 		strbuf_addf(sb, "#SBATCH --mem=%lluM\n", (unsigned long long)res->mem_mb);
@@ -101,8 +107,8 @@ int sbatch_header(struct strbuf *sb, const struct job *job, const struct resourc
 	return ret ? -1 : 0;
 }
 
-void job_preamble(struct strbuf *sb, const struct job *job, const char *kind,
-		  const char *type, const struct render_opts *o)
+void job_preamble(struct strbuf *sb, const struct job *job, const char *kind, const char *type,
+		  const struct render_opts *o)
 {
 	strbuf_addf(sb, "#\n# hpcbench %s job '%s' (%s), run %s.\n", kind, job->id, type,
 		    o->run_id);
@@ -135,15 +141,14 @@ void job_preamble(struct strbuf *sb, const struct job *job, const char *kind,
 /* True if an environment variable name looks like a secret. */
 static int env_name_is_secret(const char *name)
 {
-	static const char *const words[] = { "PASSWORD", "PASSWD", "SECRET", "TOKEN", "API_KEY" };
+	static const char *const words[] = {"PASSWORD", "PASSWD", "SECRET", "TOKEN", "API_KEY"};
 	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
 		if (strcasestr(name, words[i]))
 			return 1;
 	return 0;
 }
 
-void job_environment(struct strbuf *sb, struct job *job, const struct kvlist *env,
-		     enum runtime rt)
+void job_environment(struct strbuf *sb, struct job *job, const struct kvlist *env, enum runtime rt)
 {
 	if (!env->nr)
 		return;
@@ -180,30 +185,32 @@ static char *image_path(const char *container_image, const struct container *c,
 		return NULL;
 	if (img[0] == '/' || img[0] == '$' || img[0] == '~')
 		return xstrdup(img);
-	dir = o->cfg && o->cfg->containers.cache ? o->cfg->containers.cache
-		: o->cfg && o->cfg->containers.base_path ? o->cfg->containers.base_path
-							  : "$HOME/containers";
+	dir = o->cfg && o->cfg->containers.cache       ? o->cfg->containers.cache
+	      : o->cfg && o->cfg->containers.base_path ? o->cfg->containers.base_path
+						       : "$HOME/containers";
 	return xasprintf("%s/%s", dir, img);
 }
 
 int job_runtime(struct strbuf *sb, enum runtime rt, const char *container_image,
-		const struct container *c, const struct resources *res,
-		const char *default_image, const char *default_source,
-		const struct render_opts *o, const char *what, struct strbuf *err)
+		const struct container *c, const struct resources *res, const char *default_image,
+		const char *default_source, const struct render_opts *o, const char *what,
+		struct strbuf *err)
 {
 	char *img;
 	const char *src = c->docker_source ? c->docker_source : default_source;
 
 	if (rt == RUNTIME_NATIVE) {
-		strbuf_addstr(sb, "\n# Runtime: native (commands run on the node itself)\n"
-				  "# shellcheck disable=SC2034 # (unused when a script: body starts "
-				  "the server)\nHB_RUN=()\n");
+		strbuf_addstr(sb,
+			      "\n# Runtime: native (commands run on the node itself)\n"
+			      "# shellcheck disable=SC2034 # (unused when a script: body starts "
+			      "the server)\nHB_RUN=()\n");
 		return 0;
 	}
 	img = image_path(container_image, c, default_image, o);
 	if (!img)
-		return error(err, "%s: runtime apptainer needs container.image_path, "
-				  "container_image or container.docker_source",
+		return error(err,
+			     "%s: runtime apptainer needs container.image_path, "
+			     "container_image or container.docker_source",
 			     what);
 	strbuf_addstr(sb, "\n# Runtime: apptainer\nHB_APPTAINER=apptainer\n"
 			  "if ! command -v apptainer >/dev/null && command -v singularity "

@@ -24,15 +24,14 @@ int sbatch_header(struct strbuf *sb, const struct job *job, const struct resourc
  * set -euo pipefail, module loads, RUN_DIR/JOB_DIR and friends, the common library,
  * the traps, state RUNNING. kind: "service", "monitor" or "client"; type: its type name.
  */
-void job_preamble(struct strbuf *sb, const struct job *job, const char *kind,
-		  const char *type, const struct render_opts *o);
+void job_preamble(struct strbuf *sb, const struct job *job, const char *kind, const char *type,
+		  const struct render_opts *o);
 /*
  * `export NAME=value` for each variable; names that look like secrets (PASSWORD,
  * PASSWD, SECRET, TOKEN, API_KEY) are read from 0600 side files added to job instead.
  * apptainer: also APPTAINERENV_NAME so that the image's own ENV cannot shadow them.
  */
-void job_environment(struct strbuf *sb, struct job *job, const struct kvlist *env,
-		     enum runtime rt);
+void job_environment(struct strbuf *sb, struct job *job, const struct kvlist *env, enum runtime rt);
 /*
  * The runtime prefix HB_RUN: apptainer (image resolved, pulled under a lock when
  * missing, binds, --nv for GPU jobs) or native (empty). default_image and
@@ -40,8 +39,8 @@ void job_environment(struct strbuf *sb, struct job *job, const struct kvlist *en
  * no image at all (what names the job in the message).
  */
 int job_runtime(struct strbuf *sb, enum runtime rt, const char *container_image,
-		const struct container *c, const struct resources *res,
-		const char *default_image, const char *default_source,
-		const struct render_opts *o, const char *what, struct strbuf *err);
+		const struct container *c, const struct resources *res, const char *default_image,
+		const char *default_source, const struct render_opts *o, const char *what,
+		struct strbuf *err);
 
 #endif

@@ -77,16 +77,16 @@ int render_plan(const struct recipe *r, const struct render_opts *o, struct job_
 		return error(err, "render: a run id and an absolute run folder are required");
 	/* #SBATCH lines take the folder literally: no quoting, no expansion there. */
 	if (strpbrk(o->run_dir, " \t\n'\"$`\\") || strpbrk(o->run_id, " \t\n'\"$`\\/"))
-		return error(err, "render: the run folder '%s' and run id '%s' must not hold "
-				  "spaces, quotes, '$', '`' or '\\'",
+		return error(err,
+			     "render: the run folder '%s' and run id '%s' must not hold "
+			     "spaces, quotes, '$', '`' or '\\'",
 			     o->run_dir, o->run_id);
 	/* Every job gets its id first: a job may refer to any other (client -> service). */
 	for (size_t i = 0; i < r->nr_services; i++)
 		plan_add(plan, JOB_SERVICE, r->services[i].name, o, &seed)->service =
-			&r->services[i];
+		    &r->services[i];
 	if (r->monitoring)
-		plan_add(plan, JOB_MONITOR, r->monitoring->name, o, &seed)->service =
-			r->monitoring;
+		plan_add(plan, JOB_MONITOR, r->monitoring->name, o, &seed)->service = r->monitoring;
 	for (size_t i = 0; i < r->nr_clients; i++)
 		plan_add(plan, JOB_CLIENT, r->clients[i].name, o, &seed)->client = &r->clients[i];
 

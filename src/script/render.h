@@ -47,12 +47,12 @@ struct service_spec;
 struct client_spec;
 
 struct render_opts {
-	const char *run_id;       /* e.g. "20261129-143000-ab12"; carried in the job names */
-	const char *run_dir;      /* absolute run folder as seen by the job (on the cluster) */
+	const char *run_id;	  /* e.g. "20261129-143000-ab12"; carried in the job names */
+	const char *run_dir;	  /* absolute run folder as seen by the job (on the cluster) */
 	const char *hpcbench_bin; /* how the job runs hpcbench (absolute path or "hpcbench") */
 	const struct config *cfg; /* may be NULL: defaults */
 	/* Client targets outside this recipe (from --target-service / --target-endpoint): */
-	const char *target_endpoint;      /* URL or HOST:PORT, or NULL */
+	const char *target_endpoint;	  /* URL or HOST:PORT, or NULL */
 	const char *target_endpoint_file; /* endpoint.json of a running service, or NULL */
 	uint64_t id_seed; /* 0: random job id suffixes; else derived from it (tests, golden) */
 };
@@ -60,21 +60,21 @@ struct render_opts {
 enum job_kind { JOB_SERVICE, JOB_CLIENT, JOB_MONITOR };
 
 struct side_file {
-	char *name;    /* relative to JOB_DIR, e.g. "secrets/redis_password" */
+	char *name; /* relative to JOB_DIR, e.g. "secrets/redis_password" */
 	char *content;
 	size_t len;
-	mode_t mode;   /* 0600 for secrets */
+	mode_t mode; /* 0600 for secrets */
 };
 
 struct job {
 	enum job_kind kind;
-	char *id;        /* NAME_XXXXXXXX, unique per run; JOB_DIR = run_dir/id */
-	char *name;      /* recipe name */
-	char *slurm_name;/* --job-name, carries the run id */
-	char *script;    /* the whole job.sh text */
+	char *id;	  /* NAME_XXXXXXXX, unique per run; JOB_DIR = run_dir/id */
+	char *name;	  /* recipe name */
+	char *slurm_name; /* --job-name, carries the run id */
+	char *script;	  /* the whole job.sh text */
 	struct side_file *files;
 	size_t nr_files;
-	int depends_on;  /* index in plan->jobs of the service a client waits for, or -1 */
+	int depends_on;	       /* index in plan->jobs of the service a client waits for, or -1 */
 	uint64_t time_limit_s; /* from resources.time (or default); local executor enforces it */
 	const struct service_spec *service; /* kind == JOB_SERVICE/JOB_MONITOR */
 	const struct client_spec *client;   /* kind == JOB_CLIENT */

@@ -211,7 +211,7 @@ int render_service(const struct recipe *r, const struct service_spec *s,
 {
 	const struct service_type *t = s->type;
 	const struct service_render *rd = t->render;
-	struct svc_build b = { .s = s, .r = r, .o = o, .plan = plan, .job = job };
+	struct svc_build b = {.s = s, .r = r, .o = o, .plan = plan, .job = job};
 	struct strbuf sb = STRBUF_INIT, lib = STRBUF_INIT, probe = STRBUF_INIT;
 	struct strbuf body = STRBUF_INIT;
 	const struct health_check *hc = &s->health_check;
@@ -240,10 +240,10 @@ int render_service(const struct recipe *r, const struct service_spec *s,
 	if (s->script && read_body_script(&body, r, s, err))
 		goto out;
 
-	timeout = hc->timeout_s ? hc->timeout_s
-		: hc->retries && hc->interval_s > 0 ? (unsigned)(hc->retries * hc->interval_s)
-		: rd && rd->probe_timeout_s ? rd->probe_timeout_s
-					    : DEFAULT_PROBE_TIMEOUT_S;
+	timeout = hc->timeout_s			      ? hc->timeout_s
+		  : hc->retries && hc->interval_s > 0 ? (unsigned)(hc->retries * hc->interval_s)
+		  : rd && rd->probe_timeout_s	      ? rd->probe_timeout_s
+						      : DEFAULT_PROBE_TIMEOUT_S;
 
 	if (sbatch_header(&sb, job, &s->resources, &s->pos, o, err))
 		goto out;
@@ -261,8 +261,9 @@ int render_service(const struct recipe *r, const struct service_spec *s,
 
 	strbuf_addstr(&sb, "\n# Data folder of this job (never a shared $HOME folder)\n"
 			   "mkdir -p \"$JOB_DIR/data\"\n");
-	strbuf_addf(&sb, "\n# Port: %u when free on this node, else another free one\n"
-			 "hb_choose_port %u\nHPCBENCH_PORT=$HB_CHOSEN_PORT\nexport HPCBENCH_PORT\n",
+	strbuf_addf(&sb,
+		    "\n# Port: %u when free on this node, else another free one\n"
+		    "hb_choose_port %u\nHPCBENCH_PORT=$HB_CHOSEN_PORT\nexport HPCBENCH_PORT\n",
 		    preferred, preferred);
 	if (s->runtime == RUNTIME_APPTAINER)
 		strbuf_addstr(&sb, "export APPTAINERENV_HPCBENCH_PORT=\"$HPCBENCH_PORT\"\n");
@@ -280,8 +281,9 @@ int render_service(const struct recipe *r, const struct service_spec *s,
 	if (s->script) {
 		strbuf_addstr(&sb, "\n# Body (from ");
 		comment_text(&sb, s->script);
-		strbuf_addstr(&sb, "): starts the server in the background\n"
-				   "hb_port_release # what the body starts must not hold the port lock\n");
+		strbuf_addstr(
+		    &sb, "): starts the server in the background\n"
+			 "hb_port_release # what the body starts must not hold the port lock\n");
 		strbuf_add(&sb, body.buf, body.len);
 		if (body.len && body.buf[body.len - 1] != '\n')
 			strbuf_addch(&sb, '\n');
@@ -290,10 +292,11 @@ int render_service(const struct recipe *r, const struct service_spec *s,
 		strbuf_addstr(&sb, "\n# Start the server\n");
 		server_argv(&sb, s, rd, &b);
 	}
-	strbuf_addf(&sb, "\n# Readiness: a real protocol check, every %gs for up to %us\n", interval,
-		    timeout);
+	strbuf_addf(&sb, "\n# Readiness: a real protocol check, every %gs for up to %us\n",
+		    interval, timeout);
 	if (!strncmp(probe.buf, "bash -c ", 8))
-		strbuf_addstr(&sb, "# shellcheck disable=SC2016 # the recipe's cmd: probe, as written\n");
+		strbuf_addstr(
+		    &sb, "# shellcheck disable=SC2016 # the recipe's cmd: probe, as written\n");
 	strbuf_addf(&sb, "hb_wait_ready %u %g %s\n", timeout, interval, probe.buf);
 	if (b.post_ready.len) {
 		strbuf_addstr(&sb, "\n# Once ready\n");
@@ -301,10 +304,11 @@ int render_service(const struct recipe *r, const struct service_spec *s,
 	}
 	strbuf_addf(&sb, "\nhb_endpoint %s\nhb_state READY\n",
 		    rd && rd->url_scheme ? rd->url_scheme : "http");
-	strbuf_addstr(&sb, "echo \"hpcbench: $HB_JOB_ID ready on $HPCBENCH_PORT\"\n\n"
-			   "# Serve until stopped (TERM/INT: clean stop) or until the server exits\n"
-			   "HB_RC=0\nwait \"$HB_PID\" || HB_RC=$?\nHB_PID=\n"
-			   "hb_fail \"the server exited on its own (status $HB_RC)\"\n");
+	strbuf_addstr(&sb,
+		      "echo \"hpcbench: $HB_JOB_ID ready on $HPCBENCH_PORT\"\n\n"
+		      "# Serve until stopped (TERM/INT: clean stop) or until the server exits\n"
+		      "HB_RC=0\nwait \"$HB_PID\" || HB_RC=$?\nHB_PID=\n"
+		      "hb_fail \"the server exited on its own (status $HB_RC)\"\n");
 	job->script = strbuf_detach(&sb, NULL);
 	ret = 0;
 out:

@@ -4,26 +4,23 @@
 #include "script/hooks.h"
 #include "service/types.h"
 
-static const char *const llm_aliases[] = { "ollama", "vllm", NULL };
+static const char *const llm_aliases[] = {"ollama", "vllm", NULL};
 
 static const struct type_key llm_client_keys[] = {
-	CLIENT_COMMON_KEYS,
-	{ "model", KEY_STRING, "model name sent in each request", "--model", 0 },
-	{ "api", KEY_STRING, "ollama, openai-chat or openai-completions (default from target)",
-	  "--api", 0 },
-	{ "num_requests", KEY_INT, "old tool: total requests", "-n", 0 },
-	{ "operations_per_test", KEY_INT, "old tool: requests per sweep point", "-n", 0 },
-	{ "concurrent_requests", KEY_ANY, "old tool: concurrency, or a list to sweep", "-c",
-	  TK_SWEEP },
-	{ "prompt_length", KEY_ANY, "old tool: prompt length in tokens", "--input-tokens",
-	  TK_SWEEP },
-	{ "prompt_lengths", KEY_ANY, "old tool: prompt lengths to sweep", "--input-tokens",
-	  TK_SWEEP },
-	{ "input_tokens", KEY_ANY, "prompt length in tokens", "--input-tokens", TK_SWEEP },
-	{ "max_tokens", KEY_ANY, "output tokens per request, or a list to sweep", "--max-tokens",
-	  TK_SWEEP },
-	{ "sweep", KEY_STRING, "load generator sweep, e.g. concurrency=1,2,4", "--sweep", 0 },
-	{ NULL, 0, NULL, NULL, 0 },
+    CLIENT_COMMON_KEYS,
+    {"model", KEY_STRING, "model name sent in each request", "--model", 0},
+    {"api", KEY_STRING, "ollama, openai-chat or openai-completions (default from target)", "--api",
+     0},
+    {"num_requests", KEY_INT, "old tool: total requests", "-n", 0},
+    {"operations_per_test", KEY_INT, "old tool: requests per sweep point", "-n", 0},
+    {"concurrent_requests", KEY_ANY, "old tool: concurrency, or a list to sweep", "-c", TK_SWEEP},
+    {"prompt_length", KEY_ANY, "old tool: prompt length in tokens", "--input-tokens", TK_SWEEP},
+    {"prompt_lengths", KEY_ANY, "old tool: prompt lengths to sweep", "--input-tokens", TK_SWEEP},
+    {"input_tokens", KEY_ANY, "prompt length in tokens", "--input-tokens", TK_SWEEP},
+    {"max_tokens", KEY_ANY, "output tokens per request, or a list to sweep", "--max-tokens",
+     TK_SWEEP},
+    {"sweep", KEY_STRING, "load generator sweep, e.g. concurrency=1,2,4", "--sweep", 0},
+    {NULL, 0, NULL, NULL, 0},
 };
 
 /* --api from the target's type; --model from an Ollama/vLLM service of the recipe. */
@@ -32,7 +29,8 @@ static int llm_client_build(struct cli_build *b, struct strbuf *err)
 	const char *t = b->target_type;
 	if (!cli_param(b->c, "api") && t) {
 		const char *api = !strcmp(t, "ollama") ? "ollama"
-				: !strcmp(t, "vllm")   ? "openai-chat" : NULL;
+				  : !strcmp(t, "vllm") ? "openai-chat"
+						       : NULL;
 		if (api) {
 			svc_arg_raw(&b->opts, "--api");
 			svc_arg_raw(&b->opts, api);
@@ -49,15 +47,15 @@ static int llm_client_build(struct cli_build *b, struct strbuf *err)
 }
 
 static const struct client_render llm_client_render = {
-	.target = TARGET_URL,
-	.sweeps_concurrency = true,
-	.build = llm_client_build,
+    .target = TARGET_URL,
+    .sweeps_concurrency = true,
+    .build = llm_client_build,
 };
 
 const struct client_type client_type_llm = {
-	.name = "llm",
-	.description = "LLM serving load (Ollama, OpenAI API): TTFT, inter-token latency, tokens/s",
-	.aliases = llm_aliases,
-	.keys = llm_client_keys,
-	.render = &llm_client_render,
+    .name = "llm",
+    .description = "LLM serving load (Ollama, OpenAI API): TTFT, inter-token latency, tokens/s",
+    .aliases = llm_aliases,
+    .keys = llm_client_keys,
+    .render = &llm_client_render,
 };

@@ -12,39 +12,56 @@
 #include "service/types.h"
 
 static const struct type_key grafana_keys[] = {
-	{ "prometheus_url", KEY_STRING,
-	  "datasource URL; default: the session's Prometheus endpoint", NULL, 0 },
-	{ "dashboards", KEY_LIST, "dashboard JSON files to provision (default: overview)", NULL,
-	  0 },
-	{ "admin_password", KEY_STRING, "admin password; kept in a 0600 file", NULL, TK_SECRET },
-	{ "setup_script", KEY_STRING, "old tool: ignored (readiness is built in)", NULL,
-	  TK_IGNORED },
-	{ NULL, 0, NULL, NULL, 0 },
+    {"prometheus_url", KEY_STRING, "datasource URL; default: the session's Prometheus endpoint",
+     NULL, 0},
+    {"dashboards", KEY_LIST, "dashboard JSON files to provision (default: overview)", NULL, 0},
+    {"admin_password", KEY_STRING, "admin password; kept in a 0600 file", NULL, TK_SECRET},
+    {"setup_script", KEY_STRING, "old tool: ignored (readiness is built in)", NULL, TK_IGNORED},
+    {NULL, 0, NULL, NULL, 0},
 };
 
-static const char *const grafana_args[] = { "--homepath=/usr/share/grafana", NULL };
+static const char *const grafana_args[] = {"--homepath=/usr/share/grafana", NULL};
 
 #define DS "\"datasource\":{\"type\":\"prometheus\",\"uid\":\"prometheus\"}"
-#define PANEL(id, type, title, x, y, w, h, expr, legend)                                     \
-	"{\"id\":" #id ",\"type\":\"" type "\",\"title\":\"" title "\",\"gridPos\":{\"x\":" #x \
-	",\"y\":" #y ",\"w\":" #w ",\"h\":" #h "}," DS ",\"targets\":[{\"refId\":\"A\","   \
+#define PANEL(id, type, title, x, y, w, h, expr, legend)                                           \
+	"{\"id\":" #id ",\"type\":\"" type "\",\"title\":\"" title "\",\"gridPos\":{\"x\":" #x     \
+	",\"y\":" #y ",\"w\":" #w ",\"h\":" #h "}," DS ",\"targets\":[{\"refId\":\"A\","           \
 	"\"expr\":\"" expr "\",\"legendFormat\":\"" legend "\"}]}"
 
 /* The built-in dashboard: targets, and cAdvisor's view of each job's containers. */
 static const char overview_json[] =
-	"{\"uid\":\"hpcbench-overview\",\"title\":\"hpcbench overview\",\"schemaVersion\":39,"
-	"\"refresh\":\"10s\",\"time\":{\"from\":\"now-1h\",\"to\":\"now\"},\"panels\":["
-	PANEL(1, "stat", "Targets up", 0, 0, 6, 4, "count(up == 1)", "") ","
-	PANEL(2, "timeseries", "Scrape targets", 6, 0, 18, 4, "up", "{{job}} {{instance}}") ","
-	PANEL(3, "timeseries", "CPU (cores)", 0, 4, 12, 8,
-	      "sum by (job) (rate(container_cpu_usage_seconds_total{id=\\\"/\\\"}[1m]))", "{{job}}") ","
-	PANEL(4, "timeseries", "Memory (bytes)", 12, 4, 12, 8,
-	      "sum by (job) (container_memory_usage_bytes{id=\\\"/\\\"})", "{{job}}") ","
-	PANEL(5, "timeseries", "Network receive (bytes/s)", 0, 12, 12, 8,
-	      "sum by (job) (rate(container_network_receive_bytes_total[1m]))", "{{job}}") ","
-	PANEL(6, "timeseries", "Network transmit (bytes/s)", 12, 12, 12, 8,
-	      "sum by (job) (rate(container_network_transmit_bytes_total[1m]))", "{{job}}")
-	"]}\n";
+    "{\"uid\":\"hpcbench-overview\",\"title\":\"hpcbench overview\",\"schemaVersion\":39,"
+    "\"refresh\":\"10s\",\"time\":{\"from\":\"now-1h\",\"to\":\"now\"},\"panels\":[" PANEL(
+	1, "stat", "Targets up", 0, 0, 6, 4, "count(up == 1)",
+	"") "," PANEL(2, "timeseries", "Scrape targets", 6, 0, 18, 4, "up",
+		      "{{job}} {{instance}}") "," PANEL(3, "timeseries", "CPU (cores)", 0, 4, 12, 8,
+							"sum by (job) "
+							"(rate(container_cpu_usage_seconds_total{"
+							"id=\\\"/\\\"}[1m]))",
+							"{{job}}") "," PANEL(4, "timeseries",
+									     "Memory (bytes)", 12,
+									     4, 12, 8,
+									     "sum by (job) "
+									     "(container_memory_"
+									     "usage_bytes{id=\\\"/"
+									     "\\\"})",
+									     "{{job}}") "," PANEL(5,
+												  "timeseries",
+												  "Network receive (bytes/s)",
+												  0,
+												  12,
+												  12,
+												  8,
+												  "sum by (job) (rate(container_network_receive_bytes_total[1m]))",
+												  "{{job}}") "," PANEL(6,
+														       "timeseries",
+														       "Network transmit (bytes/s)",
+														       12,
+														       12,
+														       12,
+														       8,
+														       "sum by (job) (rate(container_network_transmit_bytes_total[1m]))",
+														       "{{job}}") "]}\n";
 
 /* The datasource URL, decided at run time; then the provisioning file. */
 static void datasource_setup(struct svc_build *b)
@@ -78,14 +95,16 @@ static void datasource_setup(struct svc_build *b)
 		strbuf_addstr(&b->setup, "$PROMETHEUS_URL, else a local one\n"
 					 "HB_PROM_URL=${PROMETHEUS_URL:-http://localhost:9090}\n");
 	}
-	strbuf_addstr(&b->setup,
-		      "mkdir -p \"$JOB_DIR/provisioning/datasources\" \"$JOB_DIR/provisioning/plugins\" "
-		      "\"$JOB_DIR/provisioning/alerting\" \"$JOB_DIR/logs\"\n"
-		      "{\n"
-		      "\tprintf 'apiVersion: 1\\ndatasources:\\n  - name: Prometheus\\n    uid: prometheus\\n'\n"
-		      "\tprintf '    type: prometheus\\n    access: proxy\\n    isDefault: true\\n'\n"
-		      "\tprintf \"    url: '%s'\\n\" \"${HB_PROM_URL//\\'/\\'\\'}\"\n"
-		      "} | hb_write \"$JOB_DIR/provisioning/datasources/hpcbench.yaml\"\n");
+	strbuf_addstr(
+	    &b->setup,
+	    "mkdir -p \"$JOB_DIR/provisioning/datasources\" \"$JOB_DIR/provisioning/plugins\" "
+	    "\"$JOB_DIR/provisioning/alerting\" \"$JOB_DIR/logs\"\n"
+	    "{\n"
+	    "\tprintf 'apiVersion: 1\\ndatasources:\\n  - name: Prometheus\\n    uid: "
+	    "prometheus\\n'\n"
+	    "\tprintf '    type: prometheus\\n    access: proxy\\n    isDefault: true\\n'\n"
+	    "\tprintf \"    url: '%s'\\n\" \"${HB_PROM_URL//\\'/\\'\\'}\"\n"
+	    "} | hb_write \"$JOB_DIR/provisioning/datasources/hpcbench.yaml\"\n");
 }
 
 /* Dashboards: the built-in overview plus the recipe's files (read next to the recipe). */
@@ -108,12 +127,12 @@ static int dashboards(struct svc_build *b, struct strbuf *err)
 		if (d->kind != RNODE_SCALAR)
 			continue;
 		path = d->scalar[0] == '/' || !slash
-			       ? xstrdup(d->scalar)
-			       : xasprintf("%.*s/%s", (int)(slash - b->r->path), b->r->path,
-					   d->scalar);
+			   ? xstrdup(d->scalar)
+			   : xasprintf("%.*s/%s", (int)(slash - b->r->path), b->r->path, d->scalar);
 		if (read_file(path, &text, err)) {
 			free(path);
-			return recipe_error(err, &d->pos, "dashboards: cannot read '%s'", d->scalar);
+			return recipe_error(err, &d->pos, "dashboards: cannot read '%s'",
+					    d->scalar);
 		}
 		base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
 		name = xasprintf("dashboards/%zu-%s", i + 1, base);
@@ -146,28 +165,30 @@ static int grafana_build(struct svc_build *b, struct strbuf *err)
 					 "<\"$JOB_DIR/secrets/admin_password\" || true\n"
 					 "export GF_SECURITY_ADMIN_PASSWORD\n");
 	}
-	strbuf_addstr(&b->setup, "for hb_v in GF_SERVER_HTTP_PORT GF_SERVER_HTTP_ADDR GF_PATHS_DATA "
-				 "GF_PATHS_LOGS GF_PATHS_PROVISIONING"
-				 "${GF_SECURITY_ADMIN_PASSWORD:+ GF_SECURITY_ADMIN_PASSWORD}; do\n"
-				 "\texport \"APPTAINERENV_$hb_v=${!hb_v}\"\n"
-				 "done\n");
+	strbuf_addstr(&b->setup,
+		      "for hb_v in GF_SERVER_HTTP_PORT GF_SERVER_HTTP_ADDR GF_PATHS_DATA "
+		      "GF_PATHS_LOGS GF_PATHS_PROVISIONING"
+		      "${GF_SECURITY_ADMIN_PASSWORD:+ GF_SECURITY_ADMIN_PASSWORD}; do\n"
+		      "\texport \"APPTAINERENV_$hb_v=${!hb_v}\"\n"
+		      "done\n");
 	return 0;
 }
 
 static const struct service_render grafana_render = {
-	.command = "grafana-server",
-	.args = grafana_args,
-	.url_scheme = "http",
-	.build = grafana_build,
+    .command = "grafana-server",
+    .args = grafana_args,
+    .url_scheme = "http",
+    .build = grafana_build,
 };
 
 const struct service_type service_type_grafana = {
-	.name = "grafana",
-	.description = "Grafana with the session's Prometheus as datasource (readiness: GET /api/health)",
-	.default_image = "grafana_latest.sif",
-	.docker_source = "docker://grafana/grafana:latest",
-	.default_port = 3000,
-	.default_probe = "http:///api/health",
-	.keys = grafana_keys,
-	.render = &grafana_render,
+    .name = "grafana",
+    .description =
+	"Grafana with the session's Prometheus as datasource (readiness: GET /api/health)",
+    .default_image = "grafana_latest.sif",
+    .docker_source = "docker://grafana/grafana:latest",
+    .default_port = 3000,
+    .default_probe = "http:///api/health",
+    .keys = grafana_keys,
+    .render = &grafana_render,
 };

@@ -7,17 +7,17 @@
 #include "service/types.h"
 
 static const struct type_key mysql_keys[] = {
-	{ "root_password", KEY_STRING, "root password; kept in a 0600 file", NULL, TK_SECRET },
-	{ "database", KEY_STRING, "database created before ready", NULL, 0 },
-	{ "user", KEY_STRING, "user created before ready (with password)", NULL, 0 },
-	{ "password", KEY_STRING, "password of user; kept in a 0600 file", NULL, TK_SECRET },
-	{ "init_script", KEY_STRING, "SQL run once after initialisation", NULL, 0 },
-	{ NULL, 0, NULL, NULL, 0 },
+    {"root_password", KEY_STRING, "root password; kept in a 0600 file", NULL, TK_SECRET},
+    {"database", KEY_STRING, "database created before ready", NULL, 0},
+    {"user", KEY_STRING, "user created before ready (with password)", NULL, 0},
+    {"password", KEY_STRING, "password of user; kept in a 0600 file", NULL, TK_SECRET},
+    {"init_script", KEY_STRING, "SQL run once after initialisation", NULL, 0},
+    {NULL, 0, NULL, NULL, 0},
 };
 
-static const char *const mysql_owned[] = { "--no-defaults", "--datadir", "--socket",
-					    "--pid-file", "--tmpdir", "--port",
-					    "--bind-address", NULL };
+static const char *const mysql_owned[] = {"--no-defaults",  "--datadir", "--socket",
+					  "--pid-file",	    "--tmpdir",	 "--port",
+					  "--bind-address", NULL};
 
 /* 'text' as an SQL string literal. */
 static void sql_str(struct strbuf *sb, const char *s)
@@ -44,21 +44,22 @@ static void sql_ident(struct strbuf *sb, const char *s)
 }
 
 static const char mysql_setup[] =
-	"mkdir -p \"$JOB_DIR/run\" \"$JOB_DIR/tmp\"\n"
-	"HB_MYSQL_VERSION=$(\"${HB_RUN[@]}\" mysqld --version 2>&1 || true)\n"
-	"HB_MYSQL_EXTRA=()\n"
-	"case $HB_MYSQL_VERSION in\n"
-	"*MariaDB*)\n"
-	"\t\"${HB_RUN[@]}\" mariadb-install-db --no-defaults --datadir=\"$JOB_DIR/data\" \\\n"
-	"\t\t--auth-root-authentication-method=normal --skip-test-db >\"$JOB_DIR/init.log\" 2>&1 ||\n"
-	"\t\thb_fail \"mariadb-install-db failed (see $JOB_DIR/init.log)\"\n"
-	"\t;;\n"
-	"*)\n"
-	"\t\"${HB_RUN[@]}\" mysqld --no-defaults --initialize-insecure --datadir=\"$JOB_DIR/data\" \\\n"
-	"\t\t>\"$JOB_DIR/init.log\" 2>&1 || hb_fail \"mysqld --initialize-insecure failed (see $JOB_DIR/init.log)\"\n"
-	"\tHB_MYSQL_EXTRA=(--mysqlx=OFF)\n"
-	"\t;;\n"
-	"esac\n";
+    "mkdir -p \"$JOB_DIR/run\" \"$JOB_DIR/tmp\"\n"
+    "HB_MYSQL_VERSION=$(\"${HB_RUN[@]}\" mysqld --version 2>&1 || true)\n"
+    "HB_MYSQL_EXTRA=()\n"
+    "case $HB_MYSQL_VERSION in\n"
+    "*MariaDB*)\n"
+    "\t\"${HB_RUN[@]}\" mariadb-install-db --no-defaults --datadir=\"$JOB_DIR/data\" \\\n"
+    "\t\t--auth-root-authentication-method=normal --skip-test-db >\"$JOB_DIR/init.log\" 2>&1 ||\n"
+    "\t\thb_fail \"mariadb-install-db failed (see $JOB_DIR/init.log)\"\n"
+    "\t;;\n"
+    "*)\n"
+    "\t\"${HB_RUN[@]}\" mysqld --no-defaults --initialize-insecure --datadir=\"$JOB_DIR/data\" \\\n"
+    "\t\t>\"$JOB_DIR/init.log\" 2>&1 || hb_fail \"mysqld --initialize-insecure failed (see "
+    "$JOB_DIR/init.log)\"\n"
+    "\tHB_MYSQL_EXTRA=(--mysqlx=OFF)\n"
+    "\t;;\n"
+    "esac\n";
 
 /*
  * A fresh data folder in JOB_DIR initialised at start (MySQL --initialize-insecure or
@@ -126,10 +127,11 @@ static int mysql_build(struct svc_build *b, struct strbuf *err)
 	if (sql.len) {
 		strbuf_addstr(&sql, "FLUSH PRIVILEGES;\n");
 		job_add_file(b->job, "secrets/init.sql", sql.buf, sql.len, 0600);
-		strbuf_addstr(&b->post_ready,
-			      "\"${HB_RUN[@]}\" mysql --no-defaults --protocol=TCP -h 127.0.0.1 "
-			      "-P \"$HPCBENCH_PORT\" -uroot <\"$JOB_DIR/secrets/init.sql\" ||\n"
-			      "\thb_fail \"the initial SQL failed (database, user, init_script)\"\n");
+		strbuf_addstr(
+		    &b->post_ready,
+		    "\"${HB_RUN[@]}\" mysql --no-defaults --protocol=TCP -h 127.0.0.1 "
+		    "-P \"$HPCBENCH_PORT\" -uroot <\"$JOB_DIR/secrets/init.sql\" ||\n"
+		    "\thb_fail \"the initial SQL failed (database, user, init_script)\"\n");
 	}
 	strbuf_release(&sql);
 	return 0;
@@ -140,27 +142,28 @@ static int mysql_validate(const struct service_spec *s, struct strbuf *err)
 {
 	const struct rnode *pw = rnode_get(s->node, "password");
 	if (pw && !rnode_get(s->node, "user"))
-		return recipe_error(err, &pw->pos, "password: the password of 'user', which is "
-						   "missing");
+		return recipe_error(err, &pw->pos,
+				    "password: the password of 'user', which is "
+				    "missing");
 	return 0;
 }
 
 static const struct service_render mysql_render = {
-	.command = "mysqld",
-	.owned_args = mysql_owned,
-	.url_scheme = "mysql",
-	.probe_timeout_s = 180,
-	.build = mysql_build,
+    .command = "mysqld",
+    .owned_args = mysql_owned,
+    .url_scheme = "mysql",
+    .probe_timeout_s = 180,
+    .build = mysql_build,
 };
 
 const struct service_type service_type_mysql = {
-	.name = "mysql",
-	.description = "MySQL or MariaDB server (readiness: SELECT 1)",
-	.default_image = "mysql_latest.sif",
-	.docker_source = "docker://mysql:8.0",
-	.default_port = 3306,
-	.default_probe = "sql://",
-	.keys = mysql_keys,
-	.validate = mysql_validate,
-	.render = &mysql_render,
+    .name = "mysql",
+    .description = "MySQL or MariaDB server (readiness: SELECT 1)",
+    .default_image = "mysql_latest.sif",
+    .docker_source = "docker://mysql:8.0",
+    .default_port = 3306,
+    .default_probe = "sql://",
+    .keys = mysql_keys,
+    .validate = mysql_validate,
+    .render = &mysql_render,
 };

@@ -8,14 +8,14 @@
 #include "service/types.h"
 
 static const struct type_key postgres_keys[] = {
-	{ "database", KEY_STRING, "database created before ready", NULL, 0 },
-	{ "user", KEY_STRING, "role created before ready (with password)", NULL, 0 },
-	{ "password", KEY_STRING, "password of user; kept in a 0600 file", NULL, TK_SECRET },
-	{ "init_script", KEY_STRING, "SQL run once after initialisation", NULL, 0 },
-	{ NULL, 0, NULL, NULL, 0 },
+    {"database", KEY_STRING, "database created before ready", NULL, 0},
+    {"user", KEY_STRING, "role created before ready (with password)", NULL, 0},
+    {"password", KEY_STRING, "password of user; kept in a 0600 file", NULL, TK_SECRET},
+    {"init_script", KEY_STRING, "SQL run once after initialisation", NULL, 0},
+    {NULL, 0, NULL, NULL, 0},
 };
 
-static const char *const postgres_owned[] = { "-D", "-p", "-k", NULL };
+static const char *const postgres_owned[] = {"-D", "-p", "-k", NULL};
 
 /* "name" as an SQL identifier. */
 static void pg_ident(struct strbuf *sb, const char *s)
@@ -56,7 +56,9 @@ static int postgres_build(struct svc_build *b, struct strbuf *err)
 
 	if (!user)
 		user = "postgres";
-	strbuf_addstr(&b->setup, "mkdir -p \"$JOB_DIR/run\"\n\"${HB_RUN[@]}\" initdb -D \"$JOB_DIR/data\" -U ");
+	strbuf_addstr(
+	    &b->setup,
+	    "mkdir -p \"$JOB_DIR/run\"\n\"${HB_RUN[@]}\" initdb -D \"$JOB_DIR/data\" -U ");
 	sq_quote_expand(&b->setup, user);
 	if (pw) {
 		job_add_file(b->job, "secrets/user_password", pw, strlen(pw), 0600);
@@ -94,39 +96,45 @@ static int postgres_build(struct svc_build *b, struct strbuf *err)
 		pg_ident(&sb, db);
 		strbuf_addstr(&sb, ";\n");
 		job_add_file(b->job, "create-db.sql", sb.buf, sb.len, 0644);
-		strbuf_addstr(&b->post_ready, "\"${HB_RUN[@]}\" psql -h \"$JOB_DIR/run\" -p \"$HPCBENCH_PORT\" -U ");
+		strbuf_addstr(
+		    &b->post_ready,
+		    "\"${HB_RUN[@]}\" psql -h \"$JOB_DIR/run\" -p \"$HPCBENCH_PORT\" -U ");
 		sq_quote_expand(&b->post_ready, user);
-		strbuf_addstr(&b->post_ready, " -d postgres -v ON_ERROR_STOP=1 -f \"$JOB_DIR/create-db.sql\" ||\n"
-					      "\thb_fail \"cannot create the database\"\n");
+		strbuf_addstr(&b->post_ready,
+			      " -d postgres -v ON_ERROR_STOP=1 -f \"$JOB_DIR/create-db.sql\" ||\n"
+			      "\thb_fail \"cannot create the database\"\n");
 	}
 	if (init) {
 		job_add_file(b->job, "secrets/init.sql", init, strlen(init), 0600);
-		strbuf_addstr(&b->post_ready, "\"${HB_RUN[@]}\" psql -h \"$JOB_DIR/run\" -p \"$HPCBENCH_PORT\" -U ");
+		strbuf_addstr(
+		    &b->post_ready,
+		    "\"${HB_RUN[@]}\" psql -h \"$JOB_DIR/run\" -p \"$HPCBENCH_PORT\" -U ");
 		sq_quote_expand(&b->post_ready, user);
 		strbuf_addstr(&b->post_ready, " -d ");
 		sq_quote_expand(&b->post_ready, db ? db : "postgres");
-		strbuf_addstr(&b->post_ready, " -v ON_ERROR_STOP=1 -f \"$JOB_DIR/secrets/init.sql\" ||\n"
-					      "\thb_fail \"init_script failed\"\n");
+		strbuf_addstr(&b->post_ready,
+			      " -v ON_ERROR_STOP=1 -f \"$JOB_DIR/secrets/init.sql\" ||\n"
+			      "\thb_fail \"init_script failed\"\n");
 	}
 	strbuf_release(&sb);
 	return 0;
 }
 
 static const struct service_render postgres_render = {
-	.command = "postgres",
-	.owned_args = postgres_owned,
-	.url_scheme = "postgres",
-	.probe_timeout_s = 180,
-	.build = postgres_build,
+    .command = "postgres",
+    .owned_args = postgres_owned,
+    .url_scheme = "postgres",
+    .probe_timeout_s = 180,
+    .build = postgres_build,
 };
 
 const struct service_type service_type_postgres = {
-	.name = "postgres",
-	.description = "PostgreSQL server (readiness: SELECT 1)",
-	.default_image = "postgres_latest.sif",
-	.docker_source = "docker://postgres:16",
-	.default_port = 5432,
-	.default_probe = "sql://",
-	.keys = postgres_keys,
-	.render = &postgres_render,
+    .name = "postgres",
+    .description = "PostgreSQL server (readiness: SELECT 1)",
+    .default_image = "postgres_latest.sif",
+    .docker_source = "docker://postgres:16",
+    .default_port = 5432,
+    .default_probe = "sql://",
+    .keys = postgres_keys,
+    .render = &postgres_render,
 };

@@ -10,44 +10,45 @@
 #include "service/types.h"
 
 static const struct type_key prometheus_keys[] = {
-	{ "monitoring_targets", KEY_LIST,
-	  "scrape targets: {service_id | host, port, job_name}", NULL, 0 },
-	{ "scrape_interval", KEY_STRING, "e.g. 15s (default)", NULL, 0 },
-	{ "retention", KEY_STRING, "TSDB retention, e.g. 15d", NULL, 0 },
-	{ NULL, 0, NULL, NULL, 0 },
+    {"monitoring_targets", KEY_LIST, "scrape targets: {service_id | host, port, job_name}", NULL,
+     0},
+    {"scrape_interval", KEY_STRING, "e.g. 15s (default)", NULL, 0},
+    {"retention", KEY_STRING, "TSDB retention, e.g. 15d", NULL, 0},
+    {NULL, 0, NULL, NULL, 0},
 };
 
-static const char *const prometheus_owned[] = { "--config.file", "--storage.tsdb.path",
-						 "--web.listen-address", NULL };
+static const char *const prometheus_owned[] = {"--config.file", "--storage.tsdb.path",
+					       "--web.listen-address", NULL};
 
 /* Fills targets/NAME.json once the service in a job folder (or found by id) is ready. */
 static const char sd_function[] =
-	"# Writes targets/$1.json (file_sd) once the service is ready: $2 its job folder\n"
-	"# (or empty: found by its id $3 among the runs), $4 the port: a number, '' (its\n"
-	"# own port) or 'cadvisor'. 8080, the old recipes' cAdvisor port, means its cAdvisor.\n"
-	"hb_sd_target() {\n"
-	"\tlocal name=$1 dir=$2 id=$3 port=$4 d\n"
-	"\twhile [ -z \"$dir\" ] || [ ! -e \"$dir/endpoint.env\" ]; do\n"
-	"\t\tif [ -n \"$id\" ]; then\n"
-	"\t\t\tfor d in \"$RUN_DIR\"/../*/\"$id\"; do\n"
-	"\t\t\t\t[ -e \"$d/endpoint.env\" ] && dir=$d\n"
-	"\t\t\tdone\n"
-	"\t\tfi\n"
-	"\t\t[ -n \"$dir\" ] && [ -e \"$dir/endpoint.env\" ] && break\n"
-	"\t\tsleep 2\n"
-	"\tdone\n"
-	"\t# shellcheck source=/dev/null\n"
-	"\t. \"$dir/endpoint.env\"\n"
-	"\tcase $port in\n"
-	"\t'') port=$HPCBENCH_TARGET_PORT ;;\n"
-	"\tcadvisor | 8080) port=${HPCBENCH_TARGET_CADVISOR_PORT:-$port} ;;\n"
-	"\tesac\n"
-	"\thb_json \"$HPCBENCH_TARGET_HOST:$port\"\n"
-	"\tlocal target=$HB_JSON\n"
-	"\thb_json \"$HPCBENCH_TARGET_JOB_ID\"\n"
-	"\tprintf '[{\"targets\":[\"%s\"],\"labels\":{\"service_id\":\"%s\"}}]\\n' \"$target\" \"$HB_JSON\" |\n"
-	"\t\thb_write \"$JOB_DIR/targets/$name.json\"\n"
-	"}\n";
+    "# Writes targets/$1.json (file_sd) once the service is ready: $2 its job folder\n"
+    "# (or empty: found by its id $3 among the runs), $4 the port: a number, '' (its\n"
+    "# own port) or 'cadvisor'. 8080, the old recipes' cAdvisor port, means its cAdvisor.\n"
+    "hb_sd_target() {\n"
+    "\tlocal name=$1 dir=$2 id=$3 port=$4 d\n"
+    "\twhile [ -z \"$dir\" ] || [ ! -e \"$dir/endpoint.env\" ]; do\n"
+    "\t\tif [ -n \"$id\" ]; then\n"
+    "\t\t\tfor d in \"$RUN_DIR\"/../*/\"$id\"; do\n"
+    "\t\t\t\t[ -e \"$d/endpoint.env\" ] && dir=$d\n"
+    "\t\t\tdone\n"
+    "\t\tfi\n"
+    "\t\t[ -n \"$dir\" ] && [ -e \"$dir/endpoint.env\" ] && break\n"
+    "\t\tsleep 2\n"
+    "\tdone\n"
+    "\t# shellcheck source=/dev/null\n"
+    "\t. \"$dir/endpoint.env\"\n"
+    "\tcase $port in\n"
+    "\t'') port=$HPCBENCH_TARGET_PORT ;;\n"
+    "\tcadvisor | 8080) port=${HPCBENCH_TARGET_CADVISOR_PORT:-$port} ;;\n"
+    "\tesac\n"
+    "\thb_json \"$HPCBENCH_TARGET_HOST:$port\"\n"
+    "\tlocal target=$HB_JSON\n"
+    "\thb_json \"$HPCBENCH_TARGET_JOB_ID\"\n"
+    "\tprintf '[{\"targets\":[\"%s\"],\"labels\":{\"service_id\":\"%s\"}}]\\n' \"$target\" "
+    "\"$HB_JSON\" |\n"
+    "\t\thb_write \"$JOB_DIR/targets/$name.json\"\n"
+    "}\n";
 
 /* 'text' as a YAML single-quoted scalar. */
 static void yq(struct strbuf *sb, const char *s)
@@ -62,8 +63,8 @@ static void yq(struct strbuf *sb, const char *s)
 }
 
 /* A file_sd scrape job, and the background resolver that fills its file. */
-static void sd_job(struct svc_build *b, struct strbuf *yml, const char *job_dir,
-		   const char *name, const char *dir_word, const char *id, const char *port)
+static void sd_job(struct svc_build *b, struct strbuf *yml, const char *job_dir, const char *name,
+		   const char *dir_word, const char *id, const char *port)
 {
 	char *file = xasprintf("%s/targets/%s.json", job_dir, name);
 	strbuf_addstr(yml, "  - job_name: ");
@@ -113,9 +114,10 @@ static int prometheus_build(struct svc_build *b, struct strbuf *err)
 	yq(&yml, interval ? interval : "15s");
 	strbuf_addstr(&yml, "\nscrape_configs:\n");
 	strbuf_addstr(&b->setup, sd_function);
-	strbuf_addstr(&b->setup, "mkdir -p \"$JOB_DIR/targets\"\n"
-				 "printf '[{\"targets\":[\"127.0.0.1:%s\"]}]\\n' \"$HPCBENCH_PORT\" |\n"
-				 "\thb_write \"$JOB_DIR/targets/prometheus.json\"\n");
+	strbuf_addstr(&b->setup,
+		      "mkdir -p \"$JOB_DIR/targets\"\n"
+		      "printf '[{\"targets\":[\"127.0.0.1:%s\"]}]\\n' \"$HPCBENCH_PORT\" |\n"
+		      "\thb_write \"$JOB_DIR/targets/prometheus.json\"\n");
 	strbuf_addstr(&yml, "  - job_name: 'prometheus'\n    file_sd_configs:\n      - files: [");
 	{
 		char *self = xasprintf("%s/targets/prometheus.json", job_dir);
@@ -134,8 +136,9 @@ static int prometheus_build(struct svc_build *b, struct strbuf *err)
 		if (t->kind != RNODE_MAP || (!id && !host)) {
 			free(job_dir);
 			strbuf_release(&yml);
-			return recipe_error(err, &t->pos, "monitoring_targets: each entry needs "
-							  "service_id or host (and port, job_name)");
+			return recipe_error(err, &t->pos,
+					    "monitoring_targets: each entry needs "
+					    "service_id or host (and port, job_name)");
 		}
 		if (!name)
 			name = id ? id : host;
@@ -193,27 +196,28 @@ static int prometheus_validate(const struct service_spec *s, struct strbuf *err)
 	for (size_t i = 0; targets && targets->kind == RNODE_SEQ && i < targets->nr; i++) {
 		const struct rnode *t = targets->children[i];
 		if (t->kind != RNODE_MAP || (!rnode_str(t, "service_id") && !rnode_str(t, "host")))
-			ret = recipe_error(err, &t->pos, "monitoring_targets: each entry needs "
-							 "service_id or host (and port, job_name)");
+			ret = recipe_error(err, &t->pos,
+					   "monitoring_targets: each entry needs "
+					   "service_id or host (and port, job_name)");
 	}
 	return ret;
 }
 
 static const struct service_render prometheus_render = {
-	.command = "prometheus",
-	.owned_args = prometheus_owned,
-	.url_scheme = "http",
-	.build = prometheus_build,
+    .command = "prometheus",
+    .owned_args = prometheus_owned,
+    .url_scheme = "http",
+    .build = prometheus_build,
 };
 
 const struct service_type service_type_prometheus = {
-	.name = "prometheus",
-	.description = "Prometheus scraping the session's targets (readiness: GET /-/ready)",
-	.default_image = "prometheus.sif",
-	.docker_source = "docker://prom/prometheus:latest",
-	.default_port = 9090,
-	.default_probe = "http:///-/ready",
-	.keys = prometheus_keys,
-	.validate = prometheus_validate,
-	.render = &prometheus_render,
+    .name = "prometheus",
+    .description = "Prometheus scraping the session's targets (readiness: GET /-/ready)",
+    .default_image = "prometheus.sif",
+    .docker_source = "docker://prom/prometheus:latest",
+    .default_port = 9090,
+    .default_probe = "http:///-/ready",
+    .keys = prometheus_keys,
+    .validate = prometheus_validate,
+    .render = &prometheus_render,
 };

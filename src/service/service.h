@@ -17,10 +17,10 @@ enum key_kind { KEY_STRING, KEY_INT, KEY_BOOL, KEY_LIST, KEY_MAP, KEY_ANY };
 
 /* type_key.flags */
 enum {
-	TK_SWEEP = 1 << 0,   /* client parameter: a comma list or sequence runs once per value */
-	TK_SECRET = 1 << 1,  /* travels in a 0600 side file, never in a script or command line */
-	TK_IGNORED = 1 << 2, /* accepted for old recipes, no effect */
-	TK_REQUIRED = 1 << 3,/* must be present */
+	TK_SWEEP = 1 << 0,    /* client parameter: a comma list or sequence runs once per value */
+	TK_SECRET = 1 << 1,   /* travels in a 0600 side file, never in a script or command line */
+	TK_IGNORED = 1 << 2,  /* accepted for old recipes, no effect */
+	TK_REQUIRED = 1 << 3, /* must be present */
 };
 
 struct type_key {
@@ -28,14 +28,14 @@ struct type_key {
 	enum key_kind kind;
 	const char *help;   /* one line, for docs and --help */
 	const char *option; /* client parameters: the `hpcbench load` option it maps to, or NULL */
-	unsigned flags;     /* TK_* */
+	unsigned flags;	    /* TK_* */
 };
 
 struct service_type {
 	const char *name;
-	const char *description;     /* one line, for `hpcbench list services` */
-	const char *default_image;   /* SIF file name, e.g. "redis_latest.sif" */
-	const char *docker_source;   /* e.g. "docker://redis:7-alpine" */
+	const char *description;   /* one line, for `hpcbench list services` */
+	const char *default_image; /* SIF file name, e.g. "redis_latest.sif" */
+	const char *docker_source; /* e.g. "docker://redis:7-alpine" */
 	unsigned default_port;
 	const char *default_probe;   /* readiness probe, e.g. "redis://", "http:///api/tags" */
 	const struct type_key *keys; /* type-specific recipe keys, terminated by {NULL} */
@@ -46,7 +46,7 @@ struct service_type {
 };
 
 struct client_type {
-	const char *name;         /* load protocol name: redis, http, llm, sql, chroma ... */
+	const char *name; /* load protocol name: redis, http, llm, sql, chroma ... */
 	const char *description;
 	const char *const *aliases; /* target_service.name values that select it, NULL-terminated */
 	const struct type_key *keys; /* accepted `parameters` keys, terminated by {NULL} */

@@ -23,10 +23,10 @@
 #include "script/render.h"
 
 static const char *const golden[] = {
-	"redis-apptainer", "redis-native",  "ollama",         "vllm",
-	"chroma-native",   "mysql",         "postgres-native", "prometheus-session",
-	"generic-native",  "generic-script", "client-llm-sweep", "client-http",
-	"client-sql",      "client-chroma", "client-command",
+    "redis-apptainer", "redis-native",	 "ollama",	     "vllm",
+    "chroma-native",   "mysql",		 "postgres-native",  "prometheus-session",
+    "generic-native",  "generic-script", "client-llm-sweep", "client-http",
+    "client-sql",      "client-chroma",	 "client-command",
 };
 
 /* tests/golden, from the top of the tree (cwd) or next to $HPCBENCH_BUILD. */
@@ -63,7 +63,8 @@ static void plan_text(const struct job_plan *plan, struct strbuf *sb)
 		strbuf_addstr(sb, j->script);
 		for (size_t k = 0; k < j->nr_files; k++) {
 			const struct side_file *f = &j->files[k];
-			strbuf_addf(sb, "### side file %s (mode %04o)\n", f->name, (unsigned)f->mode);
+			strbuf_addf(sb, "### side file %s (mode %04o)\n", f->name,
+				    (unsigned)f->mode);
 			if (f->mode & 0077)
 				strbuf_add(sb, f->content, f->len);
 			else
@@ -196,10 +197,10 @@ static void test_quote_tilde(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_golden),
-		cmocka_unit_test(test_plan_contract),
-		cmocka_unit_test(test_render_errors),
-		cmocka_unit_test(test_quote_tilde),
+	    cmocka_unit_test(test_golden),
+	    cmocka_unit_test(test_plan_contract),
+	    cmocka_unit_test(test_render_errors),
+	    cmocka_unit_test(test_quote_tilde),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -50,22 +50,38 @@ static void test_aliases(void **state)
 static void test_old_parameter_names(void **state)
 {
 	static const char *const old[][2] = {
-		{ "redis", "num_operations" },     { "redis", "clients" },
-		{ "redis", "value_size" },         { "redis", "pipeline" },
-		{ "redis", "native_tests" },       { "redis", "wait_for_service" },
-		{ "redis", "client_counts" },      { "redis", "data_sizes" },
-		{ "redis", "pipeline_depths" },    { "redis", "operations_per_test" },
-		{ "redis", "tests" },              { "redis", "parametric_mode" },
-		{ "llm", "model" },                { "llm", "num_requests" },
-		{ "llm", "concurrent_requests" },  { "llm", "prompt_length" },
-		{ "llm", "max_tokens" },           { "llm", "output_file" },
-		{ "llm", "prompt_lengths" },       { "llm", "operations_per_test" },
-		{ "chroma", "collection_name" },   { "chroma", "num_documents" },
-		{ "chroma", "embedding_dimension" }, { "chroma", "batch_size" },
-		{ "chroma", "num_queries" },       { "chroma", "top_k" },
-		{ "chroma", "embedding_dimensions" }, { "chroma", "batch_sizes" },
-		{ "chroma", "collection_prefix" }, { "sql", "num_connections" },
-		{ "sql", "transactions_per_client" }, { "sql", "output_file" },
+	    {"redis", "num_operations"},
+	    {"redis", "clients"},
+	    {"redis", "value_size"},
+	    {"redis", "pipeline"},
+	    {"redis", "native_tests"},
+	    {"redis", "wait_for_service"},
+	    {"redis", "client_counts"},
+	    {"redis", "data_sizes"},
+	    {"redis", "pipeline_depths"},
+	    {"redis", "operations_per_test"},
+	    {"redis", "tests"},
+	    {"redis", "parametric_mode"},
+	    {"llm", "model"},
+	    {"llm", "num_requests"},
+	    {"llm", "concurrent_requests"},
+	    {"llm", "prompt_length"},
+	    {"llm", "max_tokens"},
+	    {"llm", "output_file"},
+	    {"llm", "prompt_lengths"},
+	    {"llm", "operations_per_test"},
+	    {"chroma", "collection_name"},
+	    {"chroma", "num_documents"},
+	    {"chroma", "embedding_dimension"},
+	    {"chroma", "batch_size"},
+	    {"chroma", "num_queries"},
+	    {"chroma", "top_k"},
+	    {"chroma", "embedding_dimensions"},
+	    {"chroma", "batch_sizes"},
+	    {"chroma", "collection_prefix"},
+	    {"sql", "num_connections"},
+	    {"sql", "transactions_per_client"},
+	    {"sql", "output_file"},
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof(old) / sizeof(old[0]); i++) {
@@ -75,12 +91,14 @@ static void test_old_parameter_names(void **state)
 			fail_msg("client type %s does not know parameter %s", old[i][0], old[i][1]);
 	}
 	/* Old names map onto the load generator's options. */
-	assert_string_equal(type_key_find(client_type_find("redis")->keys, "num_operations")->option,
-			    "-n");
-	assert_string_equal(type_key_find(client_type_find("redis")->keys, "clients")->option, "-c");
 	assert_string_equal(
-		type_key_find(client_type_find("llm")->keys, "concurrent_requests")->option, "-c");
-	assert_true(type_key_find(client_type_find("llm")->keys, "output_file")->flags & TK_IGNORED);
+	    type_key_find(client_type_find("redis")->keys, "num_operations")->option, "-n");
+	assert_string_equal(type_key_find(client_type_find("redis")->keys, "clients")->option,
+			    "-c");
+	assert_string_equal(
+	    type_key_find(client_type_find("llm")->keys, "concurrent_requests")->option, "-c");
+	assert_true(type_key_find(client_type_find("llm")->keys, "output_file")->flags &
+		    TK_IGNORED);
 }
 
 /* Key tables: a sweepable key maps to an option; secrets are flagged. */
@@ -104,10 +122,10 @@ static void test_key_tables(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_registry),
-		cmocka_unit_test(test_aliases),
-		cmocka_unit_test(test_old_parameter_names),
-		cmocka_unit_test(test_key_tables),
+	    cmocka_unit_test(test_registry),
+	    cmocka_unit_test(test_aliases),
+	    cmocka_unit_test(test_old_parameter_names),
+	    cmocka_unit_test(test_key_tables),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -230,15 +230,67 @@ static int only_unknown_ids(const char *errout)
 	return 1;
 }
 
-/* squeue for ids (comma-separated) of one cluster; rows appended. */
+/*
+ * On the login node, one command per poll: squeue (its arguments are "$@"), a marker
+ * line "\036STATUS", then the first line of JOB_DIR/state for each JOB_DIR on stdin.
+ */
+static const char poll_script[] =
+    "squeue \"$@\"; s=$?; printf '\036%d\n' \"$s\"; "
+    "while IFS= read -r d; do printf '%s\n' \"$(head -n 1 -- \"$d/state\" 2>/dev/null)\"; "
+    "done";
+
+/* The state files of a poll: for jobs[i], the first line of its state file in lines[i]. */
+struct state_read {
+	struct exec_job **jobs;
+	size_t n;
+	struct strbuf *lines;
+};
+
+/* Splits the poll script's output: squeue's stdout stays in out; returns squeue's status. */
+static int split_poll_output(struct strbuf *out, const struct state_read *sr, struct strbuf *err)
+{
+	char *mark = out->len && out->buf[0] == '\036' ? out->buf : strstr(out->buf, "\n\036");
+	const char *p;
+	int status;
+
+	if (!mark)
+		return error(err, "reading job states: unexpected output from the login node");
+	if (*mark == '\n')
+		mark++;
+	status = atoi(mark + 1);
+	p = strchr(mark, '\n');
+	p = p ? p + 1 : mark + strlen(mark);
+	for (size_t i = 0; i < sr->n && *p; i++) {
+		size_t len = strcspn(p, "\n");
+		strbuf_add(&sr->lines[i], p, len);
+		p += len + (p[len] ? 1 : 0);
+	}
+	strbuf_setlen(out, (size_t)(mark - out->buf));
+	return status;
+}
+
+/*
+ * squeue for ids (comma-separated) of one cluster; rows appended. With sr on a remote
+ * executor, the same command also reads the jobs' state files (one round trip a poll).
+ */
 static int query_squeue(struct executor *ex, const char *ids, const char *cluster,
-			struct slurm_rows *rows, struct strbuf *err)
+			struct slurm_rows *rows, const struct state_read *sr, struct strbuf *err)
 {
 	struct strlist argv = STRLIST_INIT;
-	struct strbuf out = STRBUF_INIT, errout = STRBUF_INIT, msg = STRBUF_INIT;
+	struct strbuf out = STRBUF_INIT, errout = STRBUF_INIT, msg = STRBUF_INIT, in = STRBUF_INIT;
+	int combined = sr && priv_of(ex)->remote;
 	int rc, ret = -1;
 
-	strlist_push(&argv, "squeue");
+	if (combined) {
+		strlist_push(&argv, "sh");
+		strlist_push(&argv, "-c");
+		strlist_push(&argv, poll_script);
+		strlist_push(&argv, "hpcbench-poll");
+		for (size_t i = 0; i < sr->n; i++)
+			strbuf_addf(&in, "%s\n", sr->jobs[i]->job_dir);
+	} else {
+		strlist_push(&argv, "squeue");
+	}
 	strlist_push(&argv, "-h");
 	strlist_push(&argv, "-t");
 	strlist_push(&argv, "all");
@@ -246,7 +298,12 @@ static int query_squeue(struct executor *ex, const char *ids, const char *cluste
 	strlist_push_owned(&argv, xasprintf("--Format=%s", SQUEUE_FORMAT));
 	if (cluster)
 		strlist_push_owned(&argv, xasprintf("--clusters=%s", cluster));
-	rc = run_cmd(ex, (const char *const *)strlist_argv(&argv), NULL, 0, &out, &errout, err);
+	rc = run_cmd(ex, (const char *const *)strlist_argv(&argv), in.buf, in.len, &out, &errout,
+		     err);
+	if (rc < 0)
+		goto out;
+	if (combined && rc == 0)
+		rc = split_poll_output(&out, sr, err);
 	if (rc < 0)
 		goto out;
 	/* every id unknown: exit 1 "Invalid job id specified" */
@@ -261,6 +318,7 @@ out:
 	strbuf_release(&out);
 	strbuf_release(&errout);
 	strbuf_release(&msg);
+	strbuf_release(&in);
 	return ret;
 }
 
@@ -297,50 +355,17 @@ static void query_sacct(struct executor *ex, const char *ids, const char *cluste
 	strbuf_release(&err);
 }
 
-/*
- * Reads the first line of each job's state file into lines[i] (empty when missing).
- * Remote: one command for all of them.
- */
-static int read_state_files(struct executor *ex, struct exec_job **jobs, size_t n,
-			    struct strbuf *lines, struct strbuf *err)
+/* Local file system: the first line of each job's state file (empty when missing). */
+static void read_state_files(const struct state_read *sr)
 {
-	struct strlist argv = STRLIST_INIT;
-	struct strbuf out = STRBUF_INIT;
-	const char *p;
-	int ret = -1;
-
-	if (!priv_of(ex)->remote) {
-		for (size_t i = 0; i < n; i++) {
-			struct strbuf path = STRBUF_INIT, ignore = STRBUF_INIT;
-			strbuf_addf(&path, "%s/state", jobs[i]->job_dir);
-			if (read_file(path.buf, &lines[i], &ignore) == 0)
-				strbuf_setlen(&lines[i], strcspn(lines[i].buf, "\n"));
-			strbuf_release(&path);
-			strbuf_release(&ignore);
-		}
-		return 0;
+	for (size_t i = 0; i < sr->n; i++) {
+		struct strbuf path = STRBUF_INIT, ignore = STRBUF_INIT;
+		strbuf_addf(&path, "%s/state", sr->jobs[i]->job_dir);
+		if (read_file(path.buf, &sr->lines[i], &ignore) == 0)
+			strbuf_setlen(&sr->lines[i], strcspn(sr->lines[i].buf, "\n"));
+		strbuf_release(&path);
+		strbuf_release(&ignore);
 	}
-	strlist_push(&argv, "sh");
-	strlist_push(&argv, "-c");
-	strlist_push(&argv, "for f do printf '%s\\n' \"$(head -n 1 -- \"$f/state\" 2>/dev/null)\"; "
-			    "done");
-	strlist_push(&argv, "hpcbench-state");
-	for (size_t i = 0; i < n; i++)
-		strlist_push(&argv, jobs[i]->job_dir);
-	if (run_ok(ex, "reading job state files", (const char *const *)strlist_argv(&argv), NULL, 0,
-		   &out, err))
-		goto out;
-	p = out.buf;
-	for (size_t i = 0; i < n && *p; i++) {
-		size_t len = strcspn(p, "\n");
-		strbuf_add(&lines[i], p, len);
-		p += len + (p[len] ? 1 : 0);
-	}
-	ret = 0;
-out:
-	strlist_clear(&argv);
-	strbuf_release(&out);
-	return ret;
 }
 
 static void set_str(char **dst, const char *src)
@@ -429,6 +454,7 @@ static int slurm_poll(struct executor *ex, struct exec_job *all, size_t n, struc
 {
 	struct exec_job **jobs = xcalloc(n ? n : 1, sizeof(*jobs));
 	struct strbuf *lines = NULL;
+	struct state_read sr;
 	struct slurm_rows rows = {0};
 	struct strlist clusters = STRLIST_INIT;
 	size_t nr = 0;
@@ -441,12 +467,21 @@ static int slurm_poll(struct executor *ex, struct exec_job *all, size_t n, struc
 		ret = 0;
 		goto out;
 	}
-	/* one squeue (then at most one sacct) per cluster: normally exactly one */
+	lines = xcalloc(nr, sizeof(*lines));
+	for (size_t i = 0; i < nr; i++)
+		strbuf_init(&lines[i], 0);
+	sr = (struct state_read){.jobs = jobs, .n = nr, .lines = lines};
+	if (!priv_of(ex)->remote)
+		read_state_files(&sr);
+	/*
+	 * One squeue (then at most one sacct) per cluster: normally exactly one. Remote, the
+	 * first squeue also brings the state files back.
+	 */
 	job_clusters(jobs, nr, &clusters);
 	for (size_t k = 0; k < clusters.nr; k++) {
 		const char *cl = *clusters.items[k] ? clusters.items[k] : NULL;
 		char *ids = id_list(jobs, nr, cl, NULL), *missing;
-		int r = query_squeue(ex, ids, cl, &rows, err);
+		int r = query_squeue(ex, ids, cl, &rows, k == 0 ? &sr : NULL, err);
 		free(ids);
 		if (r)
 			goto out;
@@ -455,11 +490,6 @@ static int slurm_poll(struct executor *ex, struct exec_job *all, size_t n, struc
 			query_sacct(ex, missing, cl, &rows);
 		free(missing);
 	}
-	lines = xcalloc(nr, sizeof(*lines));
-	for (size_t i = 0; i < nr; i++)
-		strbuf_init(&lines[i], 0);
-	if (read_state_files(ex, jobs, nr, lines, err))
-		goto out;
 	for (size_t i = 0; i < nr; i++) {
 		struct exec_job *job = jobs[i];
 		char *c, *id = split_native(job->native_id, &c);

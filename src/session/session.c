@@ -472,7 +472,11 @@ static int submit(struct session *s, size_t i, struct strbuf *err)
 static int refresh(struct session *s, int *errors, int *code, struct strbuf *err)
 {
 	struct strbuf e = STRBUF_INIT;
+	char **before = xcalloc(s->nr, sizeof(*before));
 	int ret = 0;
+	for (size_t i = 0; i < s->nr; i++)
+		before[i] = xasprintf("%s %s", s->recs[i].state,
+				      s->recs[i].reason ? s->recs[i].reason : "");
 	if (track_refresh(s->o->st, s->ex, s->o->cfg, s->recs, s->nr, NULL, &e) < 0) {
 		if (s->ex->unreachable || ++*errors >= MAX_POLL_ERRORS) {
 			*code = s->ex->unreachable ? EXIT_UNREACHABLE : EXIT_FAILED;
@@ -483,6 +487,18 @@ static int refresh(struct session *s, int *errors, int *code, struct strbuf *err
 	} else {
 		*errors = 0;
 	}
+	/* Progress: every change of state (a pending job's reason, RUNNING on a node ...). */
+	for (size_t i = 0; i < s->nr; i++) {
+		const struct store_job *r = &s->recs[i];
+		char *now = xasprintf("%s %s", r->state, r->reason ? r->reason : "");
+		if (r->native_id && strcmp(now, before[i]))
+			log_info("%s: %s%s%s%s%s", r->id, r->state, r->node ? " on " : "",
+				 r->node ? r->node : "", r->reason ? ": " : "",
+				 r->reason ? r->reason : "");
+		free(now);
+		free(before[i]);
+	}
+	free(before);
 	strbuf_release(&e);
 	return ret;
 }

@@ -174,11 +174,13 @@ void load_result_text(const struct load_result *r, struct strbuf *out)
 			const struct load_kind_stats *ks = &s->kinds[k];
 			if (!ks->ok && !ks->errors)
 				continue;
-			strbuf_addf(out, "  %-13s %llu ok, %llu errors, p50 %.1f  p99 %.1f us\n",
-				    r->target->kinds[k], (unsigned long long)ks->ok,
-				    (unsigned long long)ks->errors,
-				    (double)hist_percentile(&ks->latency, 50) / 1e3,
-				    (double)hist_percentile(&ks->latency, 99) / 1e3);
+			strbuf_addf(out, "  %-13s %llu ok, %llu errors", r->target->kinds[k],
+				    (unsigned long long)ks->ok, (unsigned long long)ks->errors);
+			if (ks->ok)
+				strbuf_addf(out, ", p50 %.1f  p99 %.1f us",
+					    (double)hist_percentile(&ks->latency, 50) / 1e3,
+					    (double)hist_percentile(&ks->latency, 99) / 1e3);
+			strbuf_addch(out, '\n');
 		}
 	}
 	for (unsigned k = 1; k < nerr_kinds(r); k++) {

@@ -136,12 +136,33 @@ static int apply(struct llm_cfg *cfg, struct load_opts *o, enum llm_sweep_param 
 	return 0;
 }
 
+static double p_ms(const struct hist *h, double q)
+{
+	return (double)hist_percentile(h, q) / 1e6;
+}
+
+/* One line of the table that ends a sweep's summary. */
+static void table_row(struct strbuf *tb, const char *point, const struct load_result *r)
+{
+	const struct llm_stats *s = llm_result_stats(r);
+	strbuf_addf(tb, "  %-28s %6llu/%-6llu %9.2f", point, (unsigned long long)r->stats.ok,
+		    (unsigned long long)r->stats.sent, load_result_rps(r));
+	if (!s) {
+		strbuf_addch(tb, '\n');
+		return;
+	}
+	strbuf_addf(tb, " %9.1f %9.1f %9.2f %9.2f %9.1f %10.1f\n", p_ms(&s->ttft, 50),
+		    p_ms(&s->ttft, 99), p_ms(&s->tpot, 50), p_ms(&s->itl, 50), p_ms(&s->e2e, 50),
+		    s->with_output && r->duration_s > 0 ? (double)s->output_tokens / r->duration_s
+							: 0);
+}
+
 static int sweep(struct llm_cfg *cfg, const struct load_opts *o, const struct load_target *t,
 		 struct strbuf *text, struct jsonw *w, struct strbuf *err)
 {
 	size_t idx[LLM_MAX_SWEEP_DIMS] = {0}, npoints = 1;
 	int ret = EXIT_OK;
-	struct strbuf results = STRBUF_INIT;
+	struct strbuf results = STRBUF_INIT, table = STRBUF_INIT, point = STRBUF_INIT;
 	struct jsonw rw;
 
 	for (size_t d = 0; d < cfg->nsweep; d++)
@@ -171,16 +192,17 @@ static int sweep(struct llm_cfg *cfg, const struct load_opts *o, const struct lo
 			idx[d] = rest % cfg->sweep[d].n;
 			rest /= cfg->sweep[d].n;
 		}
-		strbuf_addstr(text, "== point");
+		strbuf_reset(&point);
 		jsonw_obj_open(w, NULL);
 		for (size_t d = 0; d < cfg->nsweep; d++) {
 			double v = cfg->sweep[d].values[idx[d]];
 			apply(cfg, &po, cfg->sweep[d].param, v, &rerender);
-			strbuf_addf(text, " %s=%g", param_name(cfg->sweep[d].param), v);
+			strbuf_addf(&point, "%s%s=%g", d ? " " : "",
+				    param_name(cfg->sweep[d].param), v);
 			jsonw_double(w, param_name(cfg->sweep[d].param), v, -1);
 		}
 		jsonw_close(w);
-		strbuf_addstr(text, " ==\n");
+		strbuf_addf(text, "== point %s ==\n", point.buf);
 		if (rerender) {
 			llm_prompt_set_release(&cfg->prompts);
 			if (llm_workload_build(&cfg->prompts, &cfg->wl, err) < 0 ||
@@ -195,8 +217,15 @@ static int sweep(struct llm_cfg *cfg, const struct load_opts *o, const struct lo
 		}
 		if (verdict != EXIT_OK)
 			ret = EXIT_FAILED;
+		table_row(&table, point.buf, &r);
 		load_result_release(&r);
 	}
+	strbuf_addf(text,
+		    "== sweep (ms; tokens/s) ==\n  %-28s %13s %9s %9s %9s %9s %9s %9s %10s\n%s",
+		    "point", "ok/sent", "req/s", "TTFT p50", "TTFT p99", "TPOT p50", "ITL p50",
+		    "E2E p50", "out tok/s", table.buf);
+	strbuf_release(&table);
+	strbuf_release(&point);
 	jsonw_close(w); /* points */
 	jsonw_close(w); /* sweep */
 	jsonw_close(&rw);

@@ -132,7 +132,24 @@ cmp_num "$(json "$SCRATCH/r8.json" 'd["warmup"]["sent"]')" -gt 0 "warm-up reques
 is "$(json "$SCRATCH/r8.json" 'd["requests"]["sent"] == d["requests"]["ok"] + d["requests"]["errors"]')" True \
 	"sent = ok + errors"
 
-# 9. Open loop with -n: the schedule sends exactly N, whatever the arrival law.
+# 9. Keys: a sequential pattern over a keyspace of 100 writes exactly those 100 keys.
+rc flushall >/dev/null
+hb load redis "127.0.0.1:$port" -c 1 -n 100 --keyspace 100 --key-pattern sequential \
+	--command 'SET __key__ v' >/dev/null 2>&1
+is "$(rc dbsize)" 100 "100 sequential SETs over a keyspace of 100 make 100 keys"
+is "$(rc exists key:000000000000 key:000000000099)" 2 "from key:000000000000 to key:000000000099"
+
+# 10. Intervals and progress.
+hb load redis "127.0.0.1:$port" -c 2 -d 1s --interval 250ms --json "$SCRATCH/iv.json" >/dev/null 2>&1
+is "$(json "$SCRATCH/iv.json" 'len(d["intervals"]), d["intervals"][1]["t"]')" "4 0.25" \
+	"--interval 250ms: four intervals in one second"
+hb load redis "127.0.0.1:$port" -c 2 -d 1200ms --progress >/dev/null 2>"$SCRATCH/progress"
+like "$(tr '\r' '\n' <"$SCRATCH/progress")" "load +[0-9.]+s +[0-9]+ req/s +p50 +[0-9.]+ us +p99 +[0-9.]+ us +errors 0" \
+	"--progress draws the live line on stderr"
+hb load redis "127.0.0.1:$port" -c 2 -d 300ms >/dev/null 2>"$SCRATCH/quiet"
+is "$(cat "$SCRATCH/quiet")" "" "no progress when stderr is not a terminal"
+
+# 11. Open loop with -n: the schedule sends exactly N, whatever the arrival law.
 for law in "constant" "poisson" "gamma --burstiness 0.5"; do
 	# shellcheck disable=SC2086 # $law holds an option and its value
 	hb load redis "127.0.0.1:$port" -c 4 --rate 2000 --arrival $law -n 600 \
@@ -146,7 +163,7 @@ done
 cmp_num "$(json "$SCRATCH/a.json" 'd["client"]["parameters"]["burstiness"]')" -eq 0.5 \
 	"the burstiness is recorded"
 
-# 10. 4096 connections at once: all opened, every request answered, small memory.
+# 12. 4096 connections at once: all opened, every request answered, small memory.
 if ulimit -n 12000 2>/dev/null; then
 	bport=$(start_redis --maxclients 10000) || skip_all "redis-server did not start"
 	before=$(redis-cli -p "$bport" info stats | tr -d '\r' | sed -n 's/^total_connections_received://p')

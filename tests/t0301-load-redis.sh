@@ -121,6 +121,8 @@ out=$(hb load redis "127.0.0.1:$port" --arrival poisson 2>&1)
 is "$?" 2 "--arrival without --rate exits 2"
 out=$(hb load redis "127.0.0.1:$port" -t 4 -c 2 2>&1)
 is "$?" 2 "more threads than connections exits 2"
+hb load --value-size 10 -c 2 redis "127.0.0.1:$port" -n 10 >/dev/null 2>&1
+is "$?" 0 "options (the protocol's too) may come before the protocol name"
 out=$(hb load redis --options 2>&1)
 like "$out" "--key-pattern" "--options lists the protocol's options"
 

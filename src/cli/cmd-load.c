@@ -25,15 +25,44 @@ static void on_sigint(int sig)
 	load_stop_requested = 1;
 }
 
-/* True if opt (e.g. "-c" or "--rate") is a core option that takes a separate value. */
-static int core_takes_value(const char *arg)
+/* True if the long option name takes a value in table (NULL-safe). */
+static int long_takes_value(const struct option *table, const char *name)
 {
-	if (arg[0] == '-' && arg[1] && arg[1] != '-')
-		return !arg[2] && strchr(load_core_shortopts, arg[1]) &&
-		       strchr(load_core_shortopts, arg[1])[1] == ':';
-	for (const struct option *o = load_core_longopts; o->name; o++)
-		if (!strcmp(arg + 2, o->name))
-			return o->has_arg == required_argument;
+	size_t len = strcspn(name, "=");
+	for (const struct option *o = table; o && o->name; o++)
+		if (strlen(o->name) == len && !strncmp(o->name, name, len))
+			return o->has_arg == required_argument && !name[len];
+	return 0;
+}
+
+/*
+ * True if arg (e.g. "-c", "--rate", "-H") is an option, of the core or of any
+ * protocol, whose value is the next argument. Options may come before the protocol
+ * name, so which protocol's they are is not known yet.
+ */
+static int takes_value(const char *arg)
+{
+	if (arg[0] == '-' && arg[1] && arg[1] != '-') {
+		const char *sets[16];
+		size_t n = 0;
+		if (arg[2])
+			return 0; /* -c50: value attached */
+		sets[n++] = load_core_shortopts;
+		for (size_t i = 0; load_protos[i] && n < ARRAY_SIZE(sets); i++)
+			if (load_protos[i]->shortopts)
+				sets[n++] = load_protos[i]->shortopts;
+		for (size_t i = 0; i < n; i++) {
+			const char *hit = strchr(sets[i], arg[1]);
+			if (hit && hit[1] == ':')
+				return 1;
+		}
+		return 0;
+	}
+	if (long_takes_value(load_core_longopts, arg + 2))
+		return 1;
+	for (size_t i = 0; load_protos[i]; i++)
+		if (long_takes_value(load_protos[i]->longopts, arg + 2))
+			return 1;
 	return 0;
 }
 
@@ -45,7 +74,7 @@ static const char *find_protocol(int argc, char **argv)
 			return i + 1 < argc ? argv[i + 1] : NULL;
 		if (argv[i][0] != '-')
 			return argv[i];
-		if (core_takes_value(argv[i]))
+		if (takes_value(argv[i]))
 			i++;
 	}
 	return NULL;

@@ -75,6 +75,20 @@ is "$out" "COMPLETED 0 -" "the job completes"
 is "$(($(accepted) - before))" 1 "open + every poll of a session share one ssh connection"
 is "$(et get "$run/job1/out.log")" "hello over ssh" "its log comes back"
 
+# A poll of several jobs is one remote command holding one squeue (an ssh wrapper logs
+# each remote command it is given: the last argument).
+cat >"$SCRATCH/ssh-log" <<'SH'
+#!/bin/sh
+for last; do :; done
+printf '%s\n' "$last" >>"$SSH_LOG"
+exec ssh "$@"
+SH
+chmod 755 "$SCRATCH/ssh-log"
+: >"$SCRATCH/ssh.log"
+SSH_LOG=$SCRATCH/ssh.log HPCBENCH_SSH=$SCRATCH/ssh-log et poll "$run/job1" "$id" "$run/job1" "$id" >/dev/null
+is "$(grep -c squeue "$SCRATCH/ssh.log")" 1 "one squeue for all jobs of a poll"
+is "$(grep -c "^'" "$SCRATCH/ssh.log")" 2 "open's probe and the poll: two remote commands"
+
 # Failure with an exit code and the script's reason.
 et mkdir "$run/job2"
 printf '#!/bin/bash\necho "FAILED 4 $(date +%%s) the server crashed" >state\nexit 4\n' |

@@ -235,8 +235,8 @@ static int only_unknown_ids(const char *errout)
  * line "\036STATUS", then the first line of JOB_DIR/state for each JOB_DIR on stdin.
  */
 static const char poll_script[] =
-    "squeue \"$@\"; s=$?; printf '\036%d\n' \"$s\"; "
-    "while IFS= read -r d; do printf '%s\n' \"$(head -n 1 -- \"$d/state\" 2>/dev/null)\"; "
+    "squeue \"$@\"; s=$?; printf '\\036%d\\n' \"$s\"; "
+    "while IFS= read -r d; do printf '%s\\n' \"$(head -n 1 -- \"$d/state\" 2>/dev/null)\"; "
     "done";
 
 /* The state files of a poll: for jobs[i], the first line of its state file in lines[i]. */

@@ -113,6 +113,12 @@ print(sum(v["ok"] for k, v in b.items() if k.lower() in ("set", "get")))' "$res"
 			bash -c "ls '$out'/redis_*/job.sh '$out'/redis_*/out.log >/dev/null"
 		ok "$ex: the run folder is under workdir" test -d "$SCRATCH/work-$ex/runs/$run"
 		like "$(h status "$run")" "run $run +COMPLETED" "$ex: status: COMPLETED"
+		h results "$run" --pull "$SCRATCH/pulled-$ex" >/dev/null
+		is "$?" 0 "$ex: results --pull exits 0"
+		is "$(cd "$SCRATCH" && cmp "whole-$ex"/load_*/result.json "pulled-$ex"/load_*/result.json &&
+			echo same)" same "$ex: --pull brought result.json back byte for byte"
+		like "$(h logs "$(json "$SCRATCH/whole-$ex.json" jobs 0 id)" 2>/dev/null)" \
+			"Ready to accept connections" "$ex: logs prints the service's out.log"
 	else
 		sed 's/^/#   /' "$SCRATCH/whole-$ex.err" | tail -20
 	fi

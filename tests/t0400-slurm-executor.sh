@@ -39,6 +39,9 @@ like "$out" "bin=/" "open: job scripts run hpcbench by absolute path"
 out=$(PATH=/nonexistent "$tool" slurm open 2>&1)
 is "$?" 3 "no sbatch on this machine: exit 3 (no cluster here)"
 like "$out" "no SLURM here: .*sbatch.*--executor ssh" "with advice"
+out=$(SLURM_CONF=$SCRATCH/missing.conf "$tool" slurm open 2>&1)
+is "$?" 3 "a SLURM_CONF that does not exist: exit 3 at once"
+like "$out" "SLURM_CONF names $SCRATCH/missing.conf, which cannot be read" "and says so"
 
 # A failing job: exit code and the script's own reason.
 d=$(new_job fail 'echo "RUNNING $(date +%s)" >state

@@ -606,10 +606,17 @@ static char *home_dir(void)
 static int slurm_open(struct executor *ex, const struct config *cfg, struct strbuf *err)
 {
 	const char *argv[] = {"sbatch", "--version", NULL};
+	const char *conf = getenv("SLURM_CONF");
 	struct strbuf out = STRBUF_INIT, errout = STRBUF_INIT, why = STRBUF_INIT;
 	int rc, ret = -1;
 
 	slurm_executor_attach(ex, runner_local_new(1), 0);
+	/* SLURM's clients wait a minute on a missing config before failing: say it now */
+	if (conf && *conf && access(conf, R_OK)) {
+		ex->unreachable = 1;
+		error(err, "SLURM_CONF names %s, which cannot be read: %s", conf, strerror(errno));
+		goto out;
+	}
 	rc = ex->runner->run(ex->runner, argv, NULL, 0, &out, &errout, &why);
 	if (rc != 0) {
 		ex->unreachable = 1;

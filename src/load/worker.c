@@ -536,8 +536,13 @@ static void connect_all(struct worker *w)
 			break;
 		poll_once(w, limit);
 	}
-	for (unsigned i = 0; i < w->nconns; i++)
-		w->progress.connected += w->conns[i].state == CONN_OPEN;
+	for (unsigned i = 0; i < w->nconns; i++) {
+		struct wconn *c = &w->conns[i];
+		w->progress.connected += c->state == CONN_OPEN;
+		if (c->state == CONN_CONNECTING)
+			load_conn_note(&c->pub, LOAD_ERR_CONNECT, "connect to %s: no answer within %.3f s",
+				       w->sh->target->display, (double)w->sh->opts->timeout_us / 1e6);
+	}
 	w->sending_done = false;
 }
 

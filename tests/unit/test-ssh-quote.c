@@ -18,6 +18,7 @@
 #include "common/fsutil.h"
 #include "common/strbuf.h"
 #include "exec/executor.h"
+#include "exec/expand.h"
 #include "exec/runner-local.h"
 #include "exec/runner-ssh.h"
 
@@ -276,12 +277,51 @@ static void test_local_runner(void **state)
 	strbuf_release(&err);
 }
 
+static void test_expand(void **state)
+{
+	struct executor ex = {.home = "/home/u"};
+	struct strbuf err = STRBUF_INIT;
+	char *out;
+	(void)state;
+	setenv("HB_T_USER", "alice", 1);
+	unsetenv("HB_T_UNSET");
+
+	/* here: this process's environment */
+	assert_int_equal(
+	    executor_expand_path(&ex, "~/w/$HB_T_USER/${HB_T_USER}x/$$/a$", &out, &err), 0);
+	assert_string_equal(out, "/home/u/w/alice/alicex/$/a$");
+	free(out);
+	assert_int_equal(executor_expand_path(&ex, "/s/$HB_T_UNSET/x", &out, &err), -1);
+	assert_null(out);
+	assert_non_null(strstr(err.buf, "$HB_T_UNSET is not set here"));
+
+	/* over ssh: the fake ssh runs the command locally, with HB_T_USER changed there */
+	setenv("FAKE_SSH_MODE", "ok", 1);
+	ex.runner = runner_ssh_new(&target);
+	assert_int_equal(runner_ssh_connect(ex.runner, &err), 0);
+	setenv("HB_T_USER", "bob with 'quotes' $(x)", 1);
+	assert_int_equal(executor_expand_path(&ex, "/p/$HB_T_USER/q", &out, &err), 0);
+	assert_string_equal(out, "/p/bob with 'quotes' $(x)/q");
+	free(out);
+	strbuf_reset(&err);
+	assert_int_equal(executor_expand_path(&ex, "/p/${HB_T_UNSET}", &out, &err), -1);
+	assert_non_null(strstr(err.buf, "not set on the login node"));
+	ex.runner->close(ex.runner);
+	unlink(log_path);
+	unsetenv("HB_T_USER");
+	strbuf_release(&err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_command_line),	  cmocka_unit_test(test_hostile_arguments),
-	    cmocka_unit_test(test_stdin_and_exit_status), cmocka_unit_test(test_unreachable),
-	    cmocka_unit_test(test_target_check),	  cmocka_unit_test(test_local_runner),
+	    cmocka_unit_test(test_command_line),
+	    cmocka_unit_test(test_hostile_arguments),
+	    cmocka_unit_test(test_stdin_and_exit_status),
+	    cmocka_unit_test(test_unreachable),
+	    cmocka_unit_test(test_target_check),
+	    cmocka_unit_test(test_local_runner),
+	    cmocka_unit_test(test_expand),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -88,6 +88,11 @@ hb load llm "$url" --api openai-chat -c 1 -n 2 --json "$r" >"$SCRATCH/nomodel.ou
 is "$?" 0 "openai without --model exits 0"
 is "$(jq_py "$r" 'r["llm"]["model"]')" llama3 "it took the server's first model"
 
+# Without -n or -d: 100 requests (not the core's 10 seconds).
+r=$SCRATCH/default.json
+hb load llm "$url" --api openai-chat --model llama3 -c 8 --max-tokens 1 --json "$r" >/dev/null 2>&1
+is "$(jq_py "$r" 'r["requests"]["ok"]')" 100 "100 requests by default"
+
 # Two worker threads: statistics and request lines of both merged.
 r=$SCRATCH/threads.json
 hb load llm "$url" --api openai-chat --model llama3 -t 2 -c 4 -n 40 --json "$r" \

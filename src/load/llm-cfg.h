@@ -72,7 +72,7 @@ struct llm_cfg {
 	bool prepare; /* check readiness (and pull for Ollama) first */
 	bool pull;
 	uint64_t ready_timeout_ms, pull_timeout_ms;
-	bool connections_given, timeout_given;
+	bool connections_given, timeout_given, length_given;
 
 	const char *target; /* as given */
 };
@@ -92,6 +92,9 @@ struct load_result;
 const struct llm_stats *llm_result_stats(const struct load_result *r);
 /* How far a finished run went in the prompt order (the next run starts after it). */
 uint64_t llm_result_prompts_used(const struct load_result *r);
+
+/* Requests of a run when neither -n nor -d is given. */
+#define LLM_DEFAULT_REQUESTS 100
 
 /* The most prompts made without --prompts (warm-up + requests of every point). */
 #define LLM_MAX_AUTO_PROMPTS 20000

@@ -275,6 +275,10 @@ static int llm_option(void *p, struct load_opts *o, int val, const char *arg, st
 			return 0;
 		}
 		return load_opts_set(o, LOAD_OPT_WARMUP, arg, err) < 0 ? -1 : 0;
+	case 'n':
+	case 'd':
+		cfg->length_given = true;
+		return load_opts_set(o, val, arg, err) < 0 ? -1 : 0;
 	case 'c':
 	case OPT_MAX_CONCURRENCY:
 		cfg->connections_given = true;
@@ -413,6 +417,11 @@ static int llm_configure(void *p, const char *target, struct load_opts *o, struc
 	}
 	if (!cfg->timeout_given)
 		o->timeout_us = 600 * 1000000ull; /* generations take minutes, not seconds */
+	if (!cfg->length_given) {
+		/* A request count, not the core's 10 s: one request may take that long. */
+		o->requests = LLM_DEFAULT_REQUESTS;
+		o->duration_us = 0;
+	}
 	bool open_loop = o->rate > 0 || cfg->find_max_rate;
 	for (size_t i = 0; i < cfg->nsweep; i++)
 		open_loop |= cfg->sweep[i].param == LLM_SWEEP_RATE;
@@ -935,7 +944,9 @@ const struct load_proto load_proto_llm = {
 	    "  --seed N             the synthetic prompts (and the arrival schedule)\n"
 	    "  --warmup N           N requests before the measurement, excluded (a duration\n"
 	    "                       such as 10s is a timed warm-up instead)\n"
-	    "load (with the core options -n, -d, --rate, --arrival, --burstiness):\n"
+	    "load (with the core options --rate, --arrival, --burstiness, -t):\n"
+	    "  -n, --requests N     measured requests (default 100)\n"
+	    "  -d, --duration T     measure for T instead of a request count\n"
 	    "  -c, --concurrency N  closed loop: N requests in flight\n"
 	    "  --max-concurrency N  open loop (--rate): at most N in flight, later requests\n"
 	    "                       wait (default 256 with --rate)\n"
@@ -960,7 +971,7 @@ const struct load_proto load_proto_llm = {
 	    "      Llama-3.1-8B-Instruct --rate 4 --arrival gamma --burstiness 0.5 -d 5m \\\n"
 	    "      --slo ttft_ms=500,tpot_ms=50 --json result.json\n"
 	    "  hpcbench load llm http://gpu01:8000 --sweep concurrency=1,4,16,64 -n 256\n",
-    .shortopts = "c:",
+    .shortopts = "c:n:d:",
     .longopts = llm_longopts,
     .conn_size = sizeof(struct llm_conn),
     .req_size = sizeof(struct llm_req),

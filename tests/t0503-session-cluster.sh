@@ -119,6 +119,17 @@ print(sum(v["ok"] for k, v in b.items() if k.lower() in ("set", "get")))' "$res"
 			echo same)" same "$ex: --pull brought result.json back byte for byte"
 		like "$(h logs "$(json "$SCRATCH/whole-$ex.json" jobs 0 id)" 2>/dev/null)" \
 			"Ready to accept connections" "$ex: logs prints the service's out.log"
+		if [ "$ex" = ssh ]; then
+			# The login node out of reach: results falls back to the copies pulled.
+			printf 'hpc:\n  hostname: 127.0.0.1\n  port: %s\n' "$(free_port)" \
+				>"$SCRATCH/unreachable.yaml"
+			out=$(timeout 60 "$HPCBENCH" --config "$SCRATCH/unreachable.yaml" results "$run" \
+				2>"$SCRATCH/unreachable.err")
+			is "$?" 0 "ssh unreachable: results still exits 0"
+			like "$out" "load_[0-9a-f]{8} +COMPLETED +2000 " "  and shows the pulled result"
+			like "$(cat "$SCRATCH/unreachable.err")" "showing the copies pulled earlier" \
+				"  saying where the numbers come from"
+		fi
 	else
 		sed 's/^/#   /' "$SCRATCH/whole-$ex.err" | tail -20
 	fi

@@ -29,6 +29,39 @@ static int pull_one(const char *dir, const char *rel, const char *data, size_t l
 	return ret;
 }
 
+/* Result files copied to this machine earlier (run --out, results --pull); their count. */
+static size_t local_copies(struct store *st, const char *run_id, struct summary_result **res,
+			   size_t *nr)
+{
+	struct strbuf err = STRBUF_INIT, data = STRBUF_INIT;
+	struct store_result *rec = NULL;
+	size_t n = 0;
+	if (store_result_list(st, run_id, &rec, &n, &err) < 0)
+		n = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct summary_result *r;
+		const char *base;
+		strbuf_reset(&data);
+		if (!rec[i].local_path || read_file(rec[i].local_path, &data, &err) < 0)
+			continue;
+		base = strrchr(rec[i].path, '/');
+		*res = xrealloc(*res, (*nr + 1) * sizeof(**res));
+		r = &(*res)[(*nr)++];
+		memset(r, 0, sizeof(*r));
+		r->job_id = xstrdup(rec[i].job_id);
+		r->file = xasprintf("%s/%s", rec[i].job_id, base ? base + 1 : rec[i].path);
+		r->path = xstrdup(rec[i].path);
+		r->shown = xstrdup(rec[i].local_path);
+		summary_parse_result(r, data.buf, data.len);
+		r->len = data.len;
+		r->data = strbuf_detach(&data, NULL);
+	}
+	store_results_free(rec, n);
+	strbuf_release(&err);
+	strbuf_release(&data);
+	return *nr;
+}
+
 static int cmd_results_exec(int argc, char **argv, struct cli_ctx *ctx)
 {
 	static const struct option longopts[] = {
@@ -81,19 +114,23 @@ static int cmd_results_exec(int argc, char **argv, struct cli_ctx *ctx)
 	if (store_job_list(st, run.id, 0, &jobs, &nj, &err) < 0)
 		goto out;
 	ex = track_open_executor(run.executor, cfg, &unreachable, &err);
-	if (!ex) {
+	if (!ex && unreachable && !pull && local_copies(st, run.id, &res, &nr) > 0) {
+		/* The cluster is out of reach: what was pulled earlier still answers. */
+		cli_print_errors(err.buf);
+		fprintf(stderr, "hpcbench: showing the copies pulled earlier\n");
+		strbuf_reset(&err);
+	} else if (!ex) {
 		ret = unreachable ? EXIT_UNREACHABLE : EXIT_FAILED;
 		goto out;
-	}
-	{
+	} else {
 		struct strbuf e = STRBUF_INIT;
 		track_refresh(st, ex, cfg, jobs, nj, NULL, &e);
 		track_run_state(st, &run, jobs, nj);
 		strbuf_release(&e);
+		for (size_t i = 0; i < nj; i++)
+			if (!strcmp(jobs[i].kind, "client") && jobs[i].native_id)
+				track_collect_results(ex, &jobs[i], &res, &nr);
 	}
-	for (size_t i = 0; i < nj; i++)
-		if (!strcmp(jobs[i].kind, "client") && jobs[i].native_id)
-			track_collect_results(ex, &jobs[i], &res, &nr);
 	for (size_t i = 0; pull && i < nr; i++) {
 		struct store_result rec = {
 		    .run_id = run.id, .job_id = res[i].job_id, .path = res[i].path};

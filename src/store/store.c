@@ -291,16 +291,6 @@ int store_run_finish(struct store *st, const char *id, const char *state, const 
 	return step_done(st, s, "update run", err);
 }
 
-int store_run_set_state(struct store *st, const char *id, const char *state, struct strbuf *err)
-{
-	sqlite3_stmt *s = prepare(st, "UPDATE runs SET state = ?2 WHERE id = ?1", err);
-	if (!s)
-		return -1;
-	bind_str(s, 1, id);
-	bind_str(s, 2, state);
-	return step_done(st, s, "update run", err);
-}
-
 static void run_from_row(sqlite3_stmt *s, struct store_run *r)
 {
 	r->id = col_str(s, 0);

@@ -88,7 +88,6 @@ int store_schema_version(void);
 int store_run_insert(struct store *st, const struct store_run *r, struct strbuf *err);
 int store_run_finish(struct store *st, const char *id, const char *state, const char *message,
 		     int64_t finished_at, struct strbuf *err);
-int store_run_set_state(struct store *st, const char *id, const char *state, struct strbuf *err);
 int store_run_get(struct store *st, const char *id, struct store_run *out, struct strbuf *err);
 /* The most recent run (by creation), or 1 when there is none. */
 int store_run_latest(struct store *st, struct store_run *out, struct strbuf *err);

@@ -7,6 +7,9 @@
 
 command -v redis-server >/dev/null || skip_all "redis-server is not installed"
 port=$(start_redis) || skip_all "redis-server did not start"
+# $(start_redis) runs in a subshell, whose track_pid the test never sees:
+# track the server here, so that it is stopped when the test ends.
+track_pid "$(redis_pid "$port")"
 rc() { redis-cli -p "$port" "$@"; }
 # calls of one command in INFO commandstats (0 if never called)
 calls() {
@@ -86,6 +89,7 @@ is "$?" 0 "--allow-errors accepts them"
 
 # 6. AUTH from a file; wrong or missing password is one clear message, exit 1.
 aport=$(start_redis --requirepass 's3cret pw') || skip_all "redis with a password did not start"
+track_pid "$(redis_pid "$aport")"
 printf 's3cret pw\n' >"$SCRATCH/pw"
 chmod 600 "$SCRATCH/pw"
 hb load redis "127.0.0.1:$aport" -c 4 -n 1000 --auth "$SCRATCH/pw" >/dev/null 2>&1
@@ -168,6 +172,7 @@ cmp_num "$(json "$SCRATCH/a.json" 'd["client"]["parameters"]["burstiness"]')" -e
 # 12. 4096 connections at once: all opened, every request answered, small memory.
 if ulimit -n 12000 2>/dev/null; then
 	bport=$(start_redis --maxclients 10000) || skip_all "redis-server did not start"
+	track_pid "$(redis_pid "$bport")"
 	before=$(redis-cli -p "$bport" info stats | tr -d '\r' | sed -n 's/^total_connections_received://p')
 	/usr/bin/time -f '%M' -o "$SCRATCH/rss" "$HPCBENCH" load redis "127.0.0.1:$bport" -c 4096 \
 		-n 8192 --json "$SCRATCH/r9.json" >/dev/null 2>&1

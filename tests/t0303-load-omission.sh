@@ -9,6 +9,9 @@
 command -v redis-server >/dev/null || skip_all "redis-server is not installed"
 # shellcheck disable=SC2119 # start_redis takes optional server arguments
 port=$(start_redis) || skip_all "redis-server did not start"
+# $(start_redis) runs in a subshell, whose track_pid the test never sees:
+# track the server here, so that it is stopped when the test ends.
+track_pid "$(redis_pid "$port")"
 rpid=$(redis_pid "$port")
 on_exit "kill -CONT $rpid"
 json() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"; }

@@ -16,6 +16,9 @@ json() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)"
 # the run carries on once redis is back.
 # shellcheck disable=SC2119 # start_redis takes optional server arguments
 port=$(start_redis) || skip_all "redis-server did not start"
+# $(start_redis) runs in a subshell, whose track_pid the test never sees:
+# track the server here, so that it is stopped when the test ends.
+track_pid "$(redis_pid "$port")"
 rpid=$(redis_pid "$port")
 on_exit "kill -CONT $rpid"
 (sleep 0.5 && kill -STOP "$rpid" && sleep 1 && kill -CONT "$rpid") &
@@ -71,9 +74,11 @@ redis-cli -p "$port" del big >/dev/null
 
 # 3. The server goes away and comes back on the same port: connect errors, recovery.
 rpid=$(redis_pid "$port")
-(sleep 0.5 && kill "$rpid" && sleep 0.5 &&
+(sleep 0.5 && kill "$rpid" && sleep 0.5 && {
 	redis-server --port "$port" --bind 127.0.0.1 --dir "$SCRATCH" --save '' --appendonly no \
-		--daemonize no >/dev/null 2>&1 & echo $! >"$SCRATCH/redis2.pid") &
+		--daemonize no >/dev/null 2>&1 &
+	echo $! >"$SCRATCH/redis2.pid"
+}) &
 restarter=$!
 out=$(hb load redis "127.0.0.1:$port" -c 3 -d 2500ms --json "$SCRATCH/r.json" 2>&1)
 is "$?" 1 "a server restart mid-run fails the run without --allow-errors"
@@ -88,6 +93,7 @@ like "$out" "connection attempt.* failed" "the message counts the failed connect
 # 4. A schedule the server cannot keep: dropped requests are counted, never hidden.
 # shellcheck disable=SC2119 # start_redis takes optional server arguments
 port=$(start_redis) || skip_all "redis-server did not start"
+track_pid "$(redis_pid "$port")"
 rpid=$(redis_pid "$port")
 on_exit "kill -CONT $rpid"
 (sleep 0.5 && kill -STOP "$rpid" && sleep 0.5 && kill -CONT "$rpid") &

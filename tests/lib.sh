@@ -101,8 +101,13 @@ done_testing() {
 	[ "$_test_failed" -eq 0 ]
 }
 
-# Records a PID to be stopped when the test ends.
-track_pid() { _pids+=("$1"); }
+# Records a PID to be stopped when the test ends. Also written to a file, because
+# helpers such as start_redis run in a command substitution (a subshell) whose
+# variables never reach the test.
+track_pid() {
+	_pids+=("$1")
+	echo "$1" >>"$SCRATCH/.pids"
+}
 # Records a command to run when the test ends (before PIDs are stopped).
 on_exit() { _cleanups+=("$*"); }
 
@@ -132,6 +137,9 @@ _lib_exit() {
 	local c p
 	for c in "${_cleanups[@]}"; do eval "$c" >/dev/null 2>&1; done
 	for p in "${_pids[@]}"; do stop_pid "$p"; done
+	if [ -f "$SCRATCH/.pids" ]; then
+		while read -r p; do stop_pid "$p"; done <"$SCRATCH/.pids"
+	fi
 	if [ -z "${KEEP_SCRATCH:-}" ]; then rm -rf "$SCRATCH"; fi
 }
 trap _lib_exit EXIT

@@ -34,11 +34,6 @@ static struct slurm_priv *priv_of(struct executor *ex)
 	return ex->priv;
 }
 
-static int is_final(enum job_state s)
-{
-	return s == JS_COMPLETED || s == JS_FAILED || s == JS_CANCELLED || s == JS_TIMEOUT;
-}
-
 void slurm_format_time(char *buf, size_t size, uint64_t s)
 {
 	uint64_t d = s / 86400, h = s / 3600 % 24, m = s / 60 % 60, sec = s % 60;
@@ -461,7 +456,7 @@ static int slurm_poll(struct executor *ex, struct exec_job *all, size_t n, struc
 	int changed = 0, ret = -1;
 
 	for (size_t i = 0; i < n; i++)
-		if (all[i].native_id && !is_final(all[i].state))
+		if (all[i].native_id && !job_state_is_final(all[i].state))
 			jobs[nr++] = &all[i];
 	if (!nr) {
 		ret = 0;
@@ -525,7 +520,7 @@ static int slurm_cancel(struct executor *ex, struct exec_job *all, size_t n, str
 	int rc, ret = -1;
 
 	for (size_t i = 0; i < n; i++)
-		if (all[i].native_id && !is_final(all[i].state))
+		if (all[i].native_id && !job_state_is_final(all[i].state))
 			jobs[nr++] = &all[i];
 	job_clusters(jobs, nr, &clusters);
 	for (size_t k = 0; k < clusters.nr; k++) {

@@ -4,14 +4,25 @@
 
 LLM_SERVER=$BUILD/helpers/llm-server
 
+# Servers started here, one PID a line. start_llm_server runs in a command substitution
+# (a subshell), where track_pid would be lost: the file carries the PIDs to the test's
+# own shell, which stops them when it exits.
+LLM_PIDS=$SCRATCH/llm-server.pids
+: >"$LLM_PIDS"
+stop_llm_servers() {
+	local p
+	while read -r p; do stop_pid "$p"; done <"$LLM_PIDS"
+}
+on_exit stop_llm_servers
+
 # start_llm_server [LLM-SERVER OPTIONS...]: starts the fake Ollama/OpenAI server on a
-# free loopback port (chosen by the kernel), prints the port; its PID is tracked.
+# free loopback port (chosen by the kernel), prints the port; it is stopped at exit.
 start_llm_server() {
 	local pf _
 	pf=$(mktemp "$SCRATCH/llm-port.XXXXXX")
 	rm -f "$pf"
 	"$LLM_SERVER" --port-file "$pf" "$@" >>"$SCRATCH/llm-server.log" 2>&1 &
-	track_pid $!
+	echo $! >>"$LLM_PIDS"
 	for _ in $(seq 100); do
 		[ -s "$pf" ] && break
 		sleep 0.05

@@ -52,7 +52,7 @@ int jscan(const char *s, size_t n, jscan_fn fn, void *ctx);
 int jscan_u64(const char *val, size_t len, uint64_t *out);
 /* Parses a JSON number's raw text as a double; 0 or -1. */
 int jscan_double(const char *val, size_t len, double *out);
-/* Counts the characters a raw JSON string decodes to (a \uXXXX escape counts as one). */
+/* Length of a raw JSON string once its escapes are decoded (a \uXXXX escape counts as 1). */
 size_t jscan_strlen(const char *val, size_t len);
 
 #endif

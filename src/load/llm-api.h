@@ -63,7 +63,7 @@ int llm_encode_body(struct strbuf *out, enum llm_api api, const struct llm_reque
 /* What one streamed message (or a whole non-streamed body) says. */
 struct llm_chunk {
 	bool content;	      /* carries output content (a non-empty text delta) */
-	size_t content_chars; /* its length in characters */
+	size_t content_chars; /* its length, escapes decoded (\uXXXX counts as 1) */
 	bool done;	      /* the end: SSE [DONE], or Ollama "done": true */
 	bool error;	      /* an error object inside the stream */
 	bool finished;	      /* a finish_reason / done_reason was given */

@@ -29,6 +29,17 @@ void argv_describe(struct strbuf *sb, const char *const *argv)
 	}
 }
 
+void add_last_line(struct strbuf *sb, const char *text)
+{
+	const char *end = text + strlen(text), *start;
+	while (end > text && (end[-1] == '\n' || end[-1] == '\r' || end[-1] == ' '))
+		end--;
+	start = end;
+	while (start > text && start[-1] != '\n')
+		start--;
+	strbuf_add(sb, start, (size_t)(end - start));
+}
+
 /* True for variables a submission must not inherit from an enclosing SLURM job. */
 static int slurm_inherited(const char *kv)
 {

@@ -47,4 +47,7 @@ struct runner *runner_local_new(int scrub_slurm_env);
 /* Appends "prog arg ..." (for messages) to sb. */
 void argv_describe(struct strbuf *sb, const char *const *argv);
 
+/* Appends the last non-empty line of text (a command's stderr), for messages. */
+void add_last_line(struct strbuf *sb, const char *text);
+
 #endif

@@ -105,18 +105,6 @@ static void describe_target(struct strbuf *sb, const struct ssh_priv *p)
 		strbuf_addf(sb, ":%u", p->port);
 }
 
-/* Appends the last non-empty line of text (ssh's own diagnosis). */
-static void add_last_line(struct strbuf *sb, const char *text)
-{
-	const char *end = text + strlen(text), *start;
-	while (end > text && (end[-1] == '\n' || end[-1] == '\r' || end[-1] == ' '))
-		end--;
-	start = end;
-	while (start > text && start[-1] != '\n')
-		start--;
-	strbuf_add(sb, start, (size_t)(end - start));
-}
-
 /* An "unreachable" error: where, what ssh said, and what to check. */
 static int unreachable_error(struct runner *rn, const char *ssh_said, struct strbuf *err)
 {

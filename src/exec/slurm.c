@@ -46,18 +46,6 @@ void slurm_format_time(char *buf, size_t size, uint64_t s)
 		snprintf(buf, size, "%" PRIu64 ":%02" PRIu64, m, sec);
 }
 
-/* The last non-empty line of a command's stderr, for messages. */
-static void last_line(struct strbuf *dst, const char *text)
-{
-	const char *end = text + strlen(text), *start;
-	while (end > text && (end[-1] == '\n' || end[-1] == ' '))
-		end--;
-	start = end;
-	while (start > text && start[-1] != '\n')
-		start--;
-	strbuf_add(dst, start, (size_t)(end - start));
-}
-
 /*
  * Runs argv through the runner. Returns the exit status, or -1 with err when it could
  * not run (then ex->unreachable tells whether the cluster is out of reach).
@@ -74,7 +62,7 @@ static int run_cmd(struct executor *ex, const char *const *argv, const char *in,
 	/* SLURM's clients retry for about 10 s, then say this: the cluster is out of reach */
 	if (rc > 0 && errout && strstr(errout->buf, "Unable to contact slurm controller")) {
 		struct strbuf msg = STRBUF_INIT;
-		last_line(&msg, errout->buf);
+		add_last_line(&msg, errout->buf);
 		ex->unreachable = 1;
 		error(err, "%s: the SLURM controller does not answer (%s)", argv[0], msg.buf);
 		strbuf_release(&msg);
@@ -90,7 +78,7 @@ static int run_ok(struct executor *ex, const char *what, const char *const *argv
 	struct strbuf errout = STRBUF_INIT, msg = STRBUF_INIT;
 	int rc = run_cmd(ex, argv, in, in_len, out, &errout, err);
 	if (rc > 0) {
-		last_line(&msg, errout.buf);
+		add_last_line(&msg, errout.buf);
 		error(err, "%s failed (exit %d)%s%s", what, rc, msg.len ? ": " : "", msg.buf);
 	}
 	strbuf_release(&errout);
@@ -303,7 +291,7 @@ static int query_squeue(struct executor *ex, const char *ids, const char *cluste
 		goto out;
 	/* every id unknown: exit 1 "Invalid job id specified" */
 	if (rc != 0 && !only_unknown_ids(errout.buf)) {
-		last_line(&msg, errout.buf);
+		add_last_line(&msg, errout.buf);
 		error(err, "squeue failed (exit %d): %s", rc, msg.buf);
 		goto out;
 	}
@@ -540,7 +528,7 @@ static int slurm_cancel(struct executor *ex, struct exec_job *all, size_t n, str
 			goto out;
 		/* jobs that ended meanwhile are not an error */
 		if (rc != 0 && !only_unknown_ids(errout.buf)) {
-			last_line(&msg, errout.buf);
+			add_last_line(&msg, errout.buf);
 			error(err, "scancel failed (exit %d): %s", rc, msg.buf);
 			goto out;
 		}

@@ -11,13 +11,17 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/state.h"
 #include "common/error.h"
+#include "common/shquote.h"
 #include "common/strbuf.h"
 #include "common/strlist.h"
 #include "common/units.h"
 #include "common/xalloc.h"
 #include "config/config.h"
+#include "exec/executor.h"
 #include "exec/runner-ssh.h"
+#include "session/track.h"
 #include "store/store.h"
 
 extern const struct cmd_entry cmd_tunnel_entry;
@@ -73,18 +77,10 @@ static void add_command_line(struct strbuf *sb, char *const *argv)
 			plain = isalnum((unsigned char)*c) || strchr("@%+=:,./_-", *c);
 		if (i)
 			strbuf_addch(sb, ' ');
-		if (plain) {
+		if (plain)
 			strbuf_addstr(sb, w);
-			continue;
-		}
-		strbuf_addch(sb, '\'');
-		for (const char *c = w; *c; c++) {
-			if (*c == '\'')
-				strbuf_addstr(sb, "'\\''");
-			else
-				strbuf_addch(sb, *c);
-		}
-		strbuf_addch(sb, '\'');
+		else
+			sq_quote(sb, w);
 	}
 }
 
@@ -150,12 +146,11 @@ static int cmd_tunnel_exec(int argc, char **argv, struct cli_ctx *ctx)
 	struct store *st = NULL;
 	struct strlist cmd = STRLIST_INIT;
 	struct config *cfg;
-	char *db = NULL, *forward = NULL;
+	char *forward = NULL;
 	unsigned local_port;
 	uint64_t v;
 	int c, open = 0, rc, ret = EXIT_FAILED;
 
-	optind = 1;
 	while ((c = cli_getopt(&cmd_tunnel_entry, argc, argv, "o", longopts)) != -1) {
 		if (c == 'o')
 			open = 1;
@@ -172,10 +167,9 @@ static int cmd_tunnel_exec(int argc, char **argv, struct cli_ctx *ctx)
 	if (!cfg)
 		return EXIT_USAGE;
 
-	db = store_default_path();
-	st = store_open(db, &err);
+	st = cli_store_open();
 	if (!st)
-		goto fail;
+		return EXIT_FAILED;
 	rc = store_job_get(st, argv[optind], &job, &err);
 	if (rc < 0)
 		goto fail;
@@ -195,8 +189,7 @@ static int cmd_tunnel_exec(int argc, char **argv, struct cli_ctx *ctx)
 		      job.reason ? ": " : "", job.reason ? job.reason : "");
 		goto fail;
 	}
-	if (!strcmp(job.state, "COMPLETED") || !strcmp(job.state, "FAILED") ||
-	    !strcmp(job.state, "CANCELLED") || !strcmp(job.state, "TIMEOUT")) {
+	if (job_state_is_final(job_state_from_name(job.state))) {
 		error(&err, "service %s is no longer running (state %s)", job.id, job.state);
 		goto fail;
 	}
@@ -248,14 +241,12 @@ static int cmd_tunnel_exec(int argc, char **argv, struct cli_ctx *ctx)
 fail:
 	cli_print_errors(err.buf);
 out:
-	if (st)
-		store_close(st);
+	store_close(st);
 	store_job_release(&job);
 	endpoint_release(&ep);
 	strlist_clear(&cmd);
 	strbuf_release(&err);
 	strbuf_release(&line);
-	free(db);
 	free(forward);
 	return ret;
 }

@@ -92,7 +92,8 @@ int http_exchange(const struct http_url *u, struct http_exchange *x, struct strb
 	if (fd < 0)
 		goto out;
 	while (off < req.len) {
-		ssize_t w = write(fd, req.buf + off, req.len - off);
+		/* MSG_NOSIGNAL: a server that hangs up mid-request is an error, not a SIGPIPE. */
+		ssize_t w = send(fd, req.buf + off, req.len - off, MSG_NOSIGNAL);
 		if (w > 0) {
 			off += (size_t)w;
 		} else if (w < 0 && errno == EAGAIN) {

@@ -15,7 +15,8 @@ for k in sys.argv[2:]:
 print(v)' "$@"; }
 
 # gone PGID: true when no process of the process group is left.
-gone() { ! kill -0 -- "-$1" 2>/dev/null; }
+# A process group id that names no process any more (an empty id is no proof).
+gone() { [ "${1:-0}" -gt 1 ] && ! kill -0 -- "-$1" 2>/dev/null; }
 
 port=$(free_port)
 cat >"$SCRATCH/svc.yaml" <<YAML

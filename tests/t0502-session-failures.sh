@@ -36,7 +36,8 @@ next_run() {
 	done
 	echo "$r"
 }
-gone() { ! kill -0 -- "-$1" 2>/dev/null; }
+# A process group id that names no process any more (an empty id is no proof).
+gone() { [ "${1:-0}" -gt 1 ] && ! kill -0 -- "-$1" 2>/dev/null; }
 
 # --- a service that never becomes ready: nothing listens on its port.
 port=$(free_port)

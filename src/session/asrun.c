@@ -131,42 +131,39 @@ static int has_defaults(const struct config *cfg)
 		cfg->slurm.nodes || cfg->slurm.ntasks || cfg->slurm.ntasks_per_node);
 }
 
+/* The config's slurm defaults that res (a resources mapping, or NULL) leaves out. */
+static void merged_defaults(struct strbuf *out, const struct rnode *res, const struct config *cfg)
+{
+	merged_str(out, res, "account", cfg->slurm.account, 3);
+	merged_str(out, res, "partition", cfg->slurm.partition, 3);
+	merged_str(out, res, "qos", cfg->slurm.qos, 3);
+	merged_str(out, res, "time", cfg->slurm.time, 3);
+	merged_uint(out, res, "nodes", cfg->slurm.nodes, 3);
+	merged_uint(out, res, "ntasks", cfg->slurm.ntasks, 3);
+	merged_uint(out, res, "ntasks_per_node", cfg->slurm.ntasks_per_node, 3);
+}
+
 /* One service or client mapping as a list item, resources merged with the config. */
 static void job_item(struct strbuf *out, const struct rnode *map, const struct config *cfg)
 {
-	const struct rnode *res = rnode_get(map, "resources");
-	int merged = 0;
+	int merge = has_defaults(cfg);
 	indent(out, 1);
 	strbuf_addstr(out, "-\n");
 	for (size_t i = 0; i < map->nr; i++) {
-		if (!strcmp(map->keys[i], "resources") && map->children[i]->kind == RNODE_MAP &&
-		    has_defaults(cfg)) {
-			indent(out, 2);
-			strbuf_addstr(out, "resources:\n");
-			node(out, map->children[i], 3);
-			merged = 1;
-		} else {
-			map_entry(out, map->keys[i], map->children[i], 2);
+		const struct rnode *v = map->children[i];
+		if (!merge || strcmp(map->keys[i], "resources") || v->kind != RNODE_MAP) {
+			map_entry(out, map->keys[i], v, 2);
 			continue;
 		}
-		merged_str(out, res, "account", cfg->slurm.account, 3);
-		merged_str(out, res, "partition", cfg->slurm.partition, 3);
-		merged_str(out, res, "qos", cfg->slurm.qos, 3);
-		merged_str(out, res, "time", cfg->slurm.time, 3);
-		merged_uint(out, res, "nodes", cfg->slurm.nodes, 3);
-		merged_uint(out, res, "ntasks", cfg->slurm.ntasks, 3);
-		merged_uint(out, res, "ntasks_per_node", cfg->slurm.ntasks_per_node, 3);
-	}
-	if (!merged && !res && has_defaults(cfg)) {
 		indent(out, 2);
 		strbuf_addstr(out, "resources:\n");
-		merged_str(out, NULL, "account", cfg->slurm.account, 3);
-		merged_str(out, NULL, "partition", cfg->slurm.partition, 3);
-		merged_str(out, NULL, "qos", cfg->slurm.qos, 3);
-		merged_str(out, NULL, "time", cfg->slurm.time, 3);
-		merged_uint(out, NULL, "nodes", cfg->slurm.nodes, 3);
-		merged_uint(out, NULL, "ntasks", cfg->slurm.ntasks, 3);
-		merged_uint(out, NULL, "ntasks_per_node", cfg->slurm.ntasks_per_node, 3);
+		node(out, v, 3);
+		merged_defaults(out, v, cfg);
+	}
+	if (merge && !rnode_get(map, "resources")) {
+		indent(out, 2);
+		strbuf_addstr(out, "resources:\n");
+		merged_defaults(out, NULL, cfg);
 	}
 }
 

@@ -36,6 +36,11 @@ struct svc_build {
 	bool custom_command;	     /* the recipe named another command: argv/tail are not used */
 	struct strlist argv;	     /* words after the command, before the recipe's args */
 	struct strlist tail;	     /* words after the recipe's args */
+	/*
+	 * bash: before the port is chosen: long preparation (data initialisation, waiting
+	 * for another service), which must not hold the node's port lock.
+	 */
+	struct strbuf prepare;
 	struct strbuf setup;	     /* bash: after the port is chosen, before the server starts */
 	struct strbuf probe;	     /* bash: a command that succeeds once ready (type default) */
 	struct strbuf post_ready;    /* bash: once ready, before endpoint.json */

@@ -222,6 +222,7 @@ int render_service(const struct recipe *r, const struct service_spec *s,
 	int ret = -1;
 
 	snprintf(what, sizeof(what), "service '%s'", s->name);
+	strbuf_init(&b.prepare, 0);
 	strbuf_init(&b.setup, 0);
 	strbuf_init(&b.probe, 0);
 	strbuf_init(&b.post_ready, 0);
@@ -261,6 +262,10 @@ int render_service(const struct recipe *r, const struct service_spec *s,
 
 	strbuf_addstr(&sb, "\n# Data folder of this job (never a shared $HOME folder)\n"
 			   "mkdir -p \"$JOB_DIR/data\"\n");
+	if (b.prepare.len) {
+		strbuf_addf(&sb, "\n# Preparation (type %s), before the port is chosen\n", t->name);
+		strbuf_add(&sb, b.prepare.buf, b.prepare.len);
+	}
 	strbuf_addf(&sb,
 		    "\n# Port: %u when free on this node, else another free one\n"
 		    "hb_choose_port %u\nHPCBENCH_PORT=$HB_CHOSEN_PORT\nexport HPCBENCH_PORT\n",
@@ -318,6 +323,7 @@ out:
 	strbuf_release(&body);
 	strlist_clear(&b.argv);
 	strlist_clear(&b.tail);
+	strbuf_release(&b.prepare);
 	strbuf_release(&b.setup);
 	strbuf_release(&b.probe);
 	strbuf_release(&b.post_ready);

@@ -76,15 +76,15 @@ static void datasource_setup(struct svc_build *b)
 			break;
 		}
 	}
-	strbuf_addstr(&b->setup, "# Prometheus datasource: ");
+	strbuf_addstr(&b->prepare, "# Prometheus datasource: ");
 	if (url) {
-		strbuf_addstr(&b->setup, "prometheus_url\nHB_PROM_URL=");
-		sq_quote_expand(&b->setup, url);
-		strbuf_addch(&b->setup, '\n');
+		strbuf_addstr(&b->prepare, "prometheus_url\nHB_PROM_URL=");
+		sq_quote_expand(&b->prepare, url);
+		strbuf_addch(&b->prepare, '\n');
 	} else if (prom) {
-		strbuf_addstr(&b->setup, "the session's Prometheus\n");
-		strbuf_addstr(&b->setup, shlib_client);
-		strbuf_addf(&b->setup,
+		strbuf_addstr(&b->prepare, "the session's Prometheus\n");
+		strbuf_addstr(&b->prepare, shlib_client);
+		strbuf_addf(&b->prepare,
 			    "HB_PROM_URL=$(\n"
 			    "\ttrap - EXIT\n"
 			    "\thb_wait_endpoint \"$RUN_DIR/%s\" 600 >/dev/null\n"
@@ -92,11 +92,11 @@ static void datasource_setup(struct svc_build *b)
 			    ") || hb_fail \"the session's Prometheus never became ready\"\n",
 			    prom->id);
 	} else {
-		strbuf_addstr(&b->setup, "$PROMETHEUS_URL, else a local one\n"
+		strbuf_addstr(&b->prepare, "$PROMETHEUS_URL, else a local one\n"
 					 "HB_PROM_URL=${PROMETHEUS_URL:-http://localhost:9090}\n");
 	}
 	strbuf_addstr(
-	    &b->setup,
+	    &b->prepare,
 	    "mkdir -p \"$JOB_DIR/provisioning/datasources\" \"$JOB_DIR/provisioning/plugins\" "
 	    "\"$JOB_DIR/provisioning/alerting\" \"$JOB_DIR/logs\"\n"
 	    "{\n"

@@ -79,7 +79,7 @@ static int mysql_build(struct svc_build *b, struct strbuf *err)
 
 	if (pw && !user)
 		return recipe_error(err, &s->pos, "service '%s': password needs user", s->name);
-	strbuf_addstr(&b->setup, mysql_setup);
+	strbuf_addstr(&b->prepare, mysql_setup);
 	svc_arg_raw(&b->argv, "--no-defaults");
 	svc_arg_raw(&b->argv, "--datadir=\"$JOB_DIR/data\"");
 	svc_arg_raw(&b->argv, "--socket=\"$JOB_DIR/run/mysqld.sock\"");

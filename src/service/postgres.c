@@ -57,9 +57,9 @@ static int postgres_build(struct svc_build *b, struct strbuf *err)
 	if (!user)
 		user = "postgres";
 	strbuf_addstr(
-	    &b->setup,
+	    &b->prepare,
 	    "mkdir -p \"$JOB_DIR/run\"\n\"${HB_RUN[@]}\" initdb -D \"$JOB_DIR/data\" -U ");
-	sq_quote_expand(&b->setup, user);
+	sq_quote_expand(&b->prepare, user);
 	if (pw) {
 		job_add_file(b->job, "secrets/user_password", pw, strlen(pw), 0600);
 		strbuf_addstr(&sb, "*:*:*:");
@@ -68,15 +68,15 @@ static int postgres_build(struct svc_build *b, struct strbuf *err)
 		pgpass_field(&sb, pw);
 		strbuf_addch(&sb, '\n');
 		job_add_file(b->job, "secrets/pgpass", sb.buf, sb.len, 0600);
-		strbuf_addstr(&b->setup, " --pwfile=\"$JOB_DIR/secrets/user_password\" "
+		strbuf_addstr(&b->prepare, " --pwfile=\"$JOB_DIR/secrets/user_password\" "
 					 "--auth-local=trust --auth-host=scram-sha-256");
 	} else {
-		strbuf_addstr(&b->setup, " --auth=trust");
+		strbuf_addstr(&b->prepare, " --auth=trust");
 	}
-	strbuf_addstr(&b->setup, " >\"$JOB_DIR/init.log\" 2>&1 ||\n"
+	strbuf_addstr(&b->prepare, " >\"$JOB_DIR/init.log\" 2>&1 ||\n"
 				 "\thb_fail \"initdb failed (see $JOB_DIR/init.log)\"\n");
 	if (pw)
-		strbuf_addstr(&b->setup, "export PGPASSFILE=\"$JOB_DIR/secrets/pgpass\"\n"
+		strbuf_addstr(&b->prepare, "export PGPASSFILE=\"$JOB_DIR/secrets/pgpass\"\n"
 					 "export APPTAINERENV_PGPASSFILE=\"$PGPASSFILE\"\n");
 	svc_arg_raw(&b->argv, "-D");
 	svc_arg_raw(&b->argv, "\"$JOB_DIR/data\"");

@@ -18,13 +18,8 @@ extern const struct cmd_entry cmd_results_entry;
 static int pull_one(const char *dir, const char *rel, const char *data, size_t len,
 		    struct strbuf *err)
 {
-	char *path = xasprintf("%s/%s", dir, rel), *slash = strrchr(path, '/');
-	int ret;
-	*slash = '\0';
-	ret = mkdir_p(path, 0755, err);
-	*slash = '/';
-	if (ret == 0)
-		ret = write_file_atomic(path, data, len, 0644, err);
+	char *path = xasprintf("%s/%s", dir, rel);
+	int ret = write_file_mkdirs(path, data, len, 0644, err);
 	free(path);
 	return ret;
 }
@@ -39,22 +34,10 @@ static size_t local_copies(struct store *st, const char *run_id, struct summary_
 	if (store_result_list(st, run_id, &rec, &n, &err) < 0)
 		n = 0;
 	for (size_t i = 0; i < n; i++) {
-		struct summary_result *r;
-		const char *base;
 		strbuf_reset(&data);
-		if (!rec[i].local_path || read_file(rec[i].local_path, &data, &err) < 0)
-			continue;
-		base = strrchr(rec[i].path, '/');
-		*res = xrealloc(*res, (*nr + 1) * sizeof(**res));
-		r = &(*res)[(*nr)++];
-		memset(r, 0, sizeof(*r));
-		r->job_id = xstrdup(rec[i].job_id);
-		r->file = xasprintf("%s/%s", rec[i].job_id, base ? base + 1 : rec[i].path);
-		r->path = xstrdup(rec[i].path);
-		r->shown = xstrdup(rec[i].local_path);
-		summary_parse_result(r, data.buf, data.len);
-		r->len = data.len;
-		r->data = strbuf_detach(&data, NULL);
+		if (rec[i].local_path && read_file(rec[i].local_path, &data, &err) == 0)
+			summary_result_add(res, nr, rec[i].job_id, rec[i].path, rec[i].local_path,
+					   &data);
 	}
 	store_results_free(rec, n);
 	strbuf_release(&err);

@@ -8,6 +8,7 @@
 #include "common/error.h"
 #include "common/jsonw.h"
 #include "common/timeutil.h"
+#include "session/summary.h"
 #include "session/track.h"
 #include "store/store.h"
 
@@ -19,18 +20,6 @@ static void add_time(struct strbuf *sb, int64_t epoch)
 		rfc3339_append(sb, (uint64_t)epoch * 1000000000ull);
 	else
 		strbuf_addch(sb, '-');
-}
-
-static void json_time(struct jsonw *w, const char *key, int64_t epoch)
-{
-	struct strbuf sb = STRBUF_INIT;
-	if (!epoch) {
-		jsonw_null(w, key);
-		return;
-	}
-	add_time(&sb, epoch);
-	jsonw_str(w, key, sb.buf);
-	strbuf_release(&sb);
 }
 
 static void run_json(struct jsonw *w, const struct store_run *r, const char *state, int stale,
@@ -46,8 +35,8 @@ static void run_json(struct jsonw *w, const struct store_run *r, const char *sta
 	jsonw_str(w, "out_dir", r->out_dir);
 	jsonw_str(w, "host", r->host);
 	jsonw_i64(w, "pid", r->pid);
-	json_time(w, "created_at", r->created_at);
-	json_time(w, "finished_at", r->finished_at);
+	summary_json_time(w, "created_at", r->created_at);
+	summary_json_time(w, "finished_at", r->finished_at);
 	jsonw_bool(w, "stale", stale);
 	jsonw_arr_open(w, "recipes");
 	for (const char *p = r->recipes; p && *p;) {
@@ -75,10 +64,10 @@ static void run_json(struct jsonw *w, const struct store_run *r, const char *sta
 		jsonw_str(w, "endpoint", j->endpoint);
 		jsonw_str(w, "job_dir", j->job_dir);
 		jsonw_str(w, "recipe", j->recipe);
-		json_time(w, "submitted_at", j->submitted_at);
-		json_time(w, "started_at", j->started_at);
-		json_time(w, "ready_at", j->ready_at);
-		json_time(w, "finished_at", j->finished_at);
+		summary_json_time(w, "submitted_at", j->submitted_at);
+		summary_json_time(w, "started_at", j->started_at);
+		summary_json_time(w, "ready_at", j->ready_at);
+		summary_json_time(w, "finished_at", j->finished_at);
 		jsonw_close(w);
 	}
 	jsonw_close(w);

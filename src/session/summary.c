@@ -6,6 +6,7 @@
 
 #include "common/jsonw.h"
 #include "common/timeutil.h"
+#include "common/xalloc.h"
 #include "store/store.h"
 
 static double num(json_t *obj, const char *a, const char *b)
@@ -46,7 +47,24 @@ void summary_results_free(struct summary_result *res, size_t nr)
 	free(res);
 }
 
-static void time_field(struct jsonw *w, const char *k, int64_t epoch)
+void summary_result_add(struct summary_result **res, size_t *nr, const char *job_id,
+			const char *path, const char *shown, struct strbuf *data)
+{
+	const char *slash = strrchr(path, '/');
+	struct summary_result *r;
+	*res = xrealloc(*res, (*nr + 1) * sizeof(**res));
+	r = &(*res)[(*nr)++];
+	memset(r, 0, sizeof(*r));
+	r->job_id = xstrdup(job_id);
+	r->file = xasprintf("%s/%s", job_id, slash ? slash + 1 : path);
+	r->path = xstrdup(path);
+	r->shown = xstrdup(shown);
+	summary_parse_result(r, data->buf, data->len);
+	r->len = data->len;
+	r->data = strbuf_detach(data, NULL);
+}
+
+void summary_json_time(struct jsonw *w, const char *k, int64_t epoch)
 {
 	struct strbuf sb = STRBUF_INIT;
 	if (!epoch) {
@@ -70,8 +88,8 @@ void summary_json(struct strbuf *out, const struct store_run *run, const struct 
 	jsonw_str(&w, "run_dir", run->run_dir);
 	jsonw_str(&w, "state", run->state);
 	jsonw_str(&w, "message", run->message);
-	time_field(&w, "created_at", run->created_at);
-	time_field(&w, "finished_at", run->finished_at);
+	summary_json_time(&w, "created_at", run->created_at);
+	summary_json_time(&w, "finished_at", run->finished_at);
 	jsonw_arr_open(&w, "jobs");
 	for (size_t i = 0; i < nr_jobs; i++) {
 		const struct store_job *j = &jobs[i];

@@ -37,6 +37,17 @@ struct summary_result {
  * parsed = 0 when it is not a result file. */
 void summary_parse_result(struct summary_result *r, const char *json, size_t len);
 void summary_results_free(struct summary_result *res, size_t nr);
+/*
+ * Appends the result file at path (job side) of job_id to *res: file is
+ * JOB_ID/BASENAME, shown a copy of shown, data taken from the strbuf (left empty), the
+ * numbers parsed from it.
+ */
+void summary_result_add(struct summary_result **res, size_t *nr, const char *job_id,
+			const char *path, const char *shown, struct strbuf *data);
+
+struct jsonw;
+/* Writes key: the RFC 3339 time of epoch seconds, or null for 0. */
+void summary_json_time(struct jsonw *w, const char *key, int64_t epoch);
 
 void summary_json(struct strbuf *out, const struct store_run *run, const struct store_job *jobs,
 		  size_t nr_jobs, const struct summary_result *res, size_t nr_res);

@@ -293,26 +293,13 @@ void track_collect_results(struct executor *ex, const struct store_job *job,
 		size_t len = nl ? (size_t)(nl - p) : strlen(p);
 		char *name = xstrndup(p, len);
 		const char *base = strrchr(name, '/') ? strrchr(name, '/') + 1 : name;
-		struct summary_result *sr;
 		p += len + (nl ? 1 : 0);
 		free(path);
 		path = xasprintf("%s/%s", job->job_dir, base);
 		strbuf_reset(&data);
 		strbuf_reset(&e);
-		if (!*base || ex->get_file(ex, path, &data, &e) < 0) {
-			free(name);
-			continue;
-		}
-		*res = xrealloc(*res, (*nr + 1) * sizeof(**res));
-		sr = &(*res)[(*nr)++];
-		memset(sr, 0, sizeof(*sr));
-		sr->job_id = xstrdup(job->id);
-		sr->file = xasprintf("%s/%s", job->id, base);
-		sr->path = xstrdup(path);
-		sr->shown = xstrdup(path);
-		summary_parse_result(sr, data.buf, data.len);
-		sr->len = data.len;
-		sr->data = strbuf_detach(&data, NULL);
+		if (*base && ex->get_file(ex, path, &data, &e) == 0)
+			summary_result_add(res, nr, job->id, path, path, &data);
 		free(name);
 	}
 	free(path);

@@ -84,6 +84,19 @@ out:
 	return ret;
 }
 
+int write_file_mkdirs(const char *path, const void *data, size_t len, mode_t mode,
+		      struct strbuf *err)
+{
+	char *dir = xstrdup(path), *slash = strrchr(dir, '/');
+	int ret = 0;
+	if (slash && slash != dir) {
+		*slash = '\0';
+		ret = mkdir_p(dir, 0755, err);
+	}
+	free(dir);
+	return ret < 0 ? -1 : write_file_atomic(path, data, len, mode, err);
+}
+
 int mkdir_p(const char *path, mode_t mode, struct strbuf *err)
 {
 	char *copy = xstrdup(path);

@@ -15,6 +15,10 @@ int read_file(const char *path, struct strbuf *sb, struct strbuf *err);
  */
 int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode,
 		      struct strbuf *err);
+/* write_file_atomic() after creating the folders leading to path (mkdir -p, 0755). */
+int write_file_mkdirs(const char *path, const void *data, size_t len, mode_t mode,
+		      struct strbuf *err);
+
 /* mkdir -p with mode for the folders it creates. */
 int mkdir_p(const char *path, mode_t mode, struct strbuf *err);
 /* True if path exists. */

@@ -603,16 +603,11 @@ static int wait_clients(struct session *s, int *failed, int *code, struct strbuf
 }
 
 /* Copies one file from the job side into the local --out copy. */
-static void copy_out(struct session *s, const char *rel, const struct strbuf *data)
+static void copy_out(struct session *s, const char *rel, const char *data, size_t len)
 {
 	struct strbuf e = STRBUF_INIT;
-	char *path = xasprintf("%s/%s", s->local_out, rel), *slash = strrchr(path, '/');
-	*slash = '\0';
-	if (mkdir_p(path, 0755, &e) == 0) {
-		*slash = '/';
-		write_file_atomic(path, data->buf, data->len, 0644, &e);
-	}
-	if (e.len)
+	char *path = xasprintf("%s/%s", s->local_out, rel);
+	if (write_file_mkdirs(path, data, len, 0644, &e) < 0)
 		log_warn("%s", e.buf);
 	free(path);
 	strbuf_release(&e);
@@ -627,10 +622,9 @@ static void collect_client(struct session *s, size_t i, struct summary_result **
 		struct summary_result *sr = &(*res)[k];
 		struct store_result rec = {
 		    .run_id = s->run.id, .job_id = sr->job_id, .path = sr->path};
-		struct strbuf e = STRBUF_INIT, data = STRBUF_INIT;
+		struct strbuf e = STRBUF_INIT;
 		if (s->local_out) {
-			strbuf_add(&data, sr->data, sr->len);
-			copy_out(s, sr->file, &data);
+			copy_out(s, sr->file, sr->data, sr->len);
 			rec.local_path = xasprintf("%s/%s", s->local_out, sr->file);
 			free(sr->shown);
 			sr->shown = xstrdup(rec.local_path);
@@ -639,7 +633,6 @@ static void collect_client(struct session *s, size_t i, struct summary_result **
 			log_warn("%s", e.buf);
 		free(rec.local_path);
 		strbuf_release(&e);
-		strbuf_release(&data);
 	}
 }
 
@@ -651,7 +644,7 @@ static void copy_job_files(struct session *s)
 	struct strbuf data = STRBUF_INIT, e = STRBUF_INIT;
 	char *path = xasprintf("%s/recipe.yaml", s->run.run_dir);
 	if (s->ex->get_file(s->ex, path, &data, &e) == 0)
-		copy_out(s, "recipe.yaml", &data);
+		copy_out(s, "recipe.yaml", data.buf, data.len);
 	free(path);
 	for (size_t i = 0; i < s->nr; i++) {
 		for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
@@ -659,7 +652,7 @@ static void copy_job_files(struct session *s)
 			path = xasprintf("%s/%s", s->run.run_dir, rel);
 			strbuf_reset(&data);
 			if (s->ex->get_file(s->ex, path, &data, &e) == 0)
-				copy_out(s, rel, &data);
+				copy_out(s, rel, data.buf, data.len);
 			free(rel);
 			free(path);
 		}
@@ -685,7 +678,7 @@ static void finish_run(struct session *s, struct session_result *res)
 		log_warn("%s", e.buf);
 	if (s->local_out) {
 		copy_job_files(s);
-		copy_out(s, "summary.json", &res->summary);
+		copy_out(s, "summary.json", res->summary.buf, res->summary.len);
 	}
 	free(path);
 	summary_results_free(sr, nr);

@@ -52,28 +52,33 @@ static int read_small(const char *job_dir, const char *name, struct strbuf *sb)
 	return ret;
 }
 
-/* Start time of a process in clock ticks since boot (field 22 of /proc/PID/stat), and
- * its state letter; 0 if the process does not exist. */
-static unsigned long long proc_start(pid_t pid, char *state)
+/* Reads /proc/PID/stat into buf; returns its fields from the 3rd (state) on, or NULL.
+ * The command name may hold spaces and parentheses: fields follow the last ')'. */
+static char *proc_stat_fields(pid_t pid, char *buf, size_t size)
 {
-	char path[64], buf[1024];
-	unsigned long long start = 0;
+	char path[64], *p;
 	ssize_t n;
 	int fd;
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
+		return NULL;
+	n = read(fd, buf, size - 1);
 	close(fd);
 	if (n <= 0)
-		return 0;
+		return NULL;
 	buf[n] = '\0';
-	/* The command name may hold spaces and parentheses: fields follow the last ')'. */
-	char *p = strrchr(buf, ')');
-	if (!p || p[1] != ' ')
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' ? p + 2 : NULL;
+}
+
+/* Start time of a process in clock ticks since boot (field 22 of /proc/PID/stat), and
+ * its state letter; 0 if the process does not exist. */
+static unsigned long long proc_start(pid_t pid, char *state)
+{
+	char buf[1024], *p = proc_stat_fields(pid, buf, sizeof(buf));
+	if (!p)
 		return 0;
-	p += 2;
 	if (state)
 		*state = *p;
 	/* p is at field 3 (state); start time is field 22. */
@@ -82,28 +87,15 @@ static unsigned long long proc_start(pid_t pid, char *state)
 		if (p)
 			p++;
 	}
-	if (p)
-		start = strtoull(p, NULL, 10);
-	return start;
+	return p ? strtoull(p, NULL, 10) : 0;
 }
 
 /* Parent PID of a process, or -1. */
 static pid_t proc_ppid(pid_t pid)
 {
-	char path[64], buf[1024];
-	ssize_t n;
-	int fd, ppid;
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	char *p = strrchr(buf, ')');
-	if (!p || sscanf(p + 2, "%*c %d", &ppid) != 1)
+	char buf[1024], *p = proc_stat_fields(pid, buf, sizeof(buf));
+	int ppid;
+	if (!p || sscanf(p, "%*c %d", &ppid) != 1)
 		return -1;
 	return (pid_t)ppid;
 }

@@ -117,7 +117,8 @@ static void test_summary(void **state)
 	    "{\"schema\": \"hpcbench.result/1\", \"requests\": {\"sent\": 10, \"ok\": 9, "
 	    "\"errors\": 1}, \"throughput_rps\": 4.5, \"latency_us\": {\"p50\": 120.5, "
 	    "\"p99\": 900}}";
-	struct summary_result *res = xcalloc(2, sizeof(*res));
+	struct summary_result *res = NULL;
+	size_t nr = 0;
 	struct store_run run = {.id = (char *)"20261129-143000-ab12",
 				.executor = (char *)"local",
 				.run_dir = (char *)"/r",
@@ -135,24 +136,27 @@ static void test_summary(void **state)
 	     .state = (char *)"COMPLETED",
 	     .exit_code = 0},
 	};
-	struct strbuf out = STRBUF_INIT, table = STRBUF_INIT;
+	struct strbuf out = STRBUF_INIT, table = STRBUF_INIT, data = STRBUF_INIT;
 	json_error_t jerr;
 	json_t *root, *r0;
 	(void)state;
 
-	res[0].job_id = xstrdup("load_00000002");
-	res[0].file = xstrdup("load_00000002/result.json");
-	res[0].shown = xstrdup("/r/load_00000002/result.json");
-	summary_parse_result(&res[0], result, strlen(result));
+	strbuf_addstr(&data, result);
+	summary_result_add(&res, &nr, "load_00000002", "/r/load_00000002/result.json",
+			   "/r/load_00000002/result.json", &data);
+	assert_int_equal(nr, 1);
+	assert_int_equal(data.len, 0); /* the content moved into the entry */
+	assert_int_equal(res[0].len, strlen(result));
+	assert_string_equal(res[0].file, "load_00000002/result.json");
 	assert_true(res[0].parsed);
 	assert_int_equal(res[0].ok, 9);
-	res[1].job_id = xstrdup("load_00000002");
-	res[1].file = xstrdup("load_00000002/result-c2.json");
-	res[1].shown = xstrdup("x");
-	summary_parse_result(&res[1], "not json", 8);
+	strbuf_addstr(&data, "not json");
+	summary_result_add(&res, &nr, "load_00000002", "/r/load_00000002/result-c2.json", "x",
+			   &data);
+	assert_int_equal(nr, 2);
 	assert_false(res[1].parsed);
 
-	summary_json(&out, &run, jobs, 2, res, 2);
+	summary_json(&out, &run, jobs, 2, res, nr);
 	root = json_loads(out.buf, 0, &jerr);
 	assert_non_null(root);
 	assert_string_equal(json_string_value(json_object_get(root, "schema")),
@@ -168,12 +172,13 @@ static void test_summary(void **state)
 			    "load_00000002/result.json");
 	json_decref(root);
 
-	summary_table(&table, jobs, 2, res, 2);
+	summary_table(&table, jobs, 2, res, nr);
 	assert_non_null(strstr(table.buf, "load_00000002"));
 	assert_non_null(strstr(table.buf, "/r/load_00000002/result.json"));
 	assert_null(strstr(table.buf, "redis_00000001")); /* services are not in the table */
 
-	summary_results_free(res, 2);
+	summary_results_free(res, nr);
+	strbuf_release(&data);
 	strbuf_release(&out);
 	strbuf_release(&table);
 }

@@ -9,7 +9,6 @@
 
 #include "common/error.h"
 #include "common/fsutil.h"
-#include "common/units.h"
 #include "common/xalloc.h"
 #include "recipe/rnode.h"
 #include "recipe/schema.h"
@@ -77,30 +76,7 @@ static int refuse_password(struct schema *s, const char *label, const struct rno
 static int check_slurm_time(struct schema *s, const char *label, const struct rnode *v,
 			    void *dst)
 {
-	char **out = dst;
-	uint64_t t;
-	if (schema_str(s, label, v, out))
-		return 0;
-	if (!parse_slurm_time(*out, &t))
-		return 0;
-	schema_error(s, &v->pos,
-		     "%s: bad time '%s' (expected MM, MM:SS, HH:MM:SS, D-HH, D-HH:MM, D-HH:MM:SS "
-		     "or UNLIMITED, e.g. \"01:30:00\")",
-		     label, *out);
-	free(*out);
-	*out = NULL;
-	return -1;
-}
-
-/* modules: a list of module names, or one string. */
-static int check_modules(struct schema *s, const char *label, const struct rnode *v, void *dst)
-{
-	struct strlist *out = dst;
-	if (v->kind == RNODE_SCALAR && !rnode_is_null(v)) {
-		strlist_push(out, v->scalar);
-		return 0;
-	}
-	return schema_strlist(s, label, v, out) < 0 ? -1 : 0;
+	return schema_slurm_time(s, label, v, dst, NULL) < 0 ? -1 : 0;
 }
 
 /* containers.docker_sources: {service type: docker://...}. */
@@ -170,7 +146,9 @@ static const struct field config_fields[] = {
 	/* The old installation docs wrote `ssh:` for `hpc:`; the old tool then ignored it. */
 	{ "ssh", FIELD_MAP, offsetof(struct config, hpc), hpc_fields, 0, 0, 0 },
 	{ "slurm", FIELD_MAP, offsetof(struct config, slurm), slurm_fields, 0, 0, 0 },
-	{ "modules", FIELD_CUSTOM, offsetof(struct config, modules), 0, 0, 0, check_modules },
+	/* modules: a list of module names, or one string. */
+	{ "modules", FIELD_CUSTOM, offsetof(struct config, modules), 0, 0, 0,
+	  schema_str_or_list },
 	{ "workdir", FIELD_STR, offsetof(struct config, workdir), 0, 0, 0, 0 },
 	{ "containers", FIELD_MAP, offsetof(struct config, containers), containers_fields, 0, 0,
 	  0 },

@@ -73,20 +73,7 @@ static int check_runtime(struct schema *s, const char *label, const struct rnode
 static int check_time(struct schema *s, const char *label, const struct rnode *v, void *dst)
 {
 	struct resources *r = dst;
-	uint64_t t;
-	if (schema_str(s, label, v, &r->time))
-		return 0;
-	if (!parse_slurm_time(r->time, &t)) {
-		r->time_s = t;
-		return 0;
-	}
-	schema_error(s, &v->pos,
-		     "%s: bad time '%s' (expected MM, MM:SS, HH:MM:SS, D-HH, D-HH:MM, D-HH:MM:SS "
-		     "or UNLIMITED, e.g. \"01:30:00\")",
-		     label, r->time);
-	free(r->time);
-	r->time = NULL;
-	return -1;
+	return schema_slurm_time(s, label, v, &r->time, &r->time_s) < 0 ? -1 : 0;
 }
 
 static int check_mem(struct schema *s, const char *label, const struct rnode *v, void *dst)
@@ -180,17 +167,6 @@ static int check_ports(struct schema *s, const char *label, const struct rnode *
 	return ret;
 }
 
-/* setup: shell lines run before the server starts; a list, or one block of text. */
-static int check_setup(struct schema *s, const char *label, const struct rnode *v, void *dst)
-{
-	struct strlist *out = dst;
-	if (v->kind == RNODE_SCALAR && !rnode_is_null(v)) {
-		strlist_push(out, v->scalar);
-		return 0;
-	}
-	return schema_strlist(s, label, v, out) < 0 ? -1 : 0;
-}
-
 /* ---- key tables ---- */
 
 static const struct field container_fields[] = {
@@ -249,7 +225,9 @@ static const struct field service_fields[] = {
 	  0 },
 	{ "health_check", FIELD_MAP, offsetof(struct service_spec, health_check),
 	  health_check_fields, 0, 0, 0 },
-	{ "setup", FIELD_CUSTOM, offsetof(struct service_spec, setup), 0, 0, 0, check_setup },
+	/* setup: shell lines run before the server starts; a list, or one block of text. */
+	{ "setup", FIELD_CUSTOM, offsetof(struct service_spec, setup), 0, 0, 0,
+	  schema_str_or_list },
 	{ "script", FIELD_STR, offsetof(struct service_spec, script), 0, 0, 0, 0 },
 	/* Old tool: accepted, never read (grafana.yaml's readiness loop of sleeps). */
 	{ "setup_script", FIELD_IGNORED, 0, 0, 0, 0, 0 },

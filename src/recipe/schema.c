@@ -136,6 +136,16 @@ int schema_strlist(struct schema *s, const char *label, const struct rnode *v,
 	return ret;
 }
 
+int schema_str_or_list(struct schema *s, const char *label, const struct rnode *v, void *dst)
+{
+	struct strlist *out = dst;
+	if (v->kind == RNODE_SCALAR && !rnode_is_null(v)) {
+		strlist_push(out, v->scalar);
+		return 0;
+	}
+	return schema_strlist(s, label, v, out) < 0 ? -1 : 0;
+}
+
 int schema_duration_s(struct schema *s, const char *label, const struct rnode *v,
 		      uint64_t *out)
 {
@@ -148,6 +158,27 @@ int schema_duration_s(struct schema *s, const char *label, const struct rnode *v
 				"(e.g. 30, 90s, 5m)");
 	*out = (us + 999999) / 1000000;
 	return 0;
+}
+
+int schema_slurm_time(struct schema *s, const char *label, const struct rnode *v, char **out,
+		      uint64_t *secs)
+{
+	uint64_t t;
+	int rc = schema_str(s, label, v, out);
+	if (rc)
+		return rc;
+	if (!parse_slurm_time(*out, &t)) {
+		if (secs)
+			*secs = t;
+		return 0;
+	}
+	schema_error(s, &v->pos,
+		     "%s: bad time '%s' (expected MM, MM:SS, HH:MM:SS, D-HH, D-HH:MM, D-HH:MM:SS "
+		     "or UNLIMITED, e.g. \"01:30:00\")",
+		     label, *out);
+	free(*out);
+	*out = NULL;
+	return -1;
 }
 
 /* An optionally signed integer. */

@@ -74,9 +74,16 @@ int schema_uint(struct schema *s, const char *label, const struct rnode *v, uint
 int schema_bool(struct schema *s, const char *label, const struct rnode *v, bool *out);
 int schema_strlist(struct schema *s, const char *label, const struct rnode *v,
 		   struct strlist *out);
+/* A FIELD_CUSTOM check: a list of strings, or one string as a one-item list, into the
+ * struct strlist at dst. */
+int schema_str_or_list(struct schema *s, const char *label, const struct rnode *v, void *dst);
 /* A duration in seconds: 30, "30s", "5m", "1.5h" (rounded up to whole seconds, >= 1). */
 int schema_duration_s(struct schema *s, const char *label, const struct rnode *v,
 		      uint64_t *out);
+/* A SLURM time limit ("01:30:00", "2-00:00:00", "UNLIMITED"): the text in *out, its
+ * seconds in *secs (may be NULL). */
+int schema_slurm_time(struct schema *s, const char *label, const struct rnode *v, char **out,
+		      uint64_t *secs);
 /* Checks v against a type key's kind (sweep: TK_SWEEP integers may be lists). */
 int schema_kind(struct schema *s, const char *label, const struct rnode *v,
 		const struct type_key *key, bool sweep);

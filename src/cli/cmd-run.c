@@ -1,11 +1,11 @@
 /* hpcbench run RECIPE... : a whole session. */
 #include <stdio.h>
-#include <string.h>
 
 #include "cli/cli.h"
 #include "cli/state.h"
 #include "common/error.h"
 #include "common/log.h"
+#include "exec/executor.h"
 #include "session/session.h"
 #include "store/store.h"
 
@@ -52,10 +52,9 @@ static int cmd_run_exec(int argc, char **argv, struct cli_ctx *ctx)
 	if (o.target_service && o.target_endpoint)
 		return cli_usage_error(&cmd_run_entry,
 				       "--target-service and --target-endpoint exclude each other");
-	if (o.executor && strcmp(o.executor, "local") && strcmp(o.executor, "slurm") &&
-	    strcmp(o.executor, "ssh"))
-		return cli_usage_error(&cmd_run_entry,
-				       "unknown executor '%s' (local, slurm or ssh)", o.executor);
+	if (o.executor && !executor_known(o.executor))
+		return cli_usage_error(&cmd_run_entry, "unknown executor '%s' (local, slurm or ssh)",
+				       o.executor);
 	o.recipes = (const char *const *)argv + optind;
 	o.nr_recipes = (size_t)(argc - optind);
 	o.cfg = cli_config(ctx);

@@ -1,10 +1,10 @@
 /* hpcbench up RECIPE : start services and leave them running. */
 #include <stdio.h>
-#include <string.h>
 
 #include "cli/cli.h"
 #include "cli/state.h"
 #include "common/error.h"
+#include "exec/executor.h"
 #include "session/session.h"
 #include "store/store.h"
 
@@ -40,8 +40,7 @@ static int cmd_up_exec(int argc, char **argv, struct cli_ctx *ctx)
 	}
 	if (optind >= argc)
 		return cli_usage_error(&cmd_up_entry, "no recipe given");
-	if (o.executor && strcmp(o.executor, "local") && strcmp(o.executor, "slurm") &&
-	    strcmp(o.executor, "ssh"))
+	if (o.executor && !executor_known(o.executor))
 		return cli_usage_error(&cmd_up_entry, "unknown executor '%s' (local, slurm or ssh)",
 				       o.executor);
 	o.recipes = (const char *const *)argv + optind;

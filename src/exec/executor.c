@@ -24,14 +24,28 @@ int job_state_is_final(enum job_state s)
 	return s == JS_COMPLETED || s == JS_FAILED || s == JS_CANCELLED || s == JS_TIMEOUT;
 }
 
+static const struct {
+	const char *name;
+	struct executor *(*create)(void);
+} registry[] = {
+    {"local", executor_local_new},
+    {"slurm", executor_slurm_new},
+    {"ssh", executor_ssh_new},
+};
+
+int executor_known(const char *name)
+{
+	for (size_t i = 0; i < sizeof(registry) / sizeof(registry[0]); i++)
+		if (!strcmp(name, registry[i].name))
+			return 1;
+	return 0;
+}
+
 struct executor *executor_new(const char *name)
 {
-	if (!strcmp(name, "local"))
-		return executor_local_new();
-	if (!strcmp(name, "slurm"))
-		return executor_slurm_new();
-	if (!strcmp(name, "ssh"))
-		return executor_ssh_new();
+	for (size_t i = 0; i < sizeof(registry) / sizeof(registry[0]); i++)
+		if (!strcmp(name, registry[i].name))
+			return registry[i].create();
 	return NULL;
 }
 

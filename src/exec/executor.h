@@ -102,6 +102,8 @@ struct executor {
 struct executor *executor_slurm_new(void); /* src/exec/slurm.c */
 struct executor *executor_ssh_new(void);   /* src/exec/ssh.c */
 
+/* True for a name executor_new() knows: "local", "slurm", "ssh". */
+int executor_known(const char *name);
 /* Creates the executor by name ("local", "slurm", "ssh"); NULL if unknown. */
 struct executor *executor_new(const char *name);
 void executor_free(struct executor *ex);

@@ -777,7 +777,7 @@ static int prepare(struct session *s, struct strbuf *err)
 	if (target_id && resolve_target(s, target_id, &code, err) < 0)
 		return code;
 	exec_name = o->executor ? o->executor : target_id ? s->target.executor : "local";
-	if (strcmp(exec_name, "local") && strcmp(exec_name, "slurm") && strcmp(exec_name, "ssh")) {
+	if (!executor_known(exec_name)) {
 		error(err, "unknown executor '%s' (local, slurm or ssh)", exec_name);
 		return EXIT_USAGE;
 	}

@@ -183,11 +183,6 @@ static char *dup_value(const char *s)
 	return v;
 }
 
-static int final_state(enum job_state s)
-{
-	return s == JS_COMPLETED || s == JS_FAILED || s == JS_CANCELLED || s == JS_TIMEOUT;
-}
-
 /*
  * Fills a row from raw fields. A "CANCELLED by UID" state becomes a reason; a state's own
  * description is the reason when SLURM gives none. Exit codes count only in final states.
@@ -200,7 +195,7 @@ static void fill_row(struct slurm_row *r, const char *id, const char *state, con
 
 	r->id = dup_trim(id, strlen(id));
 	r->state = slurm_state_map(state, &why);
-	r->exit_code = final_state(r->state) && exit ? slurm_parse_exit(exit, wait_status) : -1;
+	r->exit_code = job_state_is_final(r->state) && exit ? slurm_parse_exit(exit, wait_status) : -1;
 	if (r->state == JS_COMPLETED)
 		r->exit_code = 0;
 	r->reason = reason ? dup_value(reason) : NULL;

@@ -67,7 +67,8 @@ static void close_fd(int *fd)
 static void child_exec(const struct spawn_opts *o, int in_fd, int out_fd, int err_fd, int fail_fd,
 		       char *const *envp)
 {
-	int devnull = open("/dev/null", O_RDWR);
+	/* CLOEXEC: the dup2() copies stay, this descriptor does not reach the program */
+	int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
 	int e;
 
 	setpgid(0, 0);

@@ -61,19 +61,20 @@ is() {
 
 # like TEXT REGEX DESCRIPTION (extended regex, text may span lines)
 like() {
-	if printf '%s' "$1" | grep -qE -- "$2"; then
+	# A here-string, not a pipe: under pipefail, grep -q quitting early would fail printf.
+	if grep -qE -- "$2" <<<"$1"; then
 		_tap 0 "$3"
 	else
 		_tap 1 "$3"
-		printf '#   text: %s\n#   does not match: %s\n' "$(printf '%s' "$1" | head -20)" "$2"
+		printf '#   text: %s\n#   does not match: %s\n' "$(head -20 <<<"$1")" "$2"
 	fi
 }
 
 # unlike TEXT REGEX DESCRIPTION
 unlike() {
-	if printf '%s' "$1" | grep -qE -- "$2"; then
+	if grep -qE -- "$2" <<<"$1"; then
 		_tap 1 "$3"
-		printf '#   text: %s\n#   matches: %s\n' "$(printf '%s' "$1" | head -20)" "$2"
+		printf '#   text: %s\n#   matches: %s\n' "$(head -20 <<<"$1")" "$2"
 	else
 		_tap 0 "$3"
 	fi

@@ -209,14 +209,17 @@ static void target_block(struct strbuf *sb, const struct client_spec *c,
 			    "elif [ -n \"$HB_TARGET_DIR\" ]; then\n"
 			    "\thb_wait_endpoint \"$HB_TARGET_DIR\" %u\n"
 			    "else\n"
-			    "\thb_fail \"no target: run with --target-service ID or "
-			    "--target-endpoint URL\"\n"
+			    "%s"
 			    "fi\n",
-			    port, scheme, wait_s);
+			    port, scheme, wait_s,
+			    /* A recipe's own command may need no target at all. */
+			    c->command ? "\t: # the command runs without a target\n"
+				       : "\thb_fail \"no target: run with --target-service ID or "
+					 "--target-endpoint URL\"\n");
 	}
 	strbuf_addstr(sb,
 		      "export HPCBENCH_TARGET_HOST HPCBENCH_TARGET_PORT HPCBENCH_TARGET_URL\n"
-		      "export TARGET_SERVICE_HOST=\"$HPCBENCH_TARGET_HOST\" # old recipes' name\n");
+		      "export TARGET_SERVICE_HOST=\"${HPCBENCH_TARGET_HOST:-}\" # old recipes' name\n");
 }
 
 static void target_word(struct strbuf *sb, const struct client_render *cr,

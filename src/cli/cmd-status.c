@@ -7,6 +7,7 @@
 #include "cli/state.h"
 #include "common/error.h"
 #include "common/jsonw.h"
+#include "common/log.h"
 #include "common/timeutil.h"
 #include "session/summary.h"
 #include "session/track.h"
@@ -164,7 +165,7 @@ static int cmd_status_exec(int argc, char **argv, struct cli_ctx *ctx)
 			goto out;
 		/* What the executor says now; what it cannot say stays as last recorded. */
 		if (track_refresh(st, NULL, cfg, jobs, nj, &stale, &e) < 0 && !stale)
-			fprintf(stderr, "hpcbench: warning: %s\n", e.buf);
+			log_warn("%s", e.buf);
 		state = track_run_state(st, r, jobs, nj);
 		if (json)
 			run_json(&w, r, state, stale, jobs, nj);

@@ -130,8 +130,7 @@ static int cmd_stop_exec(int argc, char **argv, struct cli_ctx *ctx)
 	/* Refresh first: a job that already ended is reported, not cancelled. */
 	{
 		struct strbuf e = STRBUF_INIT;
-		int stale = 0;
-		track_refresh(st, NULL, cfg, jobs, n, &stale, &e);
+		track_refresh(st, NULL, cfg, jobs, n, NULL, &e);
 		strbuf_release(&e);
 	}
 	for (size_t i = 0; i < n; i++)

@@ -11,7 +11,8 @@
  * parameters.
  *
  * Strings in the records below are owned by the record; release them with
- * store_run_release() / store_job_release(), or whole arrays with the _free_array calls.
+ * store_run_release() / store_job_release(), or whole arrays with store_runs_free(),
+ * store_jobs_free() and store_results_free().
  */
 #ifndef HPCBENCH_STORE_STORE_H
 #define HPCBENCH_STORE_STORE_H

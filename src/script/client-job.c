@@ -316,6 +316,15 @@ static void concurrency_to_sweep(struct popts *p)
 	strbuf_release(&w);
 }
 
+/* True if the type's own words (cli_build.opts) contain word. */
+static bool has_word(const struct strlist *l, const char *word)
+{
+	for (size_t i = 0; i < l->nr; i++)
+		if (!strcmp(l->items[i], word))
+			return true;
+	return false;
+}
+
 static void load_body(struct strbuf *sb, const struct client_spec *c,
 		      const struct client_render *cr, const struct cli_build *b, struct popts *p)
 {
@@ -325,7 +334,8 @@ static void load_body(struct strbuf *sb, const struct client_spec *c,
 	/* The load generator sweeps concurrency itself where it can. */
 	if (cr && cr->sweeps_concurrency)
 		concurrency_to_sweep(p);
-	if (!popt_find(p, "-n") && !popt_find(p, "-d") && c->duration_s) {
+	if (!popt_find(p, "-n") && !popt_find(p, "-d") && !has_word(&b->opts, "-n") &&
+	    c->duration_s) {
 		struct popt *pd = popt_set(p, "-d", false);
 		char *d = xasprintf("%llus", (unsigned long long)c->duration_s);
 		strlist_push(&pd->words, d);

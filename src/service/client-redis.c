@@ -1,4 +1,7 @@
 /* Client type redis: `hpcbench load redis HOST:PORT`, old redis_benchmark parameters. */
+#include <stdio.h>
+#include <stdlib.h>
+
 #include "script/hooks.h"
 #include "service/types.h"
 
@@ -6,8 +9,10 @@ static const char *const redis_aliases[] = {"redis", NULL};
 
 static const struct type_key redis_client_keys[] = {
     CLIENT_COMMON_KEYS,
-    {"num_operations", KEY_INT, "old tool: total requests (redis-benchmark -n)", "-n", 0},
-    {"operations_per_test", KEY_INT, "old tool: requests per sweep point", "-n", 0},
+    /* -n for these two is computed by redis_client_build (per test, as redis-benchmark). */
+    {"num_operations", KEY_INT, "old tool: requests per test (redis-benchmark -n)", NULL, 0},
+    {"operations_per_test", KEY_INT, "old tool: requests per test at each sweep point", NULL,
+     0},
     {"clients", KEY_ANY, "old tool: connections (redis-benchmark -c)", "-c", TK_SWEEP},
     {"client_counts", KEY_ANY, "old tool: connection counts to sweep, e.g. \"1,10,50\"", "-c",
      TK_SWEEP},
@@ -25,9 +30,34 @@ static const struct type_key redis_client_keys[] = {
     {NULL, 0, NULL, NULL, 0},
 };
 
-/* A password-protected target of this recipe: AUTH from its 0600 file. */
+/*
+ * redis-benchmark's -n counts requests per test, hpcbench's -n is the total over the
+ * mixed tests: the old recipes' num_operations (or operations_per_test) is multiplied
+ * by the number of tests so that they send what they always sent.
+ */
+static void redis_total_requests(struct cli_build *b)
+{
+	const char *n = cli_param(b->c, "num_operations");
+	const char *tests = cli_param(b->c, "native_tests");
+	unsigned long long per_test, count = 1;
+	char buf[32];
+	if (!n)
+		n = cli_param(b->c, "operations_per_test");
+	if (!n)
+		return;
+	if (!tests)
+		tests = cli_param(b->c, "tests");
+	for (const char *p = tests; p && *p; p++)
+		count += *p == ',';
+	per_test = strtoull(n, NULL, 10);
+	snprintf(buf, sizeof(buf), "%llu", per_test * count);
+	svc_arg_opt(&b->opts, "-n", buf);
+}
+
+/* Old -n semantics; a password-protected target of this recipe: AUTH from its 0600 file. */
 static int redis_client_build(struct cli_build *b, struct strbuf *err)
 {
+	redis_total_requests(b);
 	if (b->target_service && !cli_param(b->c, "password") &&
 	    svc_key(b->target_service, "password", "REDIS_PASSWORD")) {
 		svc_arg_raw(&b->opts, "--auth");

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "common/error.h"
+#include "common/jsonw.h"
 #include "common/suggest.h"
 #include "common/units.h"
 #include "common/xalloc.h"
@@ -92,6 +93,33 @@ static int check_mem(struct schema *s, const char *label, const struct rnode *v,
 		     label, r->mem);
 	free(r->mem);
 	r->mem = NULL;
+	return -1;
+}
+
+/*
+ * partition, qos, account, gres: SLURM reads an #SBATCH value as one word to the end of
+ * the line, so anything but a plain word (a space, a newline) is refused here, where
+ * the user can see the position, and not only when the script is rendered.
+ */
+static int check_slurm_word(struct schema *s, const char *label, const struct rnode *v,
+			    void *dst)
+{
+	static const char word[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+				   "0123456789_.,:=+%@/()-";
+	char **out = dst;
+	int r = schema_str(s, label, v, out);
+	if (r)
+		return r < 0 ? -1 : 0;
+	if (!(*out)[strspn(*out, word)])
+		return 0;
+	struct strbuf shown = STRBUF_INIT; /* escaped: a newline must not split the message */
+	json_escape(&shown, *out, strlen(*out));
+	schema_error(s, &v->pos,
+		     "%s: %s is not a SLURM word (letters, digits and _.,:=+%%@/()- only)",
+		     label, shown.buf);
+	strbuf_release(&shown);
+	free(*out);
+	*out = NULL;
 	return -1;
 }
 
@@ -182,15 +210,15 @@ static const struct field container_fields[] = {
 /* The SLURM resource keys (DESIGN.md 3.2). */
 static const struct field resource_fields[] = {
 	{ "time", FIELD_CUSTOM, 0, 0, 0, 0, check_time },
-	{ "partition", FIELD_STR, offsetof(struct resources, partition), 0, 0, 0, 0 },
-	{ "qos", FIELD_STR, offsetof(struct resources, qos), 0, 0, 0, 0 },
-	{ "account", FIELD_STR, offsetof(struct resources, account), 0, 0, 0, 0 },
+	{ "partition", FIELD_CUSTOM, offsetof(struct resources, partition), 0, 0, 0, check_slurm_word },
+	{ "qos", FIELD_CUSTOM, offsetof(struct resources, qos), 0, 0, 0, check_slurm_word },
+	{ "account", FIELD_CUSTOM, offsetof(struct resources, account), 0, 0, 0, check_slurm_word },
 	{ "nodes", FIELD_UINT, offsetof(struct resources, nodes), 0, 1, 0, 0 },
 	{ "ntasks", FIELD_UINT, offsetof(struct resources, ntasks), 0, 1, 0, 0 },
 	{ "ntasks_per_node", FIELD_UINT, offsetof(struct resources, ntasks_per_node), 0, 1, 0, 0 },
 	{ "cpus_per_task", FIELD_UINT, offsetof(struct resources, cpus_per_task), 0, 1, 0, 0 },
 	{ "mem", FIELD_CUSTOM, 0, 0, 0, 0, check_mem },
-	{ "gres", FIELD_STR, offsetof(struct resources, gres), 0, 0, 0, 0 },
+	{ "gres", FIELD_CUSTOM, offsetof(struct resources, gres), 0, 0, 0, check_slurm_word },
 	{ 0 },
 };
 

@@ -141,8 +141,8 @@ printf 'service:\n  name: r\n  type: redis\n  resources: {partition: "cpu\\ntouc
 	"$SCRATCH/injected" >"$SCRATCH/inject.yaml"
 hb render "$SCRATCH/inject.yaml" -o "$SCRATCH/nothing3" >/dev/null 2>"$SCRATCH/err"
 is "$?" 2 "a resource value that would break out of its #SBATCH line is refused"
-like "$(cat "$SCRATCH/err")" "inject.yaml:2:3: resources: 'cpu\\\\ntouch .*' is not a valid --partition value" \
-	"  with the value shown on one line"
+like "$(cat "$SCRATCH/err")" 'inject.yaml:4:[0-9]+: service.resources.partition: "cpu\\ntouch .*" is not a SLURM word' \
+	"  at the value's position, shown on one line"
 ok "  and nothing is written" test ! -e "$SCRATCH/nothing3"
 hb render "$SCRATCH/bad.yaml" --run-dir relative/dir >/dev/null 2>&1
 is "$?" 2 "a relative --run-dir is refused"

@@ -48,14 +48,21 @@ nginx -c "$BENCH_TMP/nginx/nginx.conf" -p "$BENCH_TMP/nginx" >/dev/null 2>&1 &
 track $!
 wait_port "$port" || die "nginx did not start"
 url=http://127.0.0.1:$port/index.html
+# The worker's CPU per request tells whether the server was the limit (a worker at
+# one full core), and how the client's sending pattern changed the server's cost.
+worker=$(pgrep -P "${_bench_pids[-1]}" | head -1)
+[ -n "$worker" ] || die "no nginx worker process"
 
 # wrk prints "N requests in Ts, ..." and "Requests/sec: R".
+s0=$(proc_cpu_s "$worker")
 measure "$BENCH_TMP/wrk" wrk -t 1 -c "$CONNECTIONS" -d "$DURATION" "$url" ||
 	die "wrk failed: $(cat "$BENCH_TMP/wrk.err")"
 wrk_n=$(awk '/requests in/ { print $1 }' "$BENCH_TMP/wrk.out")
 wrk_rps=$(awk '/^Requests\/sec/ { print $2 }' "$BENCH_TMP/wrk.out")
 wrk_cpu=$(per_req "$M_CPU_S" "$wrk_n")
 wrk_rss=$(awk -v k="$M_RSS_KB" 'BEGIN { printf "%.1f", k / 1024 }')
+s1=$(proc_cpu_s "$worker")
+wrk_srv=$(per_req "$(awk -v a="$s0" -v b="$s1" 'BEGIN { print b - a }')" "$wrk_n")
 
 measure "$BENCH_TMP/hb" "$HPCBENCH" load http "$url" -t 1 -c "$CONNECTIONS" -d "$DURATION" \
 	--no-progress --json "$BENCH_TMP/hb.json" || die "hpcbench failed: $(cat "$BENCH_TMP/hb.err")"
@@ -63,11 +70,20 @@ read -r hb_n hb_rps < <(python3 -c 'import json,sys; r=json.load(open(sys.argv[1
 print(r["requests"]["ok"], "%.2f" % r["throughput_rps"])' "$BENCH_TMP/hb.json")
 hb_cpu=$(per_req "$M_CPU_S" "$hb_n")
 hb_rss=$(awk -v k="$M_RSS_KB" 'BEGIN { printf "%.1f", k / 1024 }')
+s2=$(proc_cpu_s "$worker")
+hb_srv=$(per_req "$(awk -v a="$s1" -v b="$s2" 'BEGIN { print b - a }')" "$hb_n")
+srv_busy=$(awk -v a="$s1" -v b="$s2" -v d="$DURATION" 'BEGIN { sub(/s$/, "", d); printf "%.0f", (b - a) * 100 / d }')
 
-printf '%-26s %-12s %12s %12s %14s %10s\n' "case" "tool" "requests" "req/s" "cpu us/req" "rss MiB"
-printf '%-26s %-12s %12s %12s %14s %10s\n' "t1 c$CONNECTIONS keep-alive $DURATION" wrk \
-	"$wrk_n" "$wrk_rps" "$wrk_cpu" "$wrk_rss"
-printf '%-26s %-12s %12s %12s %14s %10s\n' "" hpcbench "$hb_n" "$hb_rps" "$hb_cpu" "$hb_rss"
-printf '%-26s %-12s %12s %12s %14s %10s\n' "" "ratio hb/wrk" "" "$(ratio "$hb_rps" "$wrk_rps")" \
-	"$(ratio "$hb_cpu" "$wrk_cpu")" "$(ratio "$hb_rss" "$wrk_rss")"
+f='%-26s %-12s %12s %12s %14s %10s %15s\n'
+# shellcheck disable=SC2059
+{
+	printf "$f" "case" "tool" "requests" "req/s" "cpu us/req" "rss MiB" "server us/req"
+	printf "$f" "t1 c$CONNECTIONS keep-alive $DURATION" wrk \
+		"$wrk_n" "$wrk_rps" "$wrk_cpu" "$wrk_rss" "$wrk_srv"
+	printf "$f" "" hpcbench "$hb_n" "$hb_rps" "$hb_cpu" "$hb_rss" "$hb_srv"
+	printf "$f" "" "ratio hb/wrk" "" "$(ratio "$hb_rps" "$wrk_rps")" \
+		"$(ratio "$hb_cpu" "$wrk_cpu")" "$(ratio "$hb_rss" "$wrk_rss")" \
+		"$(ratio "$hb_srv" "$wrk_srv")"
+}
+echo "nginx worker busy during the hpcbench run: ${srv_busy}% of one core"
 echo "client CPU = user+sys of the client process; machine: $(nproc) cores, $(uname -r)"

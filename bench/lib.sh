@@ -63,4 +63,9 @@ measure() {
 # ratio A B: A/B with 2 decimals ("-" if B is 0).
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
 # per_req CPU_S N: microseconds of CPU per request.
+# CPU seconds (user+sys) a running process has used so far, from /proc/PID/stat.
+proc_cpu_s() {
+	awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$1/stat"
+}
+
 per_req() { awk -v c="$1" -v n="$2" 'BEGIN { printf "%.3f", c * 1e6 / n }'; }

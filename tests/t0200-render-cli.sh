@@ -157,4 +157,17 @@ is "$isnt" differ "without --seed, job ids are fresh"
 printf '%s\n' "$a" >"$SCRATCH/a.out"
 has "$SCRATCH/a.out" "HB_TARGET_DIR=\"\\\$RUN_DIR/redis_[0-9a-f]{8}\"" "the client waits for the service of the recipe"
 
+# The llm client's newer options have recipe parameters too.
+cat >"$SCRATCH/llm-slo.yaml" <<'YAML'
+client:
+  name: llm_slo
+  type: llm
+  target_service: {endpoint: "http://127.0.0.1:11434"}
+  parameters: {model: llama3, rate: 10, arrival: gamma, burstiness: 0.5, max_concurrency: 16,
+               slo: "ttft_ms=500,tpot_ms=50", slo_check: true, requests_out: "$HOME/r.jsonl"}
+YAML
+hb render "$SCRATCH/llm-slo.yaml" >"$SCRATCH/llm-slo.out" 2>&1
+has "$SCRATCH/llm-slo.out" "load 'llm' .*--burstiness \"0.5\" --max-concurrency \"16\" --slo \"ttft_ms=500,tpot_ms=50\" --slo-check --requests-out \"\\\$\{HOME\}/r.jsonl\"" \
+	"llm SLO, burstiness, max_concurrency and requests_out parameters become load options"
+
 done_testing

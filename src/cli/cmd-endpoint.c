@@ -39,16 +39,9 @@ static int cmd_endpoint_exec(int argc, char **argv, struct cli_ctx *ctx)
 	st = cli_store_open();
 	if (!st)
 		return EXIT_FAILED;
-	rc = store_job_get(st, argv[optind], &job, &err);
-	if (rc != 0) {
-		if (rc == 1)
-			error(&err, "no service '%s' (see 'hpcbench status --all')", argv[optind]);
-		ret = rc == 1 ? EXIT_USAGE : EXIT_FAILED;
-		goto out;
-	}
-	if (!strcmp(job.kind, "client")) {
-		error(&err, "'%s' is a client; endpoints belong to services", job.id);
-		ret = EXIT_USAGE;
+	rc = cli_job_get(st, argv[optind], "endpoints", &job, &err);
+	if (rc != EXIT_OK) {
+		ret = rc;
 		goto out;
 	}
 	ex = track_open_executor(job.executor, cfg, &unreachable, &err);

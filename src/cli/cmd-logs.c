@@ -64,11 +64,9 @@ static int cmd_logs_exec(int argc, char **argv, struct cli_ctx *ctx)
 	st = cli_store_open();
 	if (!st)
 		return EXIT_FAILED;
-	rc = store_job_get(st, argv[optind], &job, &err);
-	if (rc != 0) {
-		if (rc == 1)
-			error(&err, "no job '%s' (see 'hpcbench status --all')", argv[optind]);
-		ret = rc == 1 ? EXIT_USAGE : EXIT_FAILED;
+	rc = cli_job_get(st, argv[optind], NULL, &job, &err);
+	if (rc != EXIT_OK) {
+		ret = rc;
 		goto out;
 	}
 	ex = track_open_executor(job.executor, cfg, &unreachable, &err);

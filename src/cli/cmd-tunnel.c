@@ -170,18 +170,9 @@ static int cmd_tunnel_exec(int argc, char **argv, struct cli_ctx *ctx)
 	st = cli_store_open();
 	if (!st)
 		return EXIT_FAILED;
-	rc = store_job_get(st, argv[optind], &job, &err);
-	if (rc < 0)
-		goto fail;
-	if (rc == 1) {
-		error(&err, "no job '%s' in the state database (see 'hpcbench status')",
-		      argv[optind]);
-		ret = EXIT_USAGE;
-		goto fail;
-	}
-	if (!strcmp(job.kind, "client")) {
-		error(&err, "%s is a client; a tunnel goes to a service", job.id);
-		ret = EXIT_USAGE;
+	rc = cli_job_get(st, argv[optind], "tunnels", &job, &err);
+	if (rc != EXIT_OK) {
+		ret = rc;
 		goto fail;
 	}
 	if (!job.endpoint) {

@@ -1,8 +1,10 @@
 #include "cli/state.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli/cli.h"
+#include "common/error.h"
 #include "common/strbuf.h"
 #include "store/store.h"
 
@@ -16,4 +18,21 @@ struct store *cli_store_open(void)
 	strbuf_release(&err);
 	free(path);
 	return st;
+}
+
+int cli_job_get(struct store *st, const char *id, const char *service_for,
+		struct store_job *job, struct strbuf *err)
+{
+	int rc = store_job_get(st, id, job, err);
+	if (rc < 0)
+		return EXIT_FAILED;
+	if (rc == 1) {
+		error(err, "no job '%s' (see 'hpcbench status --all')", id);
+		return EXIT_USAGE;
+	}
+	if (service_for && !strcmp(job->kind, "client")) {
+		error(err, "'%s' is a client; %s belong to services", job->id, service_for);
+		return EXIT_USAGE;
+	}
+	return EXIT_OK;
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A service started by `hpcbench up --executor ssh` (real sshd on 127.0.0.1 in front of
 # a real single-node SLURM) reached through `hpcbench tunnel --open`: bytes sent to the
-# local port reach its Redis; `stop` leaves squeue empty and no redis-server behind; a
+# local port reach its Redis; `status` with the login node out of reach shows the last
+# known states and exits 3; `stop` leaves squeue empty and no redis-server behind; a
 # session against an unreachable login node exits 3. (Whole sessions through slurm and
 # ssh are in t0503-session-cluster.sh.)
 # shellcheck source=tests/lib.sh
@@ -34,6 +35,13 @@ hpc:
   remote_bin: $HPCBENCH
 YAML
 export HPCBENCH_CONFIG=$SCRATCH/cluster.yaml
+# The same workdir behind a login node that does not answer.
+cat >"$SCRATCH/down.yaml" <<YAML
+workdir: $wd
+hpc:
+  hostname: 127.0.0.1
+  port: $(free_port)
+YAML
 
 # no_jobs_left: squeue has no pending/running/completing job (teardown may still be
 # completing the last one for a moment).
@@ -62,18 +70,16 @@ ok "ssh: tunnel --open forwards a local port" wait_port "$lport" 15
 is "$(redis-cli -p "$lport" set via tunnel)" OK "ssh: a command goes through the tunnel"
 is "$(redis-cli -p "${url##*:}" get via)" tunnel "ssh: and reaches the service's Redis"
 stop_pid "$tpid"
+out=$(HPCBENCH_CONFIG=$SCRATCH/down.yaml hb status 2>&1)
+is "$?" 3 "ssh: status with the login node out of reach exits 3"
+like "$out" "last known" "ssh: and says the states shown are the last known"
+like "$out" "$id +service +READY" "ssh: the service is shown as last seen (READY)"
 is "$(hb stop "$id")" "$id" "ssh: stop names the stopped service"
 ok "ssh: nothing left in squeue after stop" no_jobs_left
 _wait_until 10 test -z "$(servers_left)"
 is "$(servers_left)" "" "ssh: the service's redis-server is gone"
 
 # An unreachable login node: exit 3, nothing submitted.
-cat >"$SCRATCH/down.yaml" <<YAML
-workdir: $wd
-hpc:
-  hostname: 127.0.0.1
-  port: $(free_port)
-YAML
 out=$(HPCBENCH_CONFIG=$SCRATCH/down.yaml hb up "$SCRATCH/redis.yaml" --executor ssh 2>&1)
 is "$?" 3 "ssh: up against an unreachable login node exits 3"
 like "$out" "cannot reach 127.0.0.1:[0-9]+ over ssh" "ssh: and says where"

@@ -119,7 +119,7 @@ static int cmd_status_exec(int argc, char **argv, struct cli_ctx *ctx)
 	struct store *st;
 	const struct config *cfg;
 	const char *only = NULL;
-	int c, json = 0, all = 0, ret = EXIT_FAILED, found = 0;
+	int c, json = 0, all = 0, ret = EXIT_FAILED, found = 0, any_stale = 0;
 
 	while ((c = cli_getopt(&cmd_status_entry, argc, argv, "a", longopts)) != -1) {
 		switch (c) {
@@ -166,6 +166,7 @@ static int cmd_status_exec(int argc, char **argv, struct cli_ctx *ctx)
 		/* What the executor says now; what it cannot say stays as last recorded. */
 		if (track_refresh(st, NULL, cfg, jobs, nj, &stale, &e) < 0 && !stale)
 			log_warn("%s", e.buf);
+		any_stale |= stale;
 		state = track_run_state(st, r, jobs, nj);
 		if (json)
 			run_json(&w, r, state, stale, jobs, nj);
@@ -187,7 +188,10 @@ static int cmd_status_exec(int argc, char **argv, struct cli_ctx *ctx)
 		fprintf(stderr, "hpcbench: no runs yet\n");
 	}
 	fputs(out.buf, stdout);
-	ret = EXIT_OK;
+	/* The last known states were shown; the exit code still says they may be stale. */
+	if (any_stale)
+		error(&err, "the cluster could not be reached: states shown are the last known");
+	ret = any_stale ? EXIT_UNREACHABLE : EXIT_OK;
 out:
 	if (err.len)
 		cli_print_errors(err.buf);
@@ -209,6 +213,8 @@ const struct cmd_entry cmd_status_entry = {
 	    "pending or failed job. States are asked from the executors now (squeue, the\n"
 	    "jobs' state files) and recorded. A run whose hpcbench process is gone while\n"
 	    "its jobs still run is ORPHANED: 'hpcbench stop --run RUN' cleans it up.\n"
+	    "When a run's cluster cannot be reached, its last known states are shown and\n"
+	    "the exit code is 3.\n"
 	    "\n"
 	    "options:\n"
 	    "  RUN        only this run\n"

@@ -71,9 +71,13 @@ workdir: $SCRATCH/work-$ex
 YAML
 	h() { timeout 180 "$HPCBENCH" --config "$cfg" "$@"; }
 
-	id=$(h up "$SCRATCH/svc.yaml" --executor "$ex" 2>"$SCRATCH/up-$ex.err")
+	id=$(h up "$SCRATCH/svc.yaml" --executor "$ex" --out "$SCRATCH/up-out-$ex" \
+		2>"$SCRATCH/up-$ex.err")
 	is "$?" 0 "$ex: up exits 0"
 	like "$id" '^redis_[0-9a-f]{8}$' "$ex: up prints only the id"
+	like "$(cat "$SCRATCH/up-out-$ex/$id/endpoint.json" 2>&1)" '"url": *"redis://' \
+		"$ex: up --out copies the service's endpoint.json back"
+	ok "$ex: and its job script" grep -q '^#SBATCH --job-name=' "$SCRATCH/up-out-$ex/$id/job.sh"
 	ep=$(h endpoint "$id" --json 2>&1 >"$SCRATCH/ep-$ex.json"; cat "$SCRATCH/ep-$ex.json")
 	host=$(json "$SCRATCH/ep-$ex.json" host 2>/dev/null)
 	port=$(json "$SCRATCH/ep-$ex.json" port 2>/dev/null)

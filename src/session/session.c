@@ -823,6 +823,8 @@ int session_start(const struct session_opts *o, struct session_result *res, stru
 			strbuf_addf(&res->ids, "%s\n", s.recs[i].id);
 	}
 	if (up && o->no_wait) {
+		if (s.local_out && strcmp(s.ex->name, "local"))
+			copy_job_files(&s); /* the scripts; logs so far */
 		finish_record(&s, RUN_UP, NULL);
 		code = EXIT_OK;
 		goto out;
@@ -834,6 +836,8 @@ int session_start(const struct session_opts *o, struct session_result *res, stru
 			log_info("%s: ready at %s", s.recs[i].id,
 				 s.recs[i].endpoint ? s.recs[i].endpoint : "(no url)");
 	if (up) {
+		if (s.local_out && strcmp(s.ex->name, "local"))
+			copy_job_files(&s); /* scripts, logs so far, state, endpoint.json */
 		finish_record(&s, RUN_UP, NULL);
 		code = EXIT_OK;
 		goto out;

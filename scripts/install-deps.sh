@@ -7,11 +7,12 @@ set -euo pipefail
 # Build: compiler, pkg-config and the -dev packages of our libraries.
 build_pkgs=(gcc make pkg-config libyaml-dev libjansson-dev libsqlite3-dev libcmocka-dev
 	libmariadb-dev libpq-dev)
-# Tests and quickstart: real servers, reference tools, cluster software.
+# Tests, quickstart and bench/: real servers, reference tools (bench/ measures CPU with
+# /usr/bin/time, package "time"), cluster software.
 test_pkgs=(redis-server redis-tools nginx-light wrk slurm-wlm slurm-client munge
 	openssh-server openssh-client mariadb-server mariadb-client postgresql postgresql-contrib
 	prometheus prometheus-node-exporter sysbench shellcheck jq python3 curl netcat-openbsd
-	iproute2 procps psmisc sqlite3)
+	iproute2 procps psmisc sqlite3 time)
 
 want=("${build_pkgs[@]}")
 if [ "${1:-}" != "--build-only" ]; then

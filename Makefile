@@ -16,7 +16,9 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 LDLIBS  += $(PKG_LIBS) -lm -pthread
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
 
-LIB_SRC := $(filter-out src/cli/main.c,$(wildcard src/*/*.c))
+# Modules are src/NAME/ (one level) or src/load/PART/ (the load core and one folder per protocol).
+SRC_DIRS := $(wildcard src/*/ src/*/*/)
+LIB_SRC := $(filter-out src/cli/main.c,$(wildcard $(addsuffix *.c,$(SRC_DIRS))))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 MAIN_OBJ := $(BUILD)/src/cli/main.o
 UNIT_SRC := $(wildcard tests/unit/test-*.c)
@@ -75,8 +77,14 @@ shellcheck:
 	shellcheck -x $(SHELL_SCRIPTS)
 	shellcheck -s bash $(wildcard src/script/shlib/*.sh)
 
+FORMAT_SRC := $(wildcard $(addsuffix *.c,$(SRC_DIRS)) $(addsuffix *.h,$(SRC_DIRS)) tests/unit/*.c tests/helpers/*.c)
 format:
-	clang-format -i $(wildcard src/*/*.c src/*/*.h tests/unit/*.c tests/helpers/*.c)
+	clang-format -i $(FORMAT_SRC)
+
+# Fails, listing the files, when any C file differs from .clang-format.
+check-format:
+	@bad=$$(for f in $(FORMAT_SRC); do clang-format $$f | cmp -s - $$f || echo $$f; done); \
+	if [ -n "$$bad" ]; then echo "not formatted (run make format):" $$bad >&2; exit 1; fi
 
 clean:
 	rm -rf build build-asan

@@ -12,8 +12,8 @@ struct config;
 /* Shared state set up by the dispatcher before a command runs. */
 struct cli_ctx {
 	const char *config_path; /* --config, or NULL */
-	int verbose;             /* -v count */
-	struct config *config;   /* loaded on first use by cli_config() */
+	int verbose;		 /* -v count */
+	struct config *config;	 /* loaded on first use by cli_config() */
 };
 
 struct cmd_entry {
@@ -21,7 +21,7 @@ struct cmd_entry {
 	const char *alias;   /* or NULL */
 	const char *usage;   /* "validate RECIPE..." */
 	const char *summary; /* one line for `hpcbench help` */
-	const char *help;    /* full text for `hpcbench help CMD` / `CMD --help` (options, examples) */
+	const char *help; /* full text for `hpcbench help CMD` / `CMD --help` (options, examples) */
 	/* argv[0] is the command name; returns an exit code (common/error.h). */
 	int (*exec)(int argc, char **argv, struct cli_ctx *ctx);
 };
@@ -42,7 +42,7 @@ int cli_getopt(const struct cmd_entry *cmd, int argc, char **argv, const char *s
 	       const struct option *longopts);
 /* Prints "hpcbench: CMD: MESSAGE" and the usage hint; returns EXIT_USAGE. */
 int cli_usage_error(const struct cmd_entry *cmd, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 /* Prints every line of err as "hpcbench: error: LINE" (to stderr). */
 void cli_print_errors(const char *err);
 

@@ -15,11 +15,11 @@ extern const struct cmd_entry cmd_endpoint_entry;
 static int cmd_endpoint_exec(int argc, char **argv, struct cli_ctx *ctx)
 {
 	static const struct option longopts[] = {
-	    {"json", no_argument, NULL, 'j'},
-	    {NULL, 0, NULL, 0},
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 },
 	};
 	struct strbuf err = STRBUF_INIT, file = STRBUF_INIT;
-	struct store_job job = {0};
+	struct store_job job = { 0 };
 	struct executor *ex = NULL;
 	const struct config *cfg;
 	struct store *st;
@@ -91,18 +91,18 @@ out:
 }
 
 const struct cmd_entry cmd_endpoint_entry = {
-    .name = "endpoint",
-    .usage = "endpoint ID [--json]",
-    .summary = "where a ready service listens (its URL)",
-    .help = "Prints the URL of a ready service (from its endpoint.json), e.g.\n"
-	    "redis://127.0.0.1:6379. With --json prints endpoint.json itself:\n"
-	    "{\"host\", \"port\", \"url\", \"job_id\", \"ready_at\"}.\n"
-	    "\n"
-	    "exit: 0; 1 the service is not ready (its state and reason are shown);\n"
-	    "      2 unknown id or a client's id; 3 cluster unreachable.\n"
-	    "\n"
-	    "examples:\n"
-	    "  hpcbench endpoint redis_1a2b3c4d\n"
-	    "  redis-cli -u \"$(hpcbench endpoint redis_1a2b3c4d)\" ping\n",
-    .exec = cmd_endpoint_exec,
+	.name = "endpoint",
+	.usage = "endpoint ID [--json]",
+	.summary = "where a ready service listens (its URL)",
+	.help = "Prints the URL of a ready service (from its endpoint.json), e.g.\n"
+		"redis://127.0.0.1:6379. With --json prints endpoint.json itself:\n"
+		"{\"host\", \"port\", \"url\", \"job_id\", \"ready_at\"}.\n"
+		"\n"
+		"exit: 0; 1 the service is not ready (its state and reason are shown);\n"
+		"      2 unknown id or a client's id; 3 cluster unreachable.\n"
+		"\n"
+		"examples:\n"
+		"  hpcbench endpoint redis_1a2b3c4d\n"
+		"  redis-cli -u \"$(hpcbench endpoint redis_1a2b3c4d)\" ping\n",
+	.exec = cmd_endpoint_exec,
 };

@@ -31,16 +31,16 @@ static int cmd_list_exec(int argc, char **argv, struct cli_ctx *ctx)
 }
 
 const struct cmd_entry cmd_list_entry = {
-    .name = "list",
-    .usage = "list services|clients",
-    .summary = "list the service or client types, one per line with a description",
-    .help = "Prints one registered type per line: its name, two spaces, a description.\n"
-	    "Service types are what a recipe's service 'type' (or 'name') selects; client\n"
-	    "types are the 'hpcbench load' protocols a client's 'type' (or its target's\n"
-	    "name: ollama -> llm, mysql -> sql) selects. Keys: docs/service-types.md.\n"
-	    "\n"
-	    "examples:\n"
-	    "  hpcbench list services\n"
-	    "  hpcbench list clients | cut -d' ' -f1\n",
-    .exec = cmd_list_exec,
+	.name = "list",
+	.usage = "list services|clients",
+	.summary = "list the service or client types, one per line with a description",
+	.help = "Prints one registered type per line: its name, two spaces, a description.\n"
+		"Service types are what a recipe's service 'type' (or 'name') selects; client\n"
+		"types are the 'hpcbench load' protocols a client's 'type' (or its target's\n"
+		"name: ollama -> llm, mysql -> sql) selects. Keys: docs/service-types.md.\n"
+		"\n"
+		"examples:\n"
+		"  hpcbench list services\n"
+		"  hpcbench list clients | cut -d' ' -f1\n",
+	.exec = cmd_list_exec,
 };

@@ -12,10 +12,10 @@
 #include "common/strbuf.h"
 #include "common/suggest.h"
 #include "common/xalloc.h"
-#include "load/opts.h"
-#include "load/proto.h"
-#include "load/run.h"
-#include "load/worker.h"
+#include "load/core/opts.h"
+#include "load/core/proto.h"
+#include "load/core/run.h"
+#include "load/core/worker.h"
 
 extern const struct cmd_entry cmd_load_entry;
 
@@ -89,8 +89,8 @@ static int unknown_protocol(const char *name)
 	names[n] = NULL;
 	const char *near = suggest_nearest(name, names);
 	if (near)
-		return cli_usage_error(&cmd_load_entry, "unknown protocol '%s' (did you mean '%s'?)",
-				       name, near);
+		return cli_usage_error(&cmd_load_entry,
+				       "unknown protocol '%s' (did you mean '%s'?)", name, near);
 	return cli_usage_error(&cmd_load_entry, "unknown protocol '%s'", name);
 }
 
@@ -284,8 +284,8 @@ const struct cmd_entry cmd_load_entry = {
 		"Closed loop (default): -c connections x --pipeline requests outstanding, each\n"
 		"reply answered by the next request. Open loop (--rate): requests leave at\n"
 		"scheduled times whatever the server does; latency counts from the scheduled\n"
-		"time, so a stalled server shows in the tail (no coordinated omission).\n\n"
-		LOAD_CORE_HELP
+		"time, so a stalled server shows in the tail (no coordinated "
+		"omission).\n\n" LOAD_CORE_HELP
 		"  --options            print the options of PROTOCOL (hpcbench load redis\n"
 		"                       --options)\n\n"
 		"exit codes: 0 all requests succeeded, 1 some failed or were dropped (unless\n"

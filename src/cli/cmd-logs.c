@@ -40,11 +40,11 @@ static int show_new(struct executor *ex, const char *job_dir, const char *name, 
 static int cmd_logs_exec(int argc, char **argv, struct cli_ctx *ctx)
 {
 	static const struct option longopts[] = {
-	    {"follow", no_argument, NULL, 'f'},
-	    {NULL, 0, NULL, 0},
+		{ "follow", no_argument, NULL, 'f' },
+		{ NULL, 0, NULL, 0 },
 	};
 	struct strbuf err = STRBUF_INIT;
-	struct store_job job = {0};
+	struct store_job job = { 0 };
 	struct executor *ex = NULL;
 	const struct config *cfg;
 	struct store *st;
@@ -100,17 +100,17 @@ out:
 }
 
 const struct cmd_entry cmd_logs_entry = {
-    .name = "logs",
-    .usage = "logs ID [-f]",
-    .summary = "a job's output: out.log on stdout, err.log on stderr",
-    .help = "Prints the job's out.log on stdout and its err.log on stderr, from its job\n"
-	    "folder (over ssh for the ssh executor). Works for running and ended jobs.\n"
-	    "\n"
-	    "options:\n"
-	    "  -f, --follow  keep printing what the job writes until it ends (Ctrl-C stops)\n"
-	    "\n"
-	    "examples:\n"
-	    "  hpcbench logs redis_1a2b3c4d\n"
-	    "  hpcbench logs -f redis-load_5e6f7a8b\n",
-    .exec = cmd_logs_exec,
+	.name = "logs",
+	.usage = "logs ID [-f]",
+	.summary = "a job's output: out.log on stdout, err.log on stderr",
+	.help = "Prints the job's out.log on stdout and its err.log on stderr, from its job\n"
+		"folder (over ssh for the ssh executor). Works for running and ended jobs.\n"
+		"\n"
+		"options:\n"
+		"  -f, --follow  keep printing what the job writes until it ends (Ctrl-C stops)\n"
+		"\n"
+		"examples:\n"
+		"  hpcbench logs redis_1a2b3c4d\n"
+		"  hpcbench logs -f redis-load_5e6f7a8b\n",
+	.exec = cmd_logs_exec,
 };

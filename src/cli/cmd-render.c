@@ -17,7 +17,7 @@
 
 extern const struct cmd_entry cmd_render_entry;
 
-static const char *const kind_names[] = {"service", "client", "monitor"};
+static const char *const kind_names[] = { "service", "client", "monitor" };
 
 static const char *job_kind_name(enum job_kind k)
 {
@@ -92,15 +92,18 @@ static int write_plan(const struct job_plan *plan, const char *dir, struct strbu
 static int cmd_render_exec(int argc, char **argv, struct cli_ctx *ctx)
 {
 	static const struct option longopts[] = {
-	    {"output", required_argument, NULL, 'o'},  {"run-id", required_argument, NULL, 'r'},
-	    {"run-dir", required_argument, NULL, 'D'}, {"seed", required_argument, NULL, 's'},
-	    {"bin", required_argument, NULL, 'b'},     {NULL, 0, NULL, 0},
+		{ "output", required_argument, NULL, 'o' },
+		{ "run-id", required_argument, NULL, 'r' },
+		{ "run-dir", required_argument, NULL, 'D' },
+		{ "seed", required_argument, NULL, 's' },
+		{ "bin", required_argument, NULL, 'b' },
+		{ NULL, 0, NULL, 0 },
 	};
 	const char *out_dir = NULL, *run_dir_opt = NULL, *bin_opt = NULL;
 	char *run_id = NULL, *run_dir = NULL, *self = NULL;
-	struct render_opts o = {0};
+	struct render_opts o = { 0 };
 	struct strbuf err = STRBUF_INIT;
-	struct job_plan plan = {NULL, 0};
+	struct job_plan plan = { NULL, 0 };
 	struct recipe *r = NULL;
 	const struct config *cfg;
 	uint64_t seed = 0;
@@ -206,32 +209,32 @@ out:
 }
 
 const struct cmd_entry cmd_render_entry = {
-    .name = "render",
-    .usage = "render RECIPE [-o DIR] [OPTIONS]",
-    .summary = "print (or write) the job scripts a recipe would run",
-    .help = "Validates RECIPE and renders one bash job script per service, monitor and\n"
-	    "client, with its #SBATCH header, exactly as 'run' would submit them.\n"
-	    "Nothing is written when the recipe is invalid (exit 2).\n"
-	    "\n"
-	    "options:\n"
-	    "  -o, --output DIR  write DIR/JOB_ID.sh per job and each job's side files\n"
-	    "                    (generated configs, 0600 secrets) under DIR/JOB_ID/;\n"
-	    "                    prints the script paths\n"
-	    "  --run-id ID       the run id carried in job names (default: a new one)\n"
-	    "  --run-dir DIR     the run folder as the job sees it (absolute; default:\n"
-	    "                    WORKDIR/runs/RUN_ID, or $HOME/hpcbench/runs/RUN_ID)\n"
-	    "  --seed N          derive job ids from N instead of random (reproducible)\n"
-	    "  --bin PATH        how jobs run hpcbench (default: hpc.remote_bin, else this\n"
-	    "                    binary)\n"
-	    "\n"
-	    "output (without -o): each script after a line\n"
-	    "  ### hpcbench job JOB_ID (KIND 'NAME') -> RUN_DIR/JOB_ID/job.sh\n"
-	    "followed by its side files ('### side file ...'; secrets are not shown).\n"
-	    "\n"
-	    "examples:\n"
-	    "  hpcbench render recipes/sessions/redis-local.yaml\n"
-	    "  hpcbench render recipes/services/redis-native.yaml -o /tmp/jobs --seed 1\n"
-	    "\n"
-	    "Job script contract (state, endpoint.json, result.json): docs/service-types.md.\n",
-    .exec = cmd_render_exec,
+	.name = "render",
+	.usage = "render RECIPE [-o DIR] [OPTIONS]",
+	.summary = "print (or write) the job scripts a recipe would run",
+	.help = "Validates RECIPE and renders one bash job script per service, monitor and\n"
+		"client, with its #SBATCH header, exactly as 'run' would submit them.\n"
+		"Nothing is written when the recipe is invalid (exit 2).\n"
+		"\n"
+		"options:\n"
+		"  -o, --output DIR  write DIR/JOB_ID.sh per job and each job's side files\n"
+		"                    (generated configs, 0600 secrets) under DIR/JOB_ID/;\n"
+		"                    prints the script paths\n"
+		"  --run-id ID       the run id carried in job names (default: a new one)\n"
+		"  --run-dir DIR     the run folder as the job sees it (absolute; default:\n"
+		"                    WORKDIR/runs/RUN_ID, or $HOME/hpcbench/runs/RUN_ID)\n"
+		"  --seed N          derive job ids from N instead of random (reproducible)\n"
+		"  --bin PATH        how jobs run hpcbench (default: hpc.remote_bin, else this\n"
+		"                    binary)\n"
+		"\n"
+		"output (without -o): each script after a line\n"
+		"  ### hpcbench job JOB_ID (KIND 'NAME') -> RUN_DIR/JOB_ID/job.sh\n"
+		"followed by its side files ('### side file ...'; secrets are not shown).\n"
+		"\n"
+		"examples:\n"
+		"  hpcbench render recipes/sessions/redis-local.yaml\n"
+		"  hpcbench render recipes/services/redis-native.yaml -o /tmp/jobs --seed 1\n"
+		"\n"
+		"Job script contract (state, endpoint.json, result.json): docs/service-types.md.\n",
+	.exec = cmd_render_exec,
 };

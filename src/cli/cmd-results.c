@@ -48,12 +48,12 @@ static size_t local_copies(struct store *st, const char *run_id, struct summary_
 static int cmd_results_exec(int argc, char **argv, struct cli_ctx *ctx)
 {
 	static const struct option longopts[] = {
-	    {"pull", required_argument, NULL, 'p'},
-	    {"json", no_argument, NULL, 'j'},
-	    {NULL, 0, NULL, 0},
+		{ "pull", required_argument, NULL, 'p' },
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 },
 	};
 	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT;
-	struct store_run run = {0};
+	struct store_run run = { 0 };
 	struct store_job *jobs = NULL;
 	struct summary_result *res = NULL;
 	struct executor *ex = NULL;
@@ -115,8 +115,9 @@ static int cmd_results_exec(int argc, char **argv, struct cli_ctx *ctx)
 				track_collect_results(ex, &jobs[i], &res, &nr);
 	}
 	for (size_t i = 0; pull && i < nr; i++) {
-		struct store_result rec = {
-		    .run_id = run.id, .job_id = res[i].job_id, .path = res[i].path};
+		struct store_result rec = { .run_id = run.id,
+					    .job_id = res[i].job_id,
+					    .path = res[i].path };
 		if (pull_one(pull, res[i].file, res[i].data, res[i].len, &err) < 0)
 			goto out;
 		rec.local_path = xasprintf("%s/%s", pull, res[i].file);
@@ -153,21 +154,21 @@ out:
 }
 
 const struct cmd_entry cmd_results_entry = {
-    .name = "results",
-    .usage = "results [RUN] [--pull DIR] [--json]",
-    .summary = "the result files of a run (default: the latest), optionally copied here",
-    .help = "Shows each client's result file of the run with its headline numbers\n"
-	    "(requests, errors, throughput, p50 and p99 latency) and where it is. For runs\n"
-	    "on a cluster, --pull copies them (and summary.json) to this machine, over the\n"
-	    "same ssh connection, as DIR/JOB_ID/result.json.\n"
-	    "\n"
-	    "options:\n"
-	    "  RUN              a run id (default: the most recent run)\n"
-	    "  -p, --pull DIR   copy the result files and summary.json into DIR\n"
-	    "      --json       print the run's summary (summary.json format) instead\n"
-	    "\n"
-	    "examples:\n"
-	    "  hpcbench results\n"
-	    "  hpcbench results 20261129-143000-ab12 --pull results/\n",
-    .exec = cmd_results_exec,
+	.name = "results",
+	.usage = "results [RUN] [--pull DIR] [--json]",
+	.summary = "the result files of a run (default: the latest), optionally copied here",
+	.help = "Shows each client's result file of the run with its headline numbers\n"
+		"(requests, errors, throughput, p50 and p99 latency) and where it is. For runs\n"
+		"on a cluster, --pull copies them (and summary.json) to this machine, over the\n"
+		"same ssh connection, as DIR/JOB_ID/result.json.\n"
+		"\n"
+		"options:\n"
+		"  RUN              a run id (default: the most recent run)\n"
+		"  -p, --pull DIR   copy the result files and summary.json into DIR\n"
+		"      --json       print the run's summary (summary.json format) instead\n"
+		"\n"
+		"examples:\n"
+		"  hpcbench results\n"
+		"  hpcbench results 20261129-143000-ab12 --pull results/\n",
+	.exec = cmd_results_exec,
 };

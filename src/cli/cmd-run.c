@@ -14,14 +14,14 @@ extern const struct cmd_entry cmd_run_entry;
 static int cmd_run_exec(int argc, char **argv, struct cli_ctx *ctx)
 {
 	static const struct option longopts[] = {
-	    {"executor", required_argument, NULL, 'e'},
-	    {"out", required_argument, NULL, 'o'},
-	    {"target-service", required_argument, NULL, 't'},
-	    {"target-endpoint", required_argument, NULL, 'E'},
-	    {"json", no_argument, NULL, 'j'},
-	    {NULL, 0, NULL, 0},
+		{ "executor", required_argument, NULL, 'e' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "target-service", required_argument, NULL, 't' },
+		{ "target-endpoint", required_argument, NULL, 'E' },
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 },
 	};
-	struct session_opts o = {.command = "run"};
+	struct session_opts o = { .command = "run" };
 	struct session_result res;
 	struct strbuf err = STRBUF_INIT;
 	int c, json = 0, code;
@@ -53,8 +53,8 @@ static int cmd_run_exec(int argc, char **argv, struct cli_ctx *ctx)
 		return cli_usage_error(&cmd_run_entry,
 				       "--target-service and --target-endpoint exclude each other");
 	if (o.executor && !executor_known(o.executor))
-		return cli_usage_error(&cmd_run_entry, "unknown executor '%s' (local, slurm or ssh)",
-				       o.executor);
+		return cli_usage_error(&cmd_run_entry,
+				       "unknown executor '%s' (local, slurm or ssh)", o.executor);
 	o.recipes = (const char *const *)argv + optind;
 	o.nr_recipes = (size_t)(argc - optind);
 	o.cfg = cli_config(ctx);
@@ -80,36 +80,36 @@ static int cmd_run_exec(int argc, char **argv, struct cli_ctx *ctx)
 }
 
 const struct cmd_entry cmd_run_entry = {
-    .name = "run",
-    .usage = "run RECIPE... [--executor local|slurm|ssh] [--out DIR] [--target-service ID | "
-	     "--target-endpoint URL] [--json]",
-    .summary = "a whole session: services, readiness, clients, results, teardown",
-    .help = "Starts the services of the recipes, waits until each is ready (its readiness\n"
-	    "probe passed and it wrote endpoint.json), then starts the clients, waits for\n"
-	    "them, collects their result files, writes summary.json and stops everything the\n"
-	    "session started. A service that dies or never becomes ready fails the session\n"
-	    "with its log tail; its clients never run. Ctrl-C tears the session down.\n"
-	    "Several recipes form one session: a client-only recipe may target a service of\n"
-	    "an earlier one by name.\n"
-	    "\n"
-	    "Prints the summary table (or summary.json with --json) on stdout; progress goes\n"
-	    "to stderr on a terminal or with -v.\n"
-	    "\n"
-	    "options:\n"
-	    "  -e, --executor NAME        local (default), slurm (sbatch here) or ssh (sbatch\n"
-	    "                             on hpc.hostname); see docs/executors.md\n"
-	    "  -o, --out DIR              local: DIR is the run folder; slurm/ssh: copy the\n"
-	    "                             scripts, logs and result files into DIR at the end\n"
-	    "  -t, --target-service ID    clients target this running service (from 'up')\n"
-	    "  -E, --target-endpoint URL  clients target this URL or HOST:PORT\n"
-	    "      --json                 print summary.json instead of the table\n"
-	    "\n"
-	    "exit: 0 every client completed; 1 a service or client failed, or interrupted;\n"
-	    "      2 bad recipe or option (nothing submitted); 3 cluster unreachable.\n"
-	    "\n"
-	    "examples:\n"
-	    "  hpcbench run recipes/sessions/redis-local.yaml\n"
-	    "  hpcbench run recipes/sessions/redis-local.yaml --executor slurm --out results/\n"
-	    "  hpcbench run recipes/clients/redis-load.yaml --target-service redis_1a2b3c4d\n",
-    .exec = cmd_run_exec,
+	.name = "run",
+	.usage = "run RECIPE... [--executor local|slurm|ssh] [--out DIR] [--target-service ID | "
+		 "--target-endpoint URL] [--json]",
+	.summary = "a whole session: services, readiness, clients, results, teardown",
+	.help = "Starts the services of the recipes, waits until each is ready (its readiness\n"
+		"probe passed and it wrote endpoint.json), then starts the clients, waits for\n"
+		"them, collects their result files, writes summary.json and stops everything the\n"
+		"session started. A service that dies or never becomes ready fails the session\n"
+		"with its log tail; its clients never run. Ctrl-C tears the session down.\n"
+		"Several recipes form one session: a client-only recipe may target a service of\n"
+		"an earlier one by name.\n"
+		"\n"
+		"Prints the summary table (or summary.json with --json) on stdout; progress goes\n"
+		"to stderr on a terminal or with -v.\n"
+		"\n"
+		"options:\n"
+		"  -e, --executor NAME        local (default), slurm (sbatch here) or ssh (sbatch\n"
+		"                             on hpc.hostname); see docs/executors.md\n"
+		"  -o, --out DIR              local: DIR is the run folder; slurm/ssh: copy the\n"
+		"                             scripts, logs and result files into DIR at the end\n"
+		"  -t, --target-service ID    clients target this running service (from 'up')\n"
+		"  -E, --target-endpoint URL  clients target this URL or HOST:PORT\n"
+		"      --json                 print summary.json instead of the table\n"
+		"\n"
+		"exit: 0 every client completed; 1 a service or client failed, or interrupted;\n"
+		"      2 bad recipe or option (nothing submitted); 3 cluster unreachable.\n"
+		"\n"
+		"examples:\n"
+		"  hpcbench run recipes/sessions/redis-local.yaml\n"
+		"  hpcbench run recipes/sessions/redis-local.yaml --executor slurm --out results/\n"
+		"  hpcbench run recipes/clients/redis-load.yaml --target-service redis_1a2b3c4d\n",
+	.exec = cmd_run_exec,
 };

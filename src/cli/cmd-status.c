@@ -108,9 +108,9 @@ static void run_text(struct strbuf *out, const struct store_run *r, const char *
 static int cmd_status_exec(int argc, char **argv, struct cli_ctx *ctx)
 {
 	static const struct option longopts[] = {
-	    {"json", no_argument, NULL, 'j'},
-	    {"all", no_argument, NULL, 'a'},
-	    {NULL, 0, NULL, 0},
+		{ "json", no_argument, NULL, 'j' },
+		{ "all", no_argument, NULL, 'a' },
+		{ NULL, 0, NULL, 0 },
 	};
 	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT;
 	struct store_run *runs = NULL;
@@ -203,26 +203,26 @@ out:
 }
 
 const struct cmd_entry cmd_status_entry = {
-    .name = "status",
-    .usage = "status [RUN] [--all] [--json]",
-    .summary = "runs, services and clients, and their state now",
-    .help = "Shows the runs that are still going (started by 'run' or 'up') and the most\n"
-	    "recent one, each with its jobs: id, kind, state (docs/executors.md: PENDING,\n"
-	    "RUNNING, READY, COMPLETED, FAILED, CANCELLED, TIMEOUT), exit code, node, the\n"
-	    "executor's job id, and the endpoint of a ready service or the reason of a\n"
-	    "pending or failed job. States are asked from the executors now (squeue, the\n"
-	    "jobs' state files) and recorded. A run whose hpcbench process is gone while\n"
-	    "its jobs still run is ORPHANED: 'hpcbench stop --run RUN' cleans it up.\n"
-	    "When a run's cluster cannot be reached, its last known states are shown and\n"
-	    "the exit code is 3.\n"
-	    "\n"
-	    "options:\n"
-	    "  RUN        only this run\n"
-	    "  -a, --all  every run recorded\n"
-	    "  --json     one JSON object {\"runs\": [{..., \"jobs\": [...]}]} on stdout\n"
-	    "\n"
-	    "examples:\n"
-	    "  hpcbench status\n"
-	    "  hpcbench status --json | jq '.runs[].jobs[] | select(.state == \"READY\")'\n",
-    .exec = cmd_status_exec,
+	.name = "status",
+	.usage = "status [RUN] [--all] [--json]",
+	.summary = "runs, services and clients, and their state now",
+	.help = "Shows the runs that are still going (started by 'run' or 'up') and the most\n"
+		"recent one, each with its jobs: id, kind, state (docs/executors.md: PENDING,\n"
+		"RUNNING, READY, COMPLETED, FAILED, CANCELLED, TIMEOUT), exit code, node, the\n"
+		"executor's job id, and the endpoint of a ready service or the reason of a\n"
+		"pending or failed job. States are asked from the executors now (squeue, the\n"
+		"jobs' state files) and recorded. A run whose hpcbench process is gone while\n"
+		"its jobs still run is ORPHANED: 'hpcbench stop --run RUN' cleans it up.\n"
+		"When a run's cluster cannot be reached, its last known states are shown and\n"
+		"the exit code is 3.\n"
+		"\n"
+		"options:\n"
+		"  RUN        only this run\n"
+		"  -a, --all  every run recorded\n"
+		"  --json     one JSON object {\"runs\": [{..., \"jobs\": [...]}]} on stdout\n"
+		"\n"
+		"examples:\n"
+		"  hpcbench status\n"
+		"  hpcbench status --json | jq '.runs[].jobs[] | select(.state == \"READY\")'\n",
+	.exec = cmd_status_exec,
 };

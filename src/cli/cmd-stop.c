@@ -55,9 +55,9 @@ static void settle_runs(struct store *st, const struct store_job *jobs, size_t n
 static int cmd_stop_exec(int argc, char **argv, struct cli_ctx *ctx)
 {
 	static const struct option longopts[] = {
-	    {"run", required_argument, NULL, 'r'},
-	    {"all", no_argument, NULL, 'a'},
-	    {NULL, 0, NULL, 0},
+		{ "run", required_argument, NULL, 'r' },
+		{ "all", no_argument, NULL, 'a' },
+		{ NULL, 0, NULL, 0 },
 	};
 	struct strbuf err = STRBUF_INIT;
 	struct store_job *jobs = NULL;
@@ -166,26 +166,26 @@ out:
 }
 
 const struct cmd_entry cmd_stop_entry = {
-    .name = "stop",
-    .usage = "stop ID... | --run RUN | --all",
-    .summary = "stop jobs that hpcbench started",
-    .help = "Stops services and clients recorded in hpcbench's state: the local executor\n"
-	    "sends TERM to the job's process group (KILL after 10 s), slurm and ssh run\n"
-	    "scancel. Only jobs hpcbench started are ever touched, never other jobs of\n"
-	    "yours. Prints the ids of the jobs it stopped, one per line; a job that already\n"
-	    "ended is named on stderr.\n"
-	    "\n"
-	    "options:\n"
-	    "  ID...          job ids (NAME_XXXXXXXX, from 'up' or 'status'); a run id stops\n"
-	    "                 that run's jobs\n"
-	    "  -r, --run RUN  every job of a run (e.g. one whose 'run' process was killed)\n"
-	    "  -a, --all      every job hpcbench started that has not ended\n"
-	    "\n"
-	    "exit: 0 stopped (or nothing left to stop); 1 a stop failed; 2 unknown id;\n"
-	    "      3 cluster unreachable.\n"
-	    "\n"
-	    "examples:\n"
-	    "  hpcbench stop redis_1a2b3c4d\n"
-	    "  hpcbench stop --run 20261129-143000-ab12\n",
-    .exec = cmd_stop_exec,
+	.name = "stop",
+	.usage = "stop ID... | --run RUN | --all",
+	.summary = "stop jobs that hpcbench started",
+	.help = "Stops services and clients recorded in hpcbench's state: the local executor\n"
+		"sends TERM to the job's process group (KILL after 10 s), slurm and ssh run\n"
+		"scancel. Only jobs hpcbench started are ever touched, never other jobs of\n"
+		"yours. Prints the ids of the jobs it stopped, one per line; a job that already\n"
+		"ended is named on stderr.\n"
+		"\n"
+		"options:\n"
+		"  ID...          job ids (NAME_XXXXXXXX, from 'up' or 'status'); a run id stops\n"
+		"                 that run's jobs\n"
+		"  -r, --run RUN  every job of a run (e.g. one whose 'run' process was killed)\n"
+		"  -a, --all      every job hpcbench started that has not ended\n"
+		"\n"
+		"exit: 0 stopped (or nothing left to stop); 1 a stop failed; 2 unknown id;\n"
+		"      3 cluster unreachable.\n"
+		"\n"
+		"examples:\n"
+		"  hpcbench stop redis_1a2b3c4d\n"
+		"  hpcbench stop --run 20261129-143000-ab12\n",
+	.exec = cmd_stop_exec,
 };

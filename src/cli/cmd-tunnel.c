@@ -137,12 +137,12 @@ static int open_forward(const struct ssh_target *t, const char *forward, const s
 static int cmd_tunnel_exec(int argc, char **argv, struct cli_ctx *ctx)
 {
 	static const struct option longopts[] = {
-	    {"open", no_argument, NULL, 'o'},
-	    {NULL, 0, NULL, 0},
+		{ "open", no_argument, NULL, 'o' },
+		{ NULL, 0, NULL, 0 },
 	};
 	struct strbuf err = STRBUF_INIT, line = STRBUF_INIT;
-	struct store_job job = {0};
-	struct endpoint ep = {0};
+	struct store_job job = { 0 };
+	struct endpoint ep = { 0 };
 	struct store *st = NULL;
 	struct strlist cmd = STRLIST_INIT;
 	struct config *cfg;
@@ -192,10 +192,10 @@ static int cmd_tunnel_exec(int argc, char **argv, struct cli_ctx *ctx)
 	forward = xasprintf("%u:%s:%u", local_port, ep.host, ep.port);
 
 	if (!strcmp(job.executor, "ssh")) {
-		struct ssh_target t = {.host = cfg->hpc.hostname,
-				       .user = cfg->hpc.username,
-				       .port = cfg->hpc.port,
-				       .key_file = cfg->hpc.key_filename};
+		struct ssh_target t = { .host = cfg->hpc.hostname,
+					.user = cfg->hpc.username,
+					.port = cfg->hpc.port,
+					.key_file = cfg->hpc.key_filename };
 		if (ssh_target_check(&t, &err)) {
 			ret = EXIT_USAGE;
 			goto fail;
@@ -216,7 +216,7 @@ static int cmd_tunnel_exec(int argc, char **argv, struct cli_ctx *ctx)
 		/* slurm/local: hpcbench runs on the login node; print what a laptop runs */
 		char host[256] = "LOGIN_NODE";
 		const char *user = getenv("USER");
-		struct ssh_target t = {.host = host, .user = user};
+		struct ssh_target t = { .host = host, .user = user };
 		if (gethostname(host, sizeof(host) - 1))
 			strcpy(host, "LOGIN_NODE");
 		fprintf(stderr,
@@ -243,25 +243,25 @@ out:
 }
 
 const struct cmd_entry cmd_tunnel_entry = {
-    .name = "tunnel",
-    .usage = "tunnel ID [LOCAL_PORT] [--open]",
-    .summary = "forward a local port to a running service (ssh -L)",
-    .help = "Prints the `ssh -L LOCAL_PORT:NODE:PORT` command that forwards LOCAL_PORT on\n"
-	    "this machine to the service ID on its compute node, through the login node\n"
-	    "of the config (hpc.hostname, hpc.port, hpc.username, hpc.key_filename).\n"
-	    "LOCAL_PORT defaults to the service's own port. The service must be ready\n"
-	    "(its endpoint is known: see 'hpcbench status').\n"
-	    "\n"
-	    "options:\n"
-	    "  --open   hold the forward open in the foreground until Ctrl-C (ssh\n"
-	    "           executor); prints the local address first\n"
-	    "\n"
-	    "For services started with the slurm executor (hpcbench on the login node), it\n"
-	    "prints the command to run on your own machine. Exit 2 for an unknown ID,\n"
-	    "1 when the service has no endpoint or has ended, 3 when ssh cannot run.\n"
-	    "\n"
-	    "examples:\n"
-	    "  hpcbench tunnel redis_1a2b3c4d            # ssh -N -L 6379:mel2001:6379 ...\n"
-	    "  hpcbench tunnel ollama_5e6f7a8b 8080 --open\n",
-    .exec = cmd_tunnel_exec,
+	.name = "tunnel",
+	.usage = "tunnel ID [LOCAL_PORT] [--open]",
+	.summary = "forward a local port to a running service (ssh -L)",
+	.help = "Prints the `ssh -L LOCAL_PORT:NODE:PORT` command that forwards LOCAL_PORT on\n"
+		"this machine to the service ID on its compute node, through the login node\n"
+		"of the config (hpc.hostname, hpc.port, hpc.username, hpc.key_filename).\n"
+		"LOCAL_PORT defaults to the service's own port. The service must be ready\n"
+		"(its endpoint is known: see 'hpcbench status').\n"
+		"\n"
+		"options:\n"
+		"  --open   hold the forward open in the foreground until Ctrl-C (ssh\n"
+		"           executor); prints the local address first\n"
+		"\n"
+		"For services started with the slurm executor (hpcbench on the login node), it\n"
+		"prints the command to run on your own machine. Exit 2 for an unknown ID,\n"
+		"1 when the service has no endpoint or has ended, 3 when ssh cannot run.\n"
+		"\n"
+		"examples:\n"
+		"  hpcbench tunnel redis_1a2b3c4d            # ssh -N -L 6379:mel2001:6379 ...\n"
+		"  hpcbench tunnel ollama_5e6f7a8b 8080 --open\n",
+	.exec = cmd_tunnel_exec,
 };

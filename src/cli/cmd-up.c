@@ -13,12 +13,12 @@ extern const struct cmd_entry cmd_up_entry;
 static int cmd_up_exec(int argc, char **argv, struct cli_ctx *ctx)
 {
 	static const struct option longopts[] = {
-	    {"executor", required_argument, NULL, 'e'},
-	    {"out", required_argument, NULL, 'o'},
-	    {"no-wait", no_argument, NULL, 'n'},
-	    {NULL, 0, NULL, 0},
+		{ "executor", required_argument, NULL, 'e' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "no-wait", no_argument, NULL, 'n' },
+		{ NULL, 0, NULL, 0 },
 	};
-	struct session_opts o = {.command = "up"};
+	struct session_opts o = { .command = "up" };
 	struct session_result res;
 	struct strbuf err = STRBUF_INIT;
 	int c, code;
@@ -65,10 +65,11 @@ static int cmd_up_exec(int argc, char **argv, struct cli_ctx *ctx)
 }
 
 const struct cmd_entry cmd_up_entry = {
-    .name = "up",
-    .usage = "up RECIPE... [--executor local|slurm|ssh] [--out DIR] [--no-wait]",
-    .summary = "start the services of a recipe, wait until ready, print their ids",
-    .help = "Starts every service of the recipes (clients are not started), waits until each\n"
+	.name = "up",
+	.usage = "up RECIPE... [--executor local|slurm|ssh] [--out DIR] [--no-wait]",
+	.summary = "start the services of a recipe, wait until ready, print their ids",
+	.help =
+	    "Starts every service of the recipes (clients are not started), waits until each\n"
 	    "is ready, and prints their ids (NAME_XXXXXXXX), one per line, on stdout and\n"
 	    "nothing else. The services keep running after hpcbench exits: see them with\n"
 	    "'hpcbench status', use them with 'hpcbench endpoint ID' or 'hpcbench run\n"
@@ -86,5 +87,5 @@ const struct cmd_entry cmd_up_entry = {
 	    "  id=$(hpcbench up recipes/services/redis-native.yaml)\n"
 	    "  hpcbench endpoint \"$id\"\n"
 	    "  hpcbench stop \"$id\"\n",
-    .exec = cmd_up_exec,
+	.exec = cmd_up_exec,
 };

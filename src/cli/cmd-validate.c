@@ -39,7 +39,8 @@ static int cmd_validate_exec(int argc, char **argv, struct cli_ctx *ctx)
 				       r->nr_clients == 1 ? "" : "s");
 			recipe_free(r);
 		} else {
-			/* Bare FILE:LINE:COL: lines, as compilers print them (editors jump to them). */
+			/* Bare FILE:LINE:COL: lines, as compilers print them (editors jump to
+			 * them). */
 			fflush(stdout);
 			fprintf(stderr, "%s\n", err.buf);
 			bad++;

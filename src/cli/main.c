@@ -29,21 +29,11 @@ extern const struct cmd_entry cmd_version_entry;
 
 /* Sorted by name. */
 const struct cmd_entry *const cli_commands[] = {
-	&cmd_endpoint_entry,
-	&cmd_help_entry,
-	&cmd_list_entry,
-	&cmd_load_entry,
-	&cmd_logs_entry,
-	&cmd_render_entry,
-	&cmd_results_entry,
-	&cmd_run_entry,
-	&cmd_status_entry,
-	&cmd_stop_entry,
-	&cmd_tunnel_entry,
-	&cmd_up_entry,
-	&cmd_validate_entry,
-	&cmd_version_entry,
-	NULL,
+	&cmd_endpoint_entry, &cmd_help_entry,	 &cmd_list_entry,
+	&cmd_load_entry,     &cmd_logs_entry,	 &cmd_render_entry,
+	&cmd_results_entry,  &cmd_run_entry,	 &cmd_status_entry,
+	&cmd_stop_entry,     &cmd_tunnel_entry,	 &cmd_up_entry,
+	&cmd_validate_entry, &cmd_version_entry, NULL,
 };
 
 const struct cmd_entry *cli_find_command(const char *name)
@@ -166,7 +156,8 @@ static int unknown_command(const char *name)
 	names[n] = NULL;
 	const char *near = suggest_nearest(name, names);
 	if (near)
-		fprintf(stderr, "hpcbench: unknown command '%s' (did you mean '%s'?)\n", name, near);
+		fprintf(stderr, "hpcbench: unknown command '%s' (did you mean '%s'?)\n", name,
+			near);
 	else
 		fprintf(stderr, "hpcbench: unknown command '%s'\n", name);
 	fprintf(stderr, "hpcbench: see 'hpcbench help' for the list of commands\n");

@@ -20,8 +20,8 @@ struct store *cli_store_open(void)
 	return st;
 }
 
-int cli_job_get(struct store *st, const char *id, const char *service_for,
-		struct store_job *job, struct strbuf *err)
+int cli_job_get(struct store *st, const char *id, const char *service_for, struct store_job *job,
+		struct strbuf *err)
 {
 	int rc = store_job_get(st, id, job, err);
 	if (rc < 0)

@@ -18,7 +18,7 @@ struct store *cli_store_open(void);
  * database failed (the reason is appended to err). The caller releases *job in every
  * case (store_job_release on a zeroed job is fine).
  */
-int cli_job_get(struct store *st, const char *id, const char *service_for,
-		struct store_job *job, struct strbuf *err);
+int cli_job_get(struct store *st, const char *id, const char *service_for, struct store_job *job,
+		struct strbuf *err);
 
 #endif

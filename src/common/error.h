@@ -19,7 +19,7 @@ int error(struct strbuf *err, const char *fmt, ...) __attribute__((format(printf
 enum exit_code {
 	EXIT_OK = 0,
 	EXIT_FAILED = 1,      /* the work failed: never ready, SLO missed, request errors */
-	EXIT_USAGE = 2,       /* bad usage or bad input: recipe, config, arguments */
+	EXIT_USAGE = 2,	      /* bad usage or bad input: recipe, config, arguments */
 	EXIT_UNREACHABLE = 3, /* the cluster could not be reached: ssh, sbatch */
 };
 

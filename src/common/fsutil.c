@@ -101,12 +101,13 @@ int mkdir_p(const char *path, mode_t mode, struct strbuf *err)
 {
 	char *copy = xstrdup(path);
 	int ret = 0;
-	for (char *p = copy + 1; ; p++) {
+	for (char *p = copy + 1;; p++) {
 		if (*p == '/' || *p == '\0') {
 			char c = *p;
 			*p = '\0';
 			if (mkdir(copy, mode) < 0 && errno != EEXIST) {
-				ret = error(err, "%s: cannot create folder: %s", copy, strerror(errno));
+				ret = error(err, "%s: cannot create folder: %s", copy,
+					    strerror(errno));
 				break;
 			}
 			*p = c;

@@ -20,11 +20,21 @@ void json_escape(struct strbuf *sb, const char *s, size_t len)
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
 		switch (c) {
-		case '"': strbuf_add(sb, "\\\"", 2); break;
-		case '\\': strbuf_add(sb, "\\\\", 2); break;
-		case '\n': strbuf_add(sb, "\\n", 2); break;
-		case '\r': strbuf_add(sb, "\\r", 2); break;
-		case '\t': strbuf_add(sb, "\\t", 2); break;
+		case '"':
+			strbuf_add(sb, "\\\"", 2);
+			break;
+		case '\\':
+			strbuf_add(sb, "\\\\", 2);
+			break;
+		case '\n':
+			strbuf_add(sb, "\\n", 2);
+			break;
+		case '\r':
+			strbuf_add(sb, "\\r", 2);
+			break;
+		case '\t':
+			strbuf_add(sb, "\\t", 2);
+			break;
 		default:
 			if (c < 0x20) {
 				char u[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
@@ -71,8 +81,14 @@ static void open(struct jsonw *w, const char *key, char c, bool obj)
 	w->is_obj[w->depth] = obj;
 }
 
-void jsonw_obj_open(struct jsonw *w, const char *key) { open(w, key, '{', true); }
-void jsonw_arr_open(struct jsonw *w, const char *key) { open(w, key, '[', false); }
+void jsonw_obj_open(struct jsonw *w, const char *key)
+{
+	open(w, key, '{', true);
+}
+void jsonw_arr_open(struct jsonw *w, const char *key)
+{
+	open(w, key, '[', false);
+}
 
 void jsonw_close(struct jsonw *w)
 {

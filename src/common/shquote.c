@@ -15,8 +15,14 @@ void sq_quote(struct strbuf *sb, const char *s)
 	strbuf_addch(sb, '\'');
 }
 
-static int name_start(int c) { return isalpha(c) || c == '_'; }
-static int name_char(int c) { return isalnum(c) || c == '_'; }
+static int name_start(int c)
+{
+	return isalpha(c) || c == '_';
+}
+static int name_char(int c)
+{
+	return isalnum(c) || c == '_';
+}
 
 int sh_valid_name(const char *s)
 {

@@ -12,7 +12,10 @@ struct strbuf {
 };
 
 extern char strbuf_slopbuf[];
-#define STRBUF_INIT { strbuf_slopbuf, 0, 0 }
+#define STRBUF_INIT                                                                                \
+	{                                                                                          \
+		strbuf_slopbuf, 0, 0                                                               \
+	}
 
 void strbuf_init(struct strbuf *sb, size_t hint);
 /* Frees the buffer and resets sb to STRBUF_INIT. */
@@ -21,7 +24,10 @@ void strbuf_release(struct strbuf *sb);
 char *strbuf_detach(struct strbuf *sb, size_t *len);
 void strbuf_grow(struct strbuf *sb, size_t extra);
 void strbuf_setlen(struct strbuf *sb, size_t len);
-static inline void strbuf_reset(struct strbuf *sb) { strbuf_setlen(sb, 0); }
+static inline void strbuf_reset(struct strbuf *sb)
+{
+	strbuf_setlen(sb, 0);
+}
 
 void strbuf_add(struct strbuf *sb, const void *data, size_t len);
 void strbuf_addstr(struct strbuf *sb, const char *s);

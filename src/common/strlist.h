@@ -8,7 +8,10 @@ struct strlist {
 	char **items; /* owned; items[nr] is NULL when nr > 0 (usable as argv) */
 	size_t nr, alloc;
 };
-#define STRLIST_INIT { NULL, 0, 0 }
+#define STRLIST_INIT                                                                               \
+	{                                                                                          \
+		NULL, 0, 0                                                                         \
+	}
 
 /* Appends a copy of s. */
 void strlist_push(struct strlist *l, const char *s);
@@ -25,7 +28,10 @@ struct kvlist {
 	struct kv *items;
 	size_t nr, alloc;
 };
-#define KVLIST_INIT { NULL, 0, 0 }
+#define KVLIST_INIT                                                                                \
+	{                                                                                          \
+		NULL, 0, 0                                                                         \
+	}
 
 void kvlist_set(struct kvlist *l, const char *key, const char *value); /* replaces */
 const char *kvlist_get(const struct kvlist *l, const char *key);

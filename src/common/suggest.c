@@ -18,7 +18,8 @@ size_t edit_distance(const char *a, const char *b)
 	for (size_t i = 1; i <= la; i++) {
 		cur[0] = i;
 		for (size_t j = 1; j <= lb; j++) {
-			int ca = tolower((unsigned char)a[i - 1]), cb = tolower((unsigned char)b[j - 1]);
+			int ca = tolower((unsigned char)a[i - 1]),
+			    cb = tolower((unsigned char)b[j - 1]);
 			size_t cost = ca != cb;
 			size_t v = prev[j] + 1;
 			if (cur[j - 1] + 1 < v)
@@ -48,8 +49,8 @@ const char *suggest_nearest(const char *word, const char *const *candidates)
 	size_t best_d = (size_t)-1;
 	for (size_t i = 0; candidates[i]; i++) {
 		size_t d = edit_distance(word, candidates[i]);
-		size_t longer = strlen(word) > strlen(candidates[i]) ? strlen(word)
-								      : strlen(candidates[i]);
+		size_t longer =
+		    strlen(word) > strlen(candidates[i]) ? strlen(word) : strlen(candidates[i]);
 		size_t limit = longer / 3 ? longer / 3 : 1;
 		if (d <= limit && d < best_d) {
 			best = candidates[i];

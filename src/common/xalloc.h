@@ -14,15 +14,15 @@ char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Grow an array (p, nr used, alloc capacity) so that it can hold n elements. */
-#define ALLOC_GROW(p, n, alloc)                                                  \
-	do {                                                                     \
-		if ((size_t)(n) > (size_t)(alloc)) {                             \
-			size_t alloc_new_ = (size_t)(alloc) * 2 + 8;             \
-			if (alloc_new_ < (size_t)(n))                            \
-				alloc_new_ = (size_t)(n);                        \
-			(p) = xrealloc((p), alloc_new_ * sizeof(*(p)));          \
-			(alloc) = alloc_new_;                                    \
-		}                                                                \
+#define ALLOC_GROW(p, n, alloc)                                                                    \
+	do {                                                                                       \
+		if ((size_t)(n) > (size_t)(alloc)) {                                               \
+			size_t alloc_new_ = (size_t)(alloc)*2 + 8;                                 \
+			if (alloc_new_ < (size_t)(n))                                              \
+				alloc_new_ = (size_t)(n);                                          \
+			(p) = xrealloc((p), alloc_new_ * sizeof(*(p)));                            \
+			(alloc) = alloc_new_;                                                      \
+		}                                                                                  \
 	} while (0)
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))

@@ -25,8 +25,7 @@ static const char *home_dir(void)
 }
 
 /* key_filename: "~/x" and "~user/x" expanded as a shell would. */
-static int check_key_filename(struct schema *s, const char *label, const struct rnode *v,
-			      void *dst)
+static int check_key_filename(struct schema *s, const char *label, const struct rnode *v, void *dst)
 {
 	char **out = dst;
 	char *t = NULL;
@@ -61,8 +60,7 @@ static int check_key_filename(struct schema *s, const char *label, const struct 
 	return 0;
 }
 
-static int refuse_password(struct schema *s, const char *label, const struct rnode *v,
-			   void *dst)
+static int refuse_password(struct schema *s, const char *label, const struct rnode *v, void *dst)
 {
 	(void)dst;
 	if (rnode_is_null(v))
@@ -73,8 +71,7 @@ static int refuse_password(struct schema *s, const char *label, const struct rno
 			    label);
 }
 
-static int check_slurm_time(struct schema *s, const char *label, const struct rnode *v,
-			    void *dst)
+static int check_slurm_time(struct schema *s, const char *label, const struct rnode *v, void *dst)
 {
 	return schema_slurm_time(s, label, v, dst, NULL) < 0 ? -1 : 0;
 }
@@ -147,8 +144,7 @@ static const struct field config_fields[] = {
 	{ "ssh", FIELD_MAP, offsetof(struct config, hpc), hpc_fields, 0, 0, 0 },
 	{ "slurm", FIELD_MAP, offsetof(struct config, slurm), slurm_fields, 0, 0, 0 },
 	/* modules: a list of module names, or one string. */
-	{ "modules", FIELD_CUSTOM, offsetof(struct config, modules), 0, 0, 0,
-	  schema_str_or_list },
+	{ "modules", FIELD_CUSTOM, offsetof(struct config, modules), 0, 0, 0, schema_str_or_list },
 	{ "workdir", FIELD_STR, offsetof(struct config, workdir), 0, 0, 0, 0 },
 	{ "containers", FIELD_MAP, offsetof(struct config, containers), containers_fields, 0, 0,
 	  0 },
@@ -216,8 +212,10 @@ struct config *config_load(const char *path, struct strbuf *err)
 	if (root && root->kind != RNODE_MAP) {
 		struct strbuf got = STRBUF_INIT;
 		rnode_describe(root, &got);
-		schema_error(&s, &root->pos, "expected a mapping (hpc:, slurm:, ...) at the top "
-			     "level, got %s", got.buf);
+		schema_error(&s, &root->pos,
+			     "expected a mapping (hpc:, slurm:, ...) at the top "
+			     "level, got %s",
+			     got.buf);
 		strbuf_release(&got);
 		goto fail;
 	}
@@ -225,8 +223,9 @@ struct config *config_load(const char *path, struct strbuf *err)
 	if (rnode_get(root, "hpc") && rnode_get(root, "ssh")) {
 		for (size_t i = 0; i < root->nr; i++)
 			if (!strcmp(root->keys[i], "ssh"))
-				schema_error(&s, &root->key_pos[i],
-					     "'ssh:' is the old name of 'hpc:'; give only one of them");
+				schema_error(
+				    &s, &root->key_pos[i],
+				    "'ssh:' is the old name of 'hpc:'; give only one of them");
 	}
 	if (s.errors)
 		goto fail;

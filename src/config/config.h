@@ -14,21 +14,21 @@
 struct config {
 	char *path; /* the file that was loaded, or NULL when none */
 	struct {
-		char *hostname;     /* NULL: no remote cluster */
+		char *hostname; /* NULL: no remote cluster */
 		char *username;
-		unsigned port;      /* 0: ssh's default (or ~/.ssh/config) */
+		unsigned port;	    /* 0: ssh's default (or ~/.ssh/config) */
 		char *key_filename; /* ~ expanded */
 		char *remote_bin;   /* hpcbench on the login/compute nodes; NULL = default */
 	} hpc;
 	struct {
-		char *account, *partition, *qos, *time; /* NULL when not set */
+		char *account, *partition, *qos, *time;	 /* NULL when not set */
 		unsigned nodes, ntasks, ntasks_per_node; /* 0 when not set */
 	} slurm;
 	struct strlist modules; /* `module load` lines before each job */
-	char *workdir;          /* where run folders live; NULL = default */
+	char *workdir;		/* where run folders live; NULL = default */
 	struct {
-		char *cache;     /* where SIF images are kept */
-		char *base_path; /* old tool: prefix for relative container_image */
+		char *cache;		      /* where SIF images are kept */
+		char *base_path;	      /* old tool: prefix for relative container_image */
 		struct kvlist docker_sources; /* old tool: service type -> docker://... fallback */
 	} containers;
 };

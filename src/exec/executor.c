@@ -7,9 +7,9 @@
 #include "exec/local.h"
 
 static const char *const state_names[] = {
-    [JS_UNKNOWN] = "UNKNOWN",	  [JS_PENDING] = "PENDING",	[JS_RUNNING] = "RUNNING",
-    [JS_READY] = "READY",	  [JS_COMPLETED] = "COMPLETED", [JS_FAILED] = "FAILED",
-    [JS_CANCELLED] = "CANCELLED", [JS_TIMEOUT] = "TIMEOUT",
+	[JS_UNKNOWN] = "UNKNOWN",     [JS_PENDING] = "PENDING",	    [JS_RUNNING] = "RUNNING",
+	[JS_READY] = "READY",	      [JS_COMPLETED] = "COMPLETED", [JS_FAILED] = "FAILED",
+	[JS_CANCELLED] = "CANCELLED", [JS_TIMEOUT] = "TIMEOUT",
 };
 
 const char *job_state_name(enum job_state s)
@@ -28,9 +28,9 @@ static const struct {
 	const char *name;
 	struct executor *(*create)(void);
 } registry[] = {
-    {"local", executor_local_new},
-    {"slurm", executor_slurm_new},
-    {"ssh", executor_ssh_new},
+	{ "local", executor_local_new },
+	{ "slurm", executor_slurm_new },
+	{ "ssh", executor_ssh_new },
 };
 
 int executor_known(const char *name)

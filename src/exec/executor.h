@@ -19,7 +19,7 @@ struct config;
 
 enum job_state {
 	JS_UNKNOWN = 0,
-	JS_PENDING,   /* queued; reason says why */
+	JS_PENDING, /* queued; reason says why */
 	JS_RUNNING,
 	JS_READY,     /* service: endpoint.json written */
 	JS_COMPLETED, /* exited 0 */
@@ -27,17 +27,17 @@ enum job_state {
 	JS_CANCELLED,
 	JS_TIMEOUT,
 };
-const char *job_state_name(enum job_state s);   /* "PENDING", ... */
+const char *job_state_name(enum job_state s); /* "PENDING", ... */
 int job_state_is_final(enum job_state s);
 
 /* The executor's view of one submitted job, updated by poll(). */
 struct exec_job {
-	char *native_id;  /* SLURM job id, or the local process group id */
-	char *job_dir;    /* RUN_DIR/JOB_ID on the executor's side */
+	char *native_id; /* SLURM job id, or the local process group id */
+	char *job_dir;	 /* RUN_DIR/JOB_ID on the executor's side */
 	enum job_state state;
-	int exit_code;    /* valid in final states; -1 unknown */
-	char *node;       /* where it runs, or NULL */
-	char *reason;     /* pending reason / failure reason, or NULL */
+	int exit_code; /* valid in final states; -1 unknown */
+	char *node;    /* where it runs, or NULL */
+	char *reason;  /* pending reason / failure reason, or NULL */
 };
 
 /*
@@ -49,17 +49,16 @@ struct exec_job {
 struct runner {
 	const char *name; /* "local" or "ssh" */
 	int (*run)(struct runner *rn, const char *const *argv, const char *stdin_data,
-		   size_t stdin_len, struct strbuf *out, struct strbuf *errout,
-		   struct strbuf *err);
+		   size_t stdin_len, struct strbuf *out, struct strbuf *errout, struct strbuf *err);
 	void (*close)(struct runner *rn);
 	int unreachable;
-	unsigned timeout_s;  /* per command; 0: none (set by the owner before run()) */
-	size_t max_capture;  /* per stream; output beyond it is an error; 0: 64 MiB */
+	unsigned timeout_s; /* per command; 0: none (set by the owner before run()) */
+	size_t max_capture; /* per stream; output beyond it is an error; 0: 64 MiB */
 	void *priv;
 };
 
 struct executor {
-	const char *name; /* "local", "slurm", "ssh" */
+	const char *name;      /* "local", "slurm", "ssh" */
 	struct runner *runner; /* how files and commands reach the job side */
 	/* Connects (ssh: master connection). -1 with err; ex->unreachable for exit 3. */
 	int (*open)(struct executor *ex, const struct config *cfg, struct strbuf *err);

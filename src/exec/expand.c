@@ -118,7 +118,7 @@ out:
 
 int executor_expand_path(struct executor *ex, const char *s, char **out, struct strbuf *err)
 {
-	struct pieces ps = {0};
+	struct pieces ps = { 0 };
 	struct strlist vals = STRLIST_INIT;
 	struct strbuf sb = STRBUF_INIT;
 	int remote = ex->runner && !strcmp(ex->runner->name, "ssh");

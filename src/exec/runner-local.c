@@ -122,7 +122,7 @@ int spawn_run(struct spawn_opts *o, struct strbuf *err)
 {
 	struct strlist env = STRLIST_INIT;
 	struct strbuf cmd = STRBUF_INIT;
-	int in[2] = {-1, -1}, out[2] = {-1, -1}, errp[2] = {-1, -1}, fail[2] = {-1, -1};
+	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, errp[2] = { -1, -1 }, fail[2] = { -1, -1 };
 	size_t cap = o->max_capture ? o->max_capture : RUNNER_MAX_CAPTURE;
 	size_t written = 0;
 	uint64_t deadline = o->timeout_ms ? mono_ns() + (uint64_t)o->timeout_ms * 1000000u : 0;
@@ -181,11 +181,11 @@ int spawn_run(struct spawn_opts *o, struct strbuf *err)
 			goto stop;
 		}
 		if (out[0] >= 0)
-			pfd[nfds++] = (struct pollfd){.fd = out[0], .events = POLLIN};
+			pfd[nfds++] = (struct pollfd){ .fd = out[0], .events = POLLIN };
 		if (errp[0] >= 0)
-			pfd[nfds++] = (struct pollfd){.fd = errp[0], .events = POLLIN};
+			pfd[nfds++] = (struct pollfd){ .fd = errp[0], .events = POLLIN };
 		if (in[1] >= 0)
-			pfd[nfds++] = (struct pollfd){.fd = in[1], .events = POLLOUT};
+			pfd[nfds++] = (struct pollfd){ .fd = in[1], .events = POLLOUT };
 		/* After exit, only a grandchild holding our pipes keeps them open. */
 		if (poll(pfd, (nfds_t)nfds, nfds ? wait_ms : 10) < 0 && errno != EINTR) {
 			error(err, "%s: poll: %s", o->argv[0], strerror(errno));
@@ -231,7 +231,7 @@ stop:
 	}
 done : {
 	/* Consume a SIGPIPE raised by our writes before unblocking it. */
-	struct timespec zero = {0, 0};
+	struct timespec zero = { 0, 0 };
 	while (sigtimedwait(&pipe_set, NULL, &zero) > 0)
 		;
 	pthread_sigmask(SIG_SETMASK, &old_set, NULL);
@@ -260,14 +260,14 @@ static int local_run(struct runner *rn, const char *const *argv, const char *std
 {
 	struct local_priv *p = rn->priv;
 	struct spawn_opts o = {
-	    .argv = argv,
-	    .stdin_data = stdin_data,
-	    .stdin_len = stdin_len,
-	    .out = out,
-	    .errout = errout,
-	    .timeout_ms = rn->timeout_s * 1000u,
-	    .max_capture = rn->max_capture,
-	    .scrub_slurm_env = p->scrub,
+		.argv = argv,
+		.stdin_data = stdin_data,
+		.stdin_len = stdin_len,
+		.out = out,
+		.errout = errout,
+		.timeout_ms = rn->timeout_s * 1000u,
+		.max_capture = rn->max_capture,
+		.scrub_slurm_env = p->scrub,
 	};
 	return spawn_run(&o, err);
 }

@@ -31,7 +31,8 @@ struct ssh_priv {
 static struct ssh_target target_of(const struct ssh_priv *p)
 {
 	return (struct ssh_target){
-	    .host = p->host, .user = p->user, .port = p->port, .key_file = p->key_file};
+		.host = p->host, .user = p->user, .port = p->port, .key_file = p->key_file
+	};
 }
 
 int ssh_target_check(const struct ssh_target *t, struct strbuf *err)
@@ -137,7 +138,7 @@ int runner_ssh_connect(struct runner *rn, struct strbuf *err)
 	struct ssh_priv *p = rn->priv;
 	struct strlist argv = STRLIST_INIT;
 	struct strbuf log = STRBUF_INIT, ignore = STRBUF_INIT, log_path = STRBUF_INIT;
-	struct spawn_opts o = {0};
+	struct spawn_opts o = { 0 };
 	int rc, ret = -1;
 
 	if (p->connected)
@@ -202,7 +203,7 @@ static int ssh_run(struct runner *rn, const char *const *argv, const char *stdin
 	struct strbuf remote = STRBUF_INIT, my_errout = STRBUF_INIT;
 	struct strbuf *eo = errout ? errout : &my_errout;
 	size_t eo_start = eo->len;
-	struct spawn_opts o = {0};
+	struct spawn_opts o = { 0 };
 	int rc;
 
 	base_argv(p, &cmd, "no");
@@ -271,7 +272,7 @@ static void ssh_close(struct runner *rn)
 	if (p->connected) {
 		struct strlist argv = STRLIST_INIT;
 		struct strbuf ignore = STRBUF_INIT;
-		struct spawn_opts o = {0};
+		struct spawn_opts o = { 0 };
 		base_argv(p, &argv, "no");
 		strlist_push(&argv, "-O");
 		strlist_push(&argv, "exit");

@@ -86,30 +86,30 @@ struct state_name {
 };
 
 static const struct state_name slurm_states[] = {
-    {"BOOT_FAIL", "BF", JS_FAILED, "node boot failure"},
-    {"CANCELLED", "CA", JS_CANCELLED, NULL},
-    {"COMPLETED", "CD", JS_COMPLETED, NULL},
-    {"COMPLETING", "CG", JS_RUNNING, NULL},
-    {"CONFIGURING", "CF", JS_PENDING, "nodes are booting"},
-    {"DEADLINE", "DL", JS_TIMEOUT, "deadline reached"},
-    {"FAILED", "F", JS_FAILED, NULL},
-    {"NODE_FAIL", "NF", JS_FAILED, "node failure"},
-    {"OUT_OF_MEMORY", "OOM", JS_FAILED, "out of memory"},
-    {"PENDING", "PD", JS_PENDING, NULL},
-    {"PREEMPTED", "PR", JS_FAILED, "preempted"},
-    {"REQUEUED", "RQ", JS_PENDING, "requeued"},
-    {"REQUEUE_FED", "RF", JS_PENDING, "requeued"},
-    {"REQUEUE_HOLD", "RH", JS_PENDING, "requeued and held"},
-    {"RESIZING", "RS", JS_RUNNING, NULL},
-    {"RESV_DEL_HOLD", "RD", JS_PENDING, "held (reservation deleted)"},
-    {"REVOKED", "RV", JS_FAILED, "revoked (ran on another cluster)"},
-    {"RUNNING", "R", JS_RUNNING, NULL},
-    {"SIGNALING", "SI", JS_RUNNING, NULL},
-    {"SPECIAL_EXIT", "SE", JS_FAILED, "special exit"},
-    {"STAGE_OUT", "SO", JS_RUNNING, NULL},
-    {"STOPPED", "ST", JS_RUNNING, "stopped"},
-    {"SUSPENDED", "S", JS_RUNNING, "suspended"},
-    {"TIMEOUT", "TO", JS_TIMEOUT, "time limit reached"},
+	{ "BOOT_FAIL", "BF", JS_FAILED, "node boot failure" },
+	{ "CANCELLED", "CA", JS_CANCELLED, NULL },
+	{ "COMPLETED", "CD", JS_COMPLETED, NULL },
+	{ "COMPLETING", "CG", JS_RUNNING, NULL },
+	{ "CONFIGURING", "CF", JS_PENDING, "nodes are booting" },
+	{ "DEADLINE", "DL", JS_TIMEOUT, "deadline reached" },
+	{ "FAILED", "F", JS_FAILED, NULL },
+	{ "NODE_FAIL", "NF", JS_FAILED, "node failure" },
+	{ "OUT_OF_MEMORY", "OOM", JS_FAILED, "out of memory" },
+	{ "PENDING", "PD", JS_PENDING, NULL },
+	{ "PREEMPTED", "PR", JS_FAILED, "preempted" },
+	{ "REQUEUED", "RQ", JS_PENDING, "requeued" },
+	{ "REQUEUE_FED", "RF", JS_PENDING, "requeued" },
+	{ "REQUEUE_HOLD", "RH", JS_PENDING, "requeued and held" },
+	{ "RESIZING", "RS", JS_RUNNING, NULL },
+	{ "RESV_DEL_HOLD", "RD", JS_PENDING, "held (reservation deleted)" },
+	{ "REVOKED", "RV", JS_FAILED, "revoked (ran on another cluster)" },
+	{ "RUNNING", "R", JS_RUNNING, NULL },
+	{ "SIGNALING", "SI", JS_RUNNING, NULL },
+	{ "SPECIAL_EXIT", "SE", JS_FAILED, "special exit" },
+	{ "STAGE_OUT", "SO", JS_RUNNING, NULL },
+	{ "STOPPED", "ST", JS_RUNNING, "stopped" },
+	{ "SUSPENDED", "S", JS_RUNNING, "suspended" },
+	{ "TIMEOUT", "TO", JS_TIMEOUT, "time limit reached" },
 };
 
 enum job_state slurm_state_map(const char *name, const char **why)
@@ -195,7 +195,8 @@ static void fill_row(struct slurm_row *r, const char *id, const char *state, con
 
 	r->id = dup_trim(id, strlen(id));
 	r->state = slurm_state_map(state, &why);
-	r->exit_code = job_state_is_final(r->state) && exit ? slurm_parse_exit(exit, wait_status) : -1;
+	r->exit_code =
+	    job_state_is_final(r->state) && exit ? slurm_parse_exit(exit, wait_status) : -1;
 	if (r->state == JS_COMPLETED)
 		r->exit_code = 0;
 	r->reason = reason ? dup_value(reason) : NULL;

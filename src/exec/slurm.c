@@ -99,14 +99,14 @@ static int slurm_put_file(struct executor *ex, const char *path, const void *dat
 {
 	char mode_s[8];
 	/* temp name + rename, as write_file_atomic does here */
-	const char *argv[] = {"sh",
-			      "-c",
-			      "umask 077 && cat >\"$1.hb-tmp\" && chmod \"$2\" \"$1.hb-tmp\" && "
-			      "mv -f \"$1.hb-tmp\" \"$1\"",
-			      "hpcbench-put",
-			      path,
-			      mode_s,
-			      NULL};
+	const char *argv[] = { "sh",
+			       "-c",
+			       "umask 077 && cat >\"$1.hb-tmp\" && chmod \"$2\" \"$1.hb-tmp\" && "
+			       "mv -f \"$1.hb-tmp\" \"$1\"",
+			       "hpcbench-put",
+			       path,
+			       mode_s,
+			       NULL };
 	struct strbuf what = STRBUF_INIT;
 	int ret;
 
@@ -122,7 +122,7 @@ static int slurm_put_file(struct executor *ex, const char *path, const void *dat
 static int slurm_get_file(struct executor *ex, const char *path, struct strbuf *out,
 			  struct strbuf *err)
 {
-	const char *argv[] = {"cat", "--", path, NULL};
+	const char *argv[] = { "cat", "--", path, NULL };
 	struct strbuf what = STRBUF_INIT;
 	int ret;
 
@@ -136,7 +136,7 @@ static int slurm_get_file(struct executor *ex, const char *path, struct strbuf *
 
 static int slurm_mkdir_p(struct executor *ex, const char *path, struct strbuf *err)
 {
-	const char *argv[] = {"mkdir", "-p", "--", path, NULL};
+	const char *argv[] = { "mkdir", "-p", "--", path, NULL };
 	if (!priv_of(ex)->remote)
 		return mkdir_p(path, 0755, err);
 	return run_ok(ex, "mkdir -p", argv, NULL, 0, NULL, err);
@@ -438,7 +438,7 @@ static int slurm_poll(struct executor *ex, struct exec_job *all, size_t n, struc
 	struct exec_job **jobs = xcalloc(n ? n : 1, sizeof(*jobs));
 	struct strbuf *lines = NULL;
 	struct state_read sr;
-	struct slurm_rows rows = {0};
+	struct slurm_rows rows = { 0 };
 	struct strlist clusters = STRLIST_INIT;
 	size_t nr = 0;
 	int changed = 0, ret = -1;
@@ -453,7 +453,7 @@ static int slurm_poll(struct executor *ex, struct exec_job *all, size_t n, struc
 	lines = xcalloc(nr, sizeof(*lines));
 	for (size_t i = 0; i < nr; i++)
 		strbuf_init(&lines[i], 0);
-	sr = (struct state_read){.jobs = jobs, .n = nr, .lines = lines};
+	sr = (struct state_read){ .jobs = jobs, .n = nr, .lines = lines };
 	if (!priv_of(ex)->remote)
 		read_state_files(&sr);
 	/*
@@ -588,7 +588,7 @@ static char *home_dir(void)
 /* Local SLURM: this machine must have sbatch (else exit 3: no cluster here). */
 static int slurm_open(struct executor *ex, const struct config *cfg, struct strbuf *err)
 {
-	const char *argv[] = {"sbatch", "--version", NULL};
+	const char *argv[] = { "sbatch", "--version", NULL };
 	const char *conf = getenv("SLURM_CONF");
 	struct strbuf out = STRBUF_INIT, errout = STRBUF_INIT, why = STRBUF_INIT;
 	int rc, ret = -1;

@@ -12,10 +12,10 @@
  *           ids squeue no longer knows (skipped once SLURM says accounting is disabled);
  *           the job's own JOB_DIR/state (render.h) for READY, for exit codes and reasons,
  *           and as the fallback. Over ssh, squeue and the state files are one remote
- *           command: one round trip a poll (two when sacct is needed). A job nobody knows any more and whose state file is not
- *           final is FAILED ("vanished"), never assumed COMPLETED.
- *   cancel  scancel IDS (one call; jobs already gone are not an error), then one poll so
- *           that the jobs show their new state (CANCELLED, or still COMPLETING).
+ *           command: one round trip a poll (two when sacct is needed). A job nobody knows any more
+ * and whose state file is not final is FAILED ("vanished"), never assumed COMPLETED. cancel scancel
+ * IDS (one call; jobs already gone are not an error), then one poll so that the jobs show their new
+ * state (CANCELLED, or still COMPLETING).
  */
 #ifndef HPCBENCH_EXEC_SLURM_H
 #define HPCBENCH_EXEC_SLURM_H

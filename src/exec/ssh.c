@@ -32,16 +32,16 @@ static void nth_line(struct strbuf *dst, const char *text, int idx)
 
 static int ssh_open(struct executor *ex, const struct config *cfg, struct strbuf *err)
 {
-	struct ssh_target t = {0};
+	struct ssh_target t = { 0 };
 	struct runner *rn;
 	const char *bin = cfg && cfg->hpc.remote_bin ? cfg->hpc.remote_bin : "hpcbench";
-	const char *probe[] = {"sh",
-			       "-c",
-			       "printf '%s\\n' \"$HOME\"; command -v sbatch || echo; "
-			       "command -v -- \"$1\" || echo",
-			       "hpcbench-probe",
-			       bin,
-			       NULL};
+	const char *probe[] = { "sh",
+				"-c",
+				"printf '%s\\n' \"$HOME\"; command -v sbatch || echo; "
+				"command -v -- \"$1\" || echo",
+				"hpcbench-probe",
+				bin,
+				NULL };
 	struct strbuf out = STRBUF_INIT, errout = STRBUF_INIT, line = STRBUF_INIT;
 	int rc, ret = -1;
 

@@ -101,8 +101,7 @@ static int check_mem(struct schema *s, const char *label, const struct rnode *v,
  * the line, so anything but a plain word (a space, a newline) is refused here, where
  * the user can see the position, and not only when the script is rendered.
  */
-static int check_slurm_word(struct schema *s, const char *label, const struct rnode *v,
-			    void *dst)
+static int check_slurm_word(struct schema *s, const char *label, const struct rnode *v, void *dst)
 {
 	static const char word[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 				   "0123456789_.,:=+%@/()-";
@@ -115,8 +114,8 @@ static int check_slurm_word(struct schema *s, const char *label, const struct rn
 	struct strbuf shown = STRBUF_INIT; /* escaped: a newline must not split the message */
 	json_escape(&shown, *out, strlen(*out));
 	schema_error(s, &v->pos,
-		     "%s: %s is not a SLURM word (letters, digits and _.,:=+%%@/()- only)",
-		     label, shown.buf);
+		     "%s: %s is not a SLURM word (letters, digits and _.,:=+%%@/()- only)", label,
+		     shown.buf);
 	strbuf_release(&shown);
 	free(*out);
 	*out = NULL;
@@ -202,15 +201,15 @@ static const struct field container_fields[] = {
 	{ "image_path", FIELD_STR, offsetof(struct container, image_path), 0, 0, 0, 0 },
 	{ "bind_mounts", FIELD_STRLIST, offsetof(struct container, bind_mounts), 0, 0, 0, 0 },
 	{ "force_rebuild", FIELD_BOOL, offsetof(struct container, force_rebuild), 0, 0, 0, 0 },
-	{ "build_commands", FIELD_STRLIST, offsetof(struct container, build_commands), 0, 0, 0,
-	  0 },
+	{ "build_commands", FIELD_STRLIST, offsetof(struct container, build_commands), 0, 0, 0, 0 },
 	{ 0 },
 };
 
 /* The SLURM resource keys (DESIGN.md 3.2). */
 static const struct field resource_fields[] = {
 	{ "time", FIELD_CUSTOM, 0, 0, 0, 0, check_time },
-	{ "partition", FIELD_CUSTOM, offsetof(struct resources, partition), 0, 0, 0, check_slurm_word },
+	{ "partition", FIELD_CUSTOM, offsetof(struct resources, partition), 0, 0, 0,
+	  check_slurm_word },
 	{ "qos", FIELD_CUSTOM, offsetof(struct resources, qos), 0, 0, 0, check_slurm_word },
 	{ "account", FIELD_CUSTOM, offsetof(struct resources, account), 0, 0, 0, check_slurm_word },
 	{ "nodes", FIELD_UINT, offsetof(struct resources, nodes), 0, 1, 0, 0 },
@@ -232,17 +231,19 @@ static const struct field health_check_fields[] = {
 	{ 0 },
 };
 
-#define SPEC_COMMON_FIELDS(T)                                                                  \
-	{ "name", FIELD_CUSTOM, offsetof(T, name), 0, 0, 0, check_name },                     \
-	{ "type", FIELD_STR, offsetof(T, type_name), 0, 0, 0, 0 },                             \
-	{ "description", FIELD_STR, offsetof(T, description), 0, 0, 0, 0 },                   \
-	{ "container_image", FIELD_STR, offsetof(T, container_image), 0, 0, 0, 0 },           \
-	{ "container", FIELD_MAP, offsetof(T, container), container_fields, 0, 0, 0 },         \
-	{ "runtime", FIELD_CUSTOM, offsetof(T, runtime), 0, 0, 0, check_runtime },             \
-	{ "command", FIELD_STR, offsetof(T, command), 0, 0, 0, 0 },                             \
-	{ "args", FIELD_STRLIST, offsetof(T, args), 0, 0, 0, 0 },                               \
-	{ "resources", FIELD_MAP, offsetof(T, resources), resource_fields, 0, 0, 0 },          \
-	{ "environment", FIELD_ENV, offsetof(T, environment), 0, 0, 0, 0 }
+#define SPEC_COMMON_FIELDS(T)                                                                      \
+	{ "name", FIELD_CUSTOM, offsetof(T, name), 0, 0, 0, check_name },                          \
+	    { "type", FIELD_STR, offsetof(T, type_name), 0, 0, 0, 0 },                             \
+	    { "description", FIELD_STR, offsetof(T, description), 0, 0, 0, 0 },                    \
+	    { "container_image", FIELD_STR, offsetof(T, container_image), 0, 0, 0, 0 },            \
+	    { "container", FIELD_MAP, offsetof(T, container), container_fields, 0, 0, 0 },         \
+	    { "runtime", FIELD_CUSTOM, offsetof(T, runtime), 0, 0, 0, check_runtime },             \
+	    { "command", FIELD_STR, offsetof(T, command), 0, 0, 0, 0 },                            \
+	    { "args", FIELD_STRLIST, offsetof(T, args), 0, 0, 0, 0 },                              \
+	    { "resources", FIELD_MAP, offsetof(T, resources), resource_fields, 0, 0, 0 },          \
+	{                                                                                          \
+		"environment", FIELD_ENV, offsetof(T, environment), 0, 0, 0, 0                     \
+	}
 
 static const struct field service_fields[] = {
 	SPEC_COMMON_FIELDS(struct service_spec),
@@ -317,8 +318,8 @@ static void known_types(struct strbuf *sb, bool clients)
  * "BEFORE'NAME'AFTER (did you mean 'x'?); known types: ..."; NULL before/after: "unknown
  * service type 'NAME'".
  */
-static void unknown_type(struct loader *L, const struct rnode *at, const char *name,
-			 bool clients, const char *before, const char *after)
+static void unknown_type(struct loader *L, const struct rnode *at, const char *name, bool clients,
+			 const char *before, const char *after)
 {
 	struct strbuf known = STRBUF_INIT, msg = STRBUF_INIT;
 	const char **names = NULL;
@@ -377,8 +378,8 @@ static void service_load(struct loader *L, struct rnode *node, struct service_sp
 		rnode_describe(node, &got);
 		schema_error(&L->s, &node->pos, "%s: expected a mapping, got %s%s", what, got.buf,
 			     node->kind == RNODE_SEQ && !strcmp(what, "service")
-				     ? " (write 'services:' for a list of services)"
-				     : "");
+				 ? " (write 'services:' for a list of services)"
+				 : "");
 		strbuf_release(&got);
 		return;
 	}
@@ -394,14 +395,14 @@ static void service_load(struct loader *L, struct rnode *node, struct service_sp
 	}
 	sv->type = service_type_find(tname);
 	if (!sv->type && tat)
-		unknown_type(L, tat, tname, false,
-			     tat == nn ? "service " : NULL,
-			     tat == nn ? " has no 'type:' and its name is not a service type" : NULL);
+		unknown_type(L, tat, tname, false, tat == nn ? "service " : NULL,
+			     tat == nn ? " has no 'type:' and its name is not a service type"
+				       : NULL);
 	else if (!sv->type)
 		schema_error(&L->s, &node->pos, "%s has neither 'name' nor 'type'", what);
 
-	schema_map(&L->s, node, what, what, service_fields, sv->type ? sv->type->keys : NULL,
-		   false, !sv->type, sv);
+	schema_map(&L->s, node, what, what, service_fields, sv->type ? sv->type->keys : NULL, false,
+		   !sv->type, sv);
 	sv->args_set = rnode_get(node, "args") != NULL;
 	sv->health_check.set = rnode_get(node, "health_check") != NULL;
 	if (sv->type && !sv->type_name)
@@ -455,16 +456,16 @@ static void client_resolve(struct loader *L, struct rnode *node, struct client_s
 	    !client_type_find(cl->target.name)) {
 		struct strbuf sb = STRBUF_INIT;
 		for (size_t i = 0; i < L->r->nr_services; i++)
-			strbuf_addf(&sb, "%s%s", i ? ", " : "", L->r->services[i].name ?
-				    L->r->services[i].name : "?");
+			strbuf_addf(&sb, "%s%s", i ? ", " : "",
+				    L->r->services[i].name ? L->r->services[i].name : "?");
 		if (sb.len)
 			schema_error(&L->s, &tsn->pos,
 				     "target_service.name '%s' is neither a service of this recipe "
 				     "(%s) nor a service type",
 				     cl->target.name, sb.buf);
 		else
-			unknown_type(L, tsn, cl->target.name, false,
-				     "target_service.name ", " is not a service type");
+			unknown_type(L, tsn, cl->target.name, false, "target_service.name ",
+				     " is not a service type");
 		strbuf_release(&sb);
 		goto out;
 	}
@@ -479,11 +480,12 @@ static void client_resolve(struct loader *L, struct rnode *node, struct client_s
 				     label, L->r->nr_services);
 			goto out;
 		} else {
-			schema_error(&L->s, &node->pos,
-				     "%s has no target: set target_service.name (a service "
-				     "type or a service of the recipe), target_service.id or endpoint, "
-				     "or give a command",
-				     label);
+			schema_error(
+			    &L->s, &node->pos,
+			    "%s has no target: set target_service.name (a service "
+			    "type or a service of the recipe), target_service.id or endpoint, "
+			    "or give a command",
+			    label);
 			goto out;
 		}
 	}
@@ -544,16 +546,16 @@ static void client_load(struct loader *L, struct rnode *node, struct client_spec
 		cl->target.endpoint = xstrdup(rnode_str(params, "endpoint"));
 	client_resolve(L, node, cl);
 	if (!cl->name)
-		cl->name = xasprintf("%s_benchmark",
-				     cl->target.name ? cl->target.name
-				     : cl->type_name ? cl->type_name : "client");
+		cl->name = xasprintf("%s_benchmark", cl->target.name ? cl->target.name
+						     : cl->type_name ? cl->type_name
+								     : "client");
 
 	if (params && !rnode_is_null(params)) {
 		char *what = cl->type ? xasprintf("parameters of client type '%s'", cl->type->name)
 				      : xstrdup("parameters");
 		/* Without a protocol (a command client) the parameters are not interpreted. */
-		schema_map(&L->s, params, "parameters", what, NULL, cl->type ? cl->type->keys : NULL,
-			   true, !cl->type, NULL);
+		schema_map(&L->s, params, "parameters", what, NULL,
+			   cl->type ? cl->type->keys : NULL, true, !cl->type, NULL);
 		free(what);
 		if (params->kind == RNODE_MAP)
 			cl->parameters = (struct rnode *)params;
@@ -634,7 +636,7 @@ static void check_unique_names(struct loader *L)
 	struct named {
 		const char *name;
 		const struct rnode *node;
-	} *all;
+	} * all;
 	size_t n = 0;
 	struct recipe *r = L->r;
 	all = xcalloc(r->nr_services + r->nr_clients + 1, sizeof(*all));
@@ -652,10 +654,11 @@ static void check_unique_names(struct loader *L)
 			at = rnode_get(all[i].node, "name");
 			if (!at)
 				at = all[i].node;
-			schema_error(&L->s, &at->pos,
-				     "duplicate name '%s' (also used at line %u); give each job its "
-				     "own name",
-				     all[i].name, all[j].node->pos.line);
+			schema_error(
+			    &L->s, &at->pos,
+			    "duplicate name '%s' (also used at line %u); give each job its "
+			    "own name",
+			    all[i].name, all[j].node->pos.line);
 			break;
 		}
 	}
@@ -740,7 +743,8 @@ struct recipe *recipe_load(const char *path, const struct config *cfg, struct st
 			goto fail;
 	}
 	if (!r->root) {
-		error(err, "%s:1:1: empty recipe: expected service:, client:, services: or clients:",
+		error(err,
+		      "%s:1:1: empty recipe: expected service:, client:, services: or clients:",
 		      r->path);
 		goto fail;
 	}

@@ -19,26 +19,26 @@ struct client_type;
 
 /* SLURM resources; unset fields are NULL/0 and fall back to config, then defaults. */
 struct resources {
-	char *time;      /* as written, validated by parse_slurm_time */
+	char *time;	 /* as written, validated by parse_slurm_time */
 	uint64_t time_s; /* parsed; 0 when unset */
 	char *partition, *qos, *account;
 	unsigned nodes, ntasks, ntasks_per_node, cpus_per_task;
-	char *mem;       /* as written, validated by parse_mem_mb */
+	char *mem;	 /* as written, validated by parse_mem_mb */
 	uint64_t mem_mb; /* parsed; 0 when unset */
-	char *gres;      /* e.g. "gpu:1"; a gpu gres implies apptainer --nv */
+	char *gres;	 /* e.g. "gpu:1"; a gpu gres implies apptainer --nv */
 };
 
 struct health_check {
-	bool set;            /* the recipe had a health_check block */
-	char *endpoint;      /* tcp://, http(s)://, redis://, cmd:..., or NULL = type default */
-	unsigned timeout_s;  /* total time to wait for readiness; 0 = default */
-	unsigned retries;    /* old-tool key; kept */
-	double interval_s;   /* between probes; 0 = default */
+	bool set;	    /* the recipe had a health_check block */
+	char *endpoint;	    /* tcp://, http(s)://, redis://, cmd:..., or NULL = type default */
+	unsigned timeout_s; /* total time to wait for readiness; 0 = default */
+	unsigned retries;   /* old-tool key; kept */
+	double interval_s;  /* between probes; 0 = default */
 };
 
 struct container {
-	char *docker_source;  /* docker://..., pulled into image_path when missing */
-	char *image_path;     /* SIF path; NULL = container_image (+ containers.cache) */
+	char *docker_source;	    /* docker://..., pulled into image_path when missing */
+	char *image_path;	    /* SIF path; NULL = container_image (+ containers.cache) */
 	struct strlist bind_mounts; /* "src:dst[:opts]" */
 	bool force_rebuild;
 	struct strlist build_commands; /* old client key: %post lines of a definition file */
@@ -47,53 +47,54 @@ struct container {
 enum runtime { RUNTIME_APPTAINER, RUNTIME_NATIVE };
 
 struct service_spec {
-	struct srcpos pos;      /* of the service mapping */
-	char *name;             /* job name base; also the type when `type` is absent */
+	struct srcpos pos; /* of the service mapping */
+	char *name;	   /* job name base; also the type when `type` is absent */
 	char *type_name;
 	const struct service_type *type; /* resolved, never NULL after a successful load */
 	char *description;
 	char *container_image;
 	struct container container;
 	enum runtime runtime;
-	char *command;          /* NULL = the type's default */
-	struct strlist args;    /* may be empty; args_set tells whether the recipe gave it */
+	char *command;	     /* NULL = the type's default */
+	struct strlist args; /* may be empty; args_set tells whether the recipe gave it */
 	bool args_set;
 	struct resources resources;
 	struct kvlist environment;
-	unsigned *ports; size_t nr_ports; /* ports[0] is the preferred port */
+	unsigned *ports;
+	size_t nr_ports; /* ports[0] is the preferred port */
 	bool enable_cadvisor;
 	unsigned cadvisor_port; /* default 8080 */
 	struct health_check health_check;
-	struct strlist setup;   /* generic: lines run before the server starts */
-	char *script;           /* path of a script whose text replaces the generated body */
-	struct rnode *node;     /* the whole service mapping (type-specific keys live here) */
+	struct strlist setup; /* generic: lines run before the server starts */
+	char *script;	      /* path of a script whose text replaces the generated body */
+	struct rnode *node;   /* the whole service mapping (type-specific keys live here) */
 };
 
 struct client_target {
-	char *name;     /* target_service.name: a service of this recipe, or a type name */
-	char *id;       /* target_service.id: a running service's id (NAME_XXXXXXXX) */
-	unsigned port;  /* target_service.port; 0 = the service's */
+	char *name;	/* target_service.name: a service of this recipe, or a type name */
+	char *id;	/* target_service.id: a running service's id (NAME_XXXXXXXX) */
+	unsigned port;	/* target_service.port; 0 = the service's */
 	char *endpoint; /* target_service.endpoint or client.endpoint: a URL / HOST:PORT */
 };
 
 struct client_spec {
 	struct srcpos pos;
 	char *name;
-	char *type_name;  /* load protocol; defaults from target_service.name */
+	char *type_name;		/* load protocol; defaults from target_service.name */
 	const struct client_type *type; /* resolved; NULL only when command is given */
 	char *description;
 	char *container_image;
 	struct container container;
 	enum runtime runtime; /* clients default to native: they run hpcbench itself */
-	char *command;        /* command/args: run as-is instead of `hpcbench load` */
+	char *command;	      /* command/args: run as-is instead of `hpcbench load` */
 	struct strlist args;
 	bool args_set;
 	struct resources resources;
 	struct kvlist environment;
-	uint64_t duration_s;  /* 0 = not given */
+	uint64_t duration_s; /* 0 = not given */
 	struct client_target target;
 	struct rnode *parameters; /* MAP or NULL */
-	struct rnode *node;       /* the whole client mapping */
+	struct rnode *node;	  /* the whole client mapping */
 };
 
 struct recipe {
@@ -128,6 +129,6 @@ void recipe_free(struct recipe *r);
  * validate their own keys: a hook that added errors returns -1 (recipe_load then fails).
  */
 int recipe_error(struct strbuf *err, const struct srcpos *pos, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 #endif

@@ -114,8 +114,8 @@ static size_t rnode_count(const struct rnode *n)
 	return total;
 }
 
-__attribute__((format(printf, 3, 4)))
-static void fail_at(struct builder *b, struct srcpos pos, const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static void fail_at(struct builder *b, struct srcpos pos,
+							  const char *fmt, ...)
 {
 	struct strbuf msg = STRBUF_INIT;
 	va_list ap;
@@ -233,8 +233,9 @@ static void merge_keys(struct builder *b, struct rnode *map)
 		for (size_t s = 0; s < nsrc; s++) {
 			const struct rnode *src = srcs[s];
 			if (src->kind != RNODE_MAP) {
-				fail_at(b, src->pos, "a merge key '<<' takes a mapping or a list of "
-						     "mappings");
+				fail_at(b, src->pos,
+					"a merge key '<<' takes a mapping or a list of "
+					"mappings");
 				continue;
 			}
 			for (size_t k = 0; k < src->nr; k++) {

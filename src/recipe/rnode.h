@@ -26,10 +26,10 @@ enum rnode_kind { RNODE_SCALAR, RNODE_MAP, RNODE_SEQ };
 struct rnode {
 	enum rnode_kind kind;
 	struct srcpos pos;
-	char *scalar;   /* SCALAR: text as written */
-	bool quoted;    /* SCALAR: quoted or block (| >) style: always a string, never null */
-	char **keys;    /* MAP: keys, parallel to children */
-	struct srcpos *key_pos; /* MAP: position of each key */
+	char *scalar; /* SCALAR: text as written */
+	bool quoted;  /* SCALAR: quoted or block (| >) style: always a string, never null */
+	char **keys;  /* MAP: keys, parallel to children */
+	struct srcpos *key_pos;	 /* MAP: position of each key */
 	struct rnode **children; /* MAP values or SEQ items */
 	size_t nr, alloc;
 };
@@ -41,8 +41,8 @@ struct rnode {
  * appends "NAME:LINE:COL: message" lines to err (syntax errors, duplicate keys, unknown
  * aliases, bad merges, several documents, unreadable file); *out is then NULL, except
  * after problems that left the tree whole (duplicate keys, aliases, merges: the tree is
- * returned so that the caller can go on checking and report every error at once). Caller frees *out with
- * rnode_free() in both cases.
+ * returned so that the caller can go on checking and report every error at once). Caller frees *out
+ * with rnode_free() in both cases.
  */
 int rnode_load_file(const char *path, const char *name, struct rnode **out, struct strbuf *err);
 /* Same, from a buffer. */
@@ -56,7 +56,8 @@ const struct rnode *rnode_get(const struct rnode *map, const char *key);
 const char *rnode_str(const struct rnode *map, const char *key);
 /* True for a plain scalar that YAML reads as null: empty, ~, null, Null, NULL. */
 bool rnode_is_null(const struct rnode *n);
-/* "a mapping", "a list", "a string 'x'" (quoted), or "'x'" for plain scalars; static/owned by sb. */
+/* "a mapping", "a list", "a string 'x'" (quoted), or "'x'" for plain scalars; static/owned by sb.
+ */
 void rnode_describe(const struct rnode *n, struct strbuf *sb);
 
 #endif

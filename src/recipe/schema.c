@@ -106,8 +106,7 @@ int schema_bool(struct schema *s, const char *label, const struct rnode *v, bool
 	return 0;
 }
 
-int schema_strlist(struct schema *s, const char *label, const struct rnode *v,
-		   struct strlist *out)
+int schema_strlist(struct schema *s, const char *label, const struct rnode *v, struct strlist *out)
 {
 	int ret = 0;
 	if (rnode_is_null(v))
@@ -146,8 +145,7 @@ int schema_str_or_list(struct schema *s, const char *label, const struct rnode *
 	return schema_strlist(s, label, v, out) < 0 ? -1 : 0;
 }
 
-int schema_duration_s(struct schema *s, const char *label, const struct rnode *v,
-		      uint64_t *out)
+int schema_duration_s(struct schema *s, const char *label, const struct rnode *v, uint64_t *out)
 {
 	uint64_t us;
 	if (rnode_is_null(v))
@@ -255,8 +253,7 @@ static bool is_shell_name(const char *t)
 	return true;
 }
 
-static int check_env(struct schema *s, const char *label, const struct rnode *v,
-		     struct kvlist *out)
+static int check_env(struct schema *s, const char *label, const struct rnode *v, struct kvlist *out)
 {
 	int ret = 0;
 	if (rnode_is_null(v))
@@ -324,8 +321,7 @@ static const struct field *field_find(const struct field *fields, const char *na
 }
 
 static void unknown_key(struct schema *s, const struct srcpos *pos, const char *key,
-			const char *what, const struct field *fields,
-			const struct type_key *extra)
+			const char *what, const struct field *fields, const struct type_key *extra)
 {
 	const char **names = NULL;
 	size_t n = 0, alloc = 0;
@@ -342,7 +338,8 @@ static void unknown_key(struct schema *s, const struct srcpos *pos, const char *
 	names[n] = NULL;
 	near = suggest_nearest(key, names);
 	if (near) {
-		schema_error(s, pos, "unknown key '%s' in %s (did you mean '%s'?)", key, what, near);
+		schema_error(s, pos, "unknown key '%s' in %s (did you mean '%s'?)", key, what,
+			     near);
 	} else if (n && n <= 12) {
 		/* A short table is worth listing when no key is close. */
 		struct strbuf known = STRBUF_INIT;

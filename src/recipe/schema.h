@@ -36,9 +36,9 @@ enum field_kind {
 struct field {
 	const char *name;
 	enum field_kind kind;
-	size_t off;              /* where the value goes, from the start of obj */
+	size_t off;		 /* where the value goes, from the start of obj */
 	const struct field *sub; /* FIELD_MAP */
-	uint64_t min, max;       /* FIELD_UINT */
+	uint64_t min, max;	 /* FIELD_UINT */
 	/*
 	 * FIELD_CUSTOM: reads v and stores it at dst (obj + off); label is "section.key"
 	 * for messages. Returns 0 or -1 (error added).
@@ -48,7 +48,7 @@ struct field {
 
 /* Adds "FILE:LINE:COL: message" and counts it. Returns -1. */
 int schema_error(struct schema *s, const struct srcpos *pos, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /*
  * Checks every key of map against fields (then extra, a type's own keys, kind-checked,
@@ -72,14 +72,12 @@ int schema_str(struct schema *s, const char *label, const struct rnode *v, char 
 int schema_uint(struct schema *s, const char *label, const struct rnode *v, uint64_t min,
 		uint64_t max, uint64_t *out);
 int schema_bool(struct schema *s, const char *label, const struct rnode *v, bool *out);
-int schema_strlist(struct schema *s, const char *label, const struct rnode *v,
-		   struct strlist *out);
+int schema_strlist(struct schema *s, const char *label, const struct rnode *v, struct strlist *out);
 /* A FIELD_CUSTOM check: a list of strings, or one string as a one-item list, into the
  * struct strlist at dst. */
 int schema_str_or_list(struct schema *s, const char *label, const struct rnode *v, void *dst);
 /* A duration in seconds: 30, "30s", "5m", "1.5h" (rounded up to whole seconds, >= 1). */
-int schema_duration_s(struct schema *s, const char *label, const struct rnode *v,
-		      uint64_t *out);
+int schema_duration_s(struct schema *s, const char *label, const struct rnode *v, uint64_t *out);
 /* A SLURM time limit ("01:30:00", "2-00:00:00", "UNLIMITED"): the text in *out, its
  * seconds in *secs (may be NULL). */
 int schema_slurm_time(struct schema *s, const char *label, const struct rnode *v, char **out,

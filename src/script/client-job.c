@@ -217,9 +217,9 @@ static void target_block(struct strbuf *sb, const struct client_spec *c,
 				       : "\thb_fail \"no target: run with --target-service ID or "
 					 "--target-endpoint URL\"\n");
 	}
-	strbuf_addstr(sb,
-		      "export HPCBENCH_TARGET_HOST HPCBENCH_TARGET_PORT HPCBENCH_TARGET_URL\n"
-		      "export TARGET_SERVICE_HOST=\"${HPCBENCH_TARGET_HOST:-}\" # old recipes' name\n");
+	strbuf_addstr(
+	    sb, "export HPCBENCH_TARGET_HOST HPCBENCH_TARGET_PORT HPCBENCH_TARGET_URL\n"
+		"export TARGET_SERVICE_HOST=\"${HPCBENCH_TARGET_HOST:-}\" # old recipes' name\n");
 }
 
 static void target_word(struct strbuf *sb, const struct client_render *cr,
@@ -391,9 +391,9 @@ int render_client(const struct recipe *r, const struct client_spec *c, const str
 		  struct job_plan *plan, struct job *job, struct strbuf *err)
 {
 	const struct client_render *cr = c->type ? c->type->render : NULL;
-	struct cli_build b = {.c = c, .o = o, .job = job};
+	struct cli_build b = { .c = c, .o = o, .job = job };
 	struct strbuf sb = STRBUF_INIT;
-	struct popts p = {NULL, 0};
+	struct popts p = { NULL, 0 };
 	const char *wait = cli_param(c, "wait_for_service");
 	unsigned wait_s = wait ? (unsigned)strtoul(wait, NULL, 10) : DEFAULT_WAIT_S;
 	int tj = find_target_job(plan, c->target.name);

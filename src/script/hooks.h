@@ -41,9 +41,9 @@ struct svc_build {
 	 * for another service), which must not hold the node's port lock.
 	 */
 	struct strbuf prepare;
-	struct strbuf setup;	     /* bash: after the port is chosen, before the server starts */
-	struct strbuf probe;	     /* bash: a command that succeeds once ready (type default) */
-	struct strbuf post_ready;    /* bash: once ready, before endpoint.json */
+	struct strbuf setup;	  /* bash: after the port is chosen, before the server starts */
+	struct strbuf probe;	  /* bash: a command that succeeds once ready (type default) */
+	struct strbuf post_ready; /* bash: once ready, before endpoint.json */
 };
 
 struct service_render {

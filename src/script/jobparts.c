@@ -141,7 +141,7 @@ void job_preamble(struct strbuf *sb, const struct job *job, const char *kind, co
 /* True if an environment variable name looks like a secret. */
 static int env_name_is_secret(const char *name)
 {
-	static const char *const words[] = {"PASSWORD", "PASSWD", "SECRET", "TOKEN", "API_KEY"};
+	static const char *const words[] = { "PASSWORD", "PASSWD", "SECRET", "TOKEN", "API_KEY" };
 	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
 		if (strcasestr(name, words[i]))
 			return 1;

@@ -211,7 +211,7 @@ int render_service(const struct recipe *r, const struct service_spec *s,
 {
 	const struct service_type *t = s->type;
 	const struct service_render *rd = t->render;
-	struct svc_build b = {.s = s, .r = r, .o = o, .plan = plan, .job = job};
+	struct svc_build b = { .s = s, .r = r, .o = o, .plan = plan, .job = job };
 	struct strbuf sb = STRBUF_INIT, lib = STRBUF_INIT, probe = STRBUF_INIT;
 	struct strbuf body = STRBUF_INIT;
 	const struct health_check *hc = &s->health_check;

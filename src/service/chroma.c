@@ -3,13 +3,13 @@
 #include "service/types.h"
 
 static const struct type_key chroma_keys[] = {
-    {NULL, 0, NULL, NULL, 0},
+	{ NULL, 0, NULL, NULL, 0 },
 };
 
-static const char *const chroma_args[] = {"run", NULL};
-static const char *const chroma_owned[] = {"--host", "--port", "--path", NULL};
+static const char *const chroma_args[] = { "run", NULL };
+static const char *const chroma_owned[] = { "--host", "--port", "--path", NULL };
 /* Chroma 1.x answers the old recipes' v1 heartbeat with an error. */
-static const char *const chroma_rewrite[] = {"/api/v1/heartbeat", "/api/v2/heartbeat", NULL};
+static const char *const chroma_rewrite[] = { "/api/v1/heartbeat", "/api/v2/heartbeat", NULL };
 
 static int chroma_build(struct svc_build *b, struct strbuf *err)
 {
@@ -23,21 +23,21 @@ static int chroma_build(struct svc_build *b, struct strbuf *err)
 }
 
 static const struct service_render chroma_render = {
-    .command = "chroma",
-    .args = chroma_args,
-    .owned_args = chroma_owned,
-    .url_scheme = "http",
-    .probe_rewrite = chroma_rewrite,
-    .build = chroma_build,
+	.command = "chroma",
+	.args = chroma_args,
+	.owned_args = chroma_owned,
+	.url_scheme = "http",
+	.probe_rewrite = chroma_rewrite,
+	.build = chroma_build,
 };
 
 const struct service_type service_type_chroma = {
-    .name = "chroma",
-    .description = "Chroma vector database (readiness: GET /api/v2/heartbeat)",
-    .default_image = "chroma_latest.sif",
-    .docker_source = "docker://chromadb/chroma:latest",
-    .default_port = 8000,
-    .default_probe = "http:///api/v2/heartbeat",
-    .keys = chroma_keys,
-    .render = &chroma_render,
+	.name = "chroma",
+	.description = "Chroma vector database (readiness: GET /api/v2/heartbeat)",
+	.default_image = "chroma_latest.sif",
+	.docker_source = "docker://chromadb/chroma:latest",
+	.default_port = 8000,
+	.default_probe = "http:///api/v2/heartbeat",
+	.keys = chroma_keys,
+	.render = &chroma_render,
 };

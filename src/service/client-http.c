@@ -3,15 +3,15 @@
 #include "script/hooks.h"
 #include "service/types.h"
 
-static const char *const http_aliases[] = {"generic", "prometheus", "grafana", "nginx", NULL};
+static const char *const http_aliases[] = { "generic", "prometheus", "grafana", "nginx", NULL };
 
 static const struct type_key http_client_keys[] = {
-    CLIENT_COMMON_KEYS,
-    {"path", KEY_STRING, "path appended to the target URL, e.g. /index.html", NULL, 0},
-    {"method", KEY_STRING, "request method (GET)", "-m", 0},
-    {"headers", KEY_ANY, "extra headers: a map or a list of 'K: V'", "-H", 0},
-    {"body", KEY_STRING, "request body", "--body", 0},
-    {NULL, 0, NULL, NULL, 0},
+	CLIENT_COMMON_KEYS,
+	{ "path", KEY_STRING, "path appended to the target URL, e.g. /index.html", NULL, 0 },
+	{ "method", KEY_STRING, "request method (GET)", "-m", 0 },
+	{ "headers", KEY_ANY, "extra headers: a map or a list of 'K: V'", "-H", 0 },
+	{ "body", KEY_STRING, "request body", "--body", 0 },
+	{ NULL, 0, NULL, NULL, 0 },
 };
 
 static int http_client_build(struct cli_build *b, struct strbuf *err)
@@ -23,14 +23,14 @@ static int http_client_build(struct cli_build *b, struct strbuf *err)
 }
 
 static const struct client_render http_client_render = {
-    .target = TARGET_URL,
-    .build = http_client_build,
+	.target = TARGET_URL,
+	.build = http_client_build,
 };
 
 const struct client_type client_type_http = {
-    .name = "http",
-    .description = "HTTP/1.1 keep-alive load, closed or open loop",
-    .aliases = http_aliases,
-    .keys = http_client_keys,
-    .render = &http_client_render,
+	.name = "http",
+	.description = "HTTP/1.1 keep-alive load, closed or open loop",
+	.aliases = http_aliases,
+	.keys = http_client_keys,
+	.render = &http_client_render,
 };

@@ -12,15 +12,17 @@
 #include "service/types.h"
 
 static const struct type_key grafana_keys[] = {
-    {"prometheus_url", KEY_STRING, "datasource URL; default: the session's Prometheus endpoint",
-     NULL, 0},
-    {"dashboards", KEY_LIST, "dashboard JSON files to provision (default: overview)", NULL, 0},
-    {"admin_password", KEY_STRING, "admin password; kept in a 0600 file", NULL, TK_SECRET},
-    {"setup_script", KEY_STRING, "old tool: ignored (readiness is built in)", NULL, TK_IGNORED},
-    {NULL, 0, NULL, NULL, 0},
+	{ "prometheus_url", KEY_STRING,
+	  "datasource URL; default: the session's Prometheus endpoint", NULL, 0 },
+	{ "dashboards", KEY_LIST, "dashboard JSON files to provision (default: overview)", NULL,
+	  0 },
+	{ "admin_password", KEY_STRING, "admin password; kept in a 0600 file", NULL, TK_SECRET },
+	{ "setup_script", KEY_STRING, "old tool: ignored (readiness is built in)", NULL,
+	  TK_IGNORED },
+	{ NULL, 0, NULL, NULL, 0 },
 };
 
-static const char *const grafana_args[] = {"--homepath=/usr/share/grafana", NULL};
+static const char *const grafana_args[] = { "--homepath=/usr/share/grafana", NULL };
 
 #define DS "\"datasource\":{\"type\":\"prometheus\",\"uid\":\"prometheus\"}"
 #define PANEL(id, type, title, x, y, w, h, expr, legend)                                           \
@@ -92,8 +94,9 @@ static void datasource_setup(struct svc_build *b)
 			    ") || hb_fail \"the session's Prometheus never became ready\"\n",
 			    prom->id);
 	} else {
-		strbuf_addstr(&b->prepare, "$PROMETHEUS_URL, else a local one\n"
-					 "HB_PROM_URL=${PROMETHEUS_URL:-http://localhost:9090}\n");
+		strbuf_addstr(&b->prepare,
+			      "$PROMETHEUS_URL, else a local one\n"
+			      "HB_PROM_URL=${PROMETHEUS_URL:-http://localhost:9090}\n");
 	}
 	strbuf_addstr(
 	    &b->prepare,
@@ -175,20 +178,20 @@ static int grafana_build(struct svc_build *b, struct strbuf *err)
 }
 
 static const struct service_render grafana_render = {
-    .command = "grafana-server",
-    .args = grafana_args,
-    .url_scheme = "http",
-    .build = grafana_build,
+	.command = "grafana-server",
+	.args = grafana_args,
+	.url_scheme = "http",
+	.build = grafana_build,
 };
 
 const struct service_type service_type_grafana = {
-    .name = "grafana",
-    .description =
-	"Grafana with the session's Prometheus as datasource (readiness: GET /api/health)",
-    .default_image = "grafana_latest.sif",
-    .docker_source = "docker://grafana/grafana:latest",
-    .default_port = 3000,
-    .default_probe = "http:///api/health",
-    .keys = grafana_keys,
-    .render = &grafana_render,
+	.name = "grafana",
+	.description =
+	    "Grafana with the session's Prometheus as datasource (readiness: GET /api/health)",
+	.default_image = "grafana_latest.sif",
+	.docker_source = "docker://grafana/grafana:latest",
+	.default_port = 3000,
+	.default_probe = "http:///api/health",
+	.keys = grafana_keys,
+	.render = &grafana_render,
 };

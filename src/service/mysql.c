@@ -7,17 +7,17 @@
 #include "service/types.h"
 
 static const struct type_key mysql_keys[] = {
-    {"root_password", KEY_STRING, "root password; kept in a 0600 file", NULL, TK_SECRET},
-    {"database", KEY_STRING, "database created before ready", NULL, 0},
-    {"user", KEY_STRING, "user created before ready (with password)", NULL, 0},
-    {"password", KEY_STRING, "password of user; kept in a 0600 file", NULL, TK_SECRET},
-    {"init_script", KEY_STRING, "SQL run once after initialisation", NULL, 0},
-    {NULL, 0, NULL, NULL, 0},
+	{ "root_password", KEY_STRING, "root password; kept in a 0600 file", NULL, TK_SECRET },
+	{ "database", KEY_STRING, "database created before ready", NULL, 0 },
+	{ "user", KEY_STRING, "user created before ready (with password)", NULL, 0 },
+	{ "password", KEY_STRING, "password of user; kept in a 0600 file", NULL, TK_SECRET },
+	{ "init_script", KEY_STRING, "SQL run once after initialisation", NULL, 0 },
+	{ NULL, 0, NULL, NULL, 0 },
 };
 
-static const char *const mysql_owned[] = {"--no-defaults",  "--datadir", "--socket",
-					  "--pid-file",	    "--tmpdir",	 "--port",
-					  "--bind-address", NULL};
+static const char *const mysql_owned[] = { "--no-defaults",  "--datadir", "--socket",
+					   "--pid-file",     "--tmpdir",  "--port",
+					   "--bind-address", NULL };
 
 /* 'text' as an SQL string literal. */
 static void sql_str(struct strbuf *sb, const char *s)
@@ -149,21 +149,21 @@ static int mysql_validate(const struct service_spec *s, struct strbuf *err)
 }
 
 static const struct service_render mysql_render = {
-    .command = "mysqld",
-    .owned_args = mysql_owned,
-    .url_scheme = "mysql",
-    .probe_timeout_s = 180,
-    .build = mysql_build,
+	.command = "mysqld",
+	.owned_args = mysql_owned,
+	.url_scheme = "mysql",
+	.probe_timeout_s = 180,
+	.build = mysql_build,
 };
 
 const struct service_type service_type_mysql = {
-    .name = "mysql",
-    .description = "MySQL or MariaDB server (readiness: SELECT 1)",
-    .default_image = "mysql_latest.sif",
-    .docker_source = "docker://mysql:8.0",
-    .default_port = 3306,
-    .default_probe = "sql://",
-    .keys = mysql_keys,
-    .validate = mysql_validate,
-    .render = &mysql_render,
+	.name = "mysql",
+	.description = "MySQL or MariaDB server (readiness: SELECT 1)",
+	.default_image = "mysql_latest.sif",
+	.docker_source = "docker://mysql:8.0",
+	.default_port = 3306,
+	.default_probe = "sql://",
+	.keys = mysql_keys,
+	.validate = mysql_validate,
+	.render = &mysql_render,
 };

@@ -5,11 +5,12 @@
 #include "service/types.h"
 
 static const struct type_key ollama_keys[] = {
-    {"model", KEY_ANY, "model name or list of names pulled before the service is ready", NULL, 0},
-    {NULL, 0, NULL, NULL, 0},
+	{ "model", KEY_ANY, "model name or list of names pulled before the service is ready", NULL,
+	  0 },
+	{ NULL, 0, NULL, NULL, 0 },
 };
 
-static const char *const ollama_args[] = {"serve", NULL};
+static const char *const ollama_args[] = { "serve", NULL };
 
 static void pull_line(struct strbuf *sb, const char *model)
 {
@@ -37,20 +38,20 @@ static int ollama_build(struct svc_build *b, struct strbuf *err)
 }
 
 static const struct service_render ollama_render = {
-    .command = "ollama",
-    .args = ollama_args,
-    .url_scheme = "http",
-    .probe_timeout_s = 300,
-    .build = ollama_build,
+	.command = "ollama",
+	.args = ollama_args,
+	.url_scheme = "http",
+	.probe_timeout_s = 300,
+	.build = ollama_build,
 };
 
 const struct service_type service_type_ollama = {
-    .name = "ollama",
-    .description = "Ollama LLM server; pulls `model` before ready (readiness: GET /api/tags)",
-    .default_image = "ollama_latest.sif",
-    .docker_source = "docker://ollama/ollama:latest",
-    .default_port = 11434,
-    .default_probe = "http:///api/tags",
-    .keys = ollama_keys,
-    .render = &ollama_render,
+	.name = "ollama",
+	.description = "Ollama LLM server; pulls `model` before ready (readiness: GET /api/tags)",
+	.default_image = "ollama_latest.sif",
+	.docker_source = "docker://ollama/ollama:latest",
+	.default_port = 11434,
+	.default_probe = "http:///api/tags",
+	.keys = ollama_keys,
+	.render = &ollama_render,
 };

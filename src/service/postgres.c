@@ -8,14 +8,14 @@
 #include "service/types.h"
 
 static const struct type_key postgres_keys[] = {
-    {"database", KEY_STRING, "database created before ready", NULL, 0},
-    {"user", KEY_STRING, "role created before ready (with password)", NULL, 0},
-    {"password", KEY_STRING, "password of user; kept in a 0600 file", NULL, TK_SECRET},
-    {"init_script", KEY_STRING, "SQL run once after initialisation", NULL, 0},
-    {NULL, 0, NULL, NULL, 0},
+	{ "database", KEY_STRING, "database created before ready", NULL, 0 },
+	{ "user", KEY_STRING, "role created before ready (with password)", NULL, 0 },
+	{ "password", KEY_STRING, "password of user; kept in a 0600 file", NULL, TK_SECRET },
+	{ "init_script", KEY_STRING, "SQL run once after initialisation", NULL, 0 },
+	{ NULL, 0, NULL, NULL, 0 },
 };
 
-static const char *const postgres_owned[] = {"-D", "-p", "-k", NULL};
+static const char *const postgres_owned[] = { "-D", "-p", "-k", NULL };
 
 /* "name" as an SQL identifier. */
 static void pg_ident(struct strbuf *sb, const char *s)
@@ -69,15 +69,15 @@ static int postgres_build(struct svc_build *b, struct strbuf *err)
 		strbuf_addch(&sb, '\n');
 		job_add_file(b->job, "secrets/pgpass", sb.buf, sb.len, 0600);
 		strbuf_addstr(&b->prepare, " --pwfile=\"$JOB_DIR/secrets/user_password\" "
-					 "--auth-local=trust --auth-host=scram-sha-256");
+					   "--auth-local=trust --auth-host=scram-sha-256");
 	} else {
 		strbuf_addstr(&b->prepare, " --auth=trust");
 	}
 	strbuf_addstr(&b->prepare, " >\"$JOB_DIR/init.log\" 2>&1 ||\n"
-				 "\thb_fail \"initdb failed (see $JOB_DIR/init.log)\"\n");
+				   "\thb_fail \"initdb failed (see $JOB_DIR/init.log)\"\n");
 	if (pw)
 		strbuf_addstr(&b->prepare, "export PGPASSFILE=\"$JOB_DIR/secrets/pgpass\"\n"
-					 "export APPTAINERENV_PGPASSFILE=\"$PGPASSFILE\"\n");
+					   "export APPTAINERENV_PGPASSFILE=\"$PGPASSFILE\"\n");
 	svc_arg_raw(&b->argv, "-D");
 	svc_arg_raw(&b->argv, "\"$JOB_DIR/data\"");
 	svc_arg_raw(&b->argv, "-p");
@@ -121,20 +121,20 @@ static int postgres_build(struct svc_build *b, struct strbuf *err)
 }
 
 static const struct service_render postgres_render = {
-    .command = "postgres",
-    .owned_args = postgres_owned,
-    .url_scheme = "postgres",
-    .probe_timeout_s = 180,
-    .build = postgres_build,
+	.command = "postgres",
+	.owned_args = postgres_owned,
+	.url_scheme = "postgres",
+	.probe_timeout_s = 180,
+	.build = postgres_build,
 };
 
 const struct service_type service_type_postgres = {
-    .name = "postgres",
-    .description = "PostgreSQL server (readiness: SELECT 1)",
-    .default_image = "postgres_latest.sif",
-    .docker_source = "docker://postgres:16",
-    .default_port = 5432,
-    .default_probe = "sql://",
-    .keys = postgres_keys,
-    .render = &postgres_render,
+	.name = "postgres",
+	.description = "PostgreSQL server (readiness: SELECT 1)",
+	.default_image = "postgres_latest.sif",
+	.docker_source = "docker://postgres:16",
+	.default_port = 5432,
+	.default_probe = "sql://",
+	.keys = postgres_keys,
+	.render = &postgres_render,
 };

@@ -10,15 +10,15 @@
 #include "service/types.h"
 
 static const struct type_key prometheus_keys[] = {
-    {"monitoring_targets", KEY_LIST, "scrape targets: {service_id | host, port, job_name}", NULL,
-     0},
-    {"scrape_interval", KEY_STRING, "e.g. 15s (default)", NULL, 0},
-    {"retention", KEY_STRING, "TSDB retention, e.g. 15d", NULL, 0},
-    {NULL, 0, NULL, NULL, 0},
+	{ "monitoring_targets", KEY_LIST, "scrape targets: {service_id | host, port, job_name}",
+	  NULL, 0 },
+	{ "scrape_interval", KEY_STRING, "e.g. 15s (default)", NULL, 0 },
+	{ "retention", KEY_STRING, "TSDB retention, e.g. 15d", NULL, 0 },
+	{ NULL, 0, NULL, NULL, 0 },
 };
 
-static const char *const prometheus_owned[] = {"--config.file", "--storage.tsdb.path",
-					       "--web.listen-address", NULL};
+static const char *const prometheus_owned[] = { "--config.file", "--storage.tsdb.path",
+						"--web.listen-address", NULL };
 
 /* Fills targets/NAME.json once the service in a job folder (or found by id) is ready. */
 static const char sd_function[] =
@@ -204,20 +204,20 @@ static int prometheus_validate(const struct service_spec *s, struct strbuf *err)
 }
 
 static const struct service_render prometheus_render = {
-    .command = "prometheus",
-    .owned_args = prometheus_owned,
-    .url_scheme = "http",
-    .build = prometheus_build,
+	.command = "prometheus",
+	.owned_args = prometheus_owned,
+	.url_scheme = "http",
+	.build = prometheus_build,
 };
 
 const struct service_type service_type_prometheus = {
-    .name = "prometheus",
-    .description = "Prometheus scraping the session's targets (readiness: GET /-/ready)",
-    .default_image = "prometheus.sif",
-    .docker_source = "docker://prom/prometheus:latest",
-    .default_port = 9090,
-    .default_probe = "http:///-/ready",
-    .keys = prometheus_keys,
-    .validate = prometheus_validate,
-    .render = &prometheus_render,
+	.name = "prometheus",
+	.description = "Prometheus scraping the session's targets (readiness: GET /-/ready)",
+	.default_image = "prometheus.sif",
+	.docker_source = "docker://prom/prometheus:latest",
+	.default_port = 9090,
+	.default_probe = "http:///-/ready",
+	.keys = prometheus_keys,
+	.validate = prometheus_validate,
+	.render = &prometheus_render,
 };

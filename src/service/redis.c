@@ -7,16 +7,16 @@
 #include "service/types.h"
 
 static const struct type_key redis_keys[] = {
-    {"persistence", KEY_STRING, "none (default), rdb, aof or both", NULL, 0},
-    {"maxmemory", KEY_STRING, "memory cap, e.g. 2gb (redis maxmemory)", NULL, 0},
-    {"maxmemory_policy", KEY_STRING, "eviction policy, e.g. allkeys-lru", NULL, 0},
-    {"password", KEY_STRING, "requirepass; kept in a 0600 file, never in the script", NULL,
-     TK_SECRET},
-    {NULL, 0, NULL, NULL, 0},
+	{ "persistence", KEY_STRING, "none (default), rdb, aof or both", NULL, 0 },
+	{ "maxmemory", KEY_STRING, "memory cap, e.g. 2gb (redis maxmemory)", NULL, 0 },
+	{ "maxmemory_policy", KEY_STRING, "eviction policy, e.g. allkeys-lru", NULL, 0 },
+	{ "password", KEY_STRING, "requirepass; kept in a 0600 file, never in the script", NULL,
+	  TK_SECRET },
+	{ NULL, 0, NULL, NULL, 0 },
 };
 
-static const char *const redis_owned[] = {"*.conf", "--port",	   "--bind",
-					  "--dir",  "--daemonize", NULL};
+static const char *const redis_owned[] = { "*.conf", "--port",	    "--bind",
+					   "--dir",  "--daemonize", NULL };
 
 /* A redis.conf string argument: double-quoted, with \\ \" and \xHH escapes. */
 static void conf_quote(struct strbuf *sb, const char *s)
@@ -105,20 +105,20 @@ static int redis_validate(const struct service_spec *s, struct strbuf *err)
 }
 
 static const struct service_render redis_render = {
-    .command = "redis-server",
-    .owned_args = redis_owned,
-    .url_scheme = "redis",
-    .build = redis_build,
+	.command = "redis-server",
+	.owned_args = redis_owned,
+	.url_scheme = "redis",
+	.build = redis_build,
 };
 
 const struct service_type service_type_redis = {
-    .name = "redis",
-    .description = "Redis in-memory key-value store (readiness: RESP PING)",
-    .default_image = "redis_latest.sif",
-    .docker_source = "docker://redis:7-alpine",
-    .default_port = 6379,
-    .default_probe = "redis://",
-    .keys = redis_keys,
-    .validate = redis_validate,
-    .render = &redis_render,
+	.name = "redis",
+	.description = "Redis in-memory key-value store (readiness: RESP PING)",
+	.default_image = "redis_latest.sif",
+	.docker_source = "docker://redis:7-alpine",
+	.default_port = 6379,
+	.default_probe = "redis://",
+	.keys = redis_keys,
+	.validate = redis_validate,
+	.render = &redis_render,
 };

@@ -6,16 +6,16 @@
 
 /* Sorted by name (`hpcbench list` prints them in this order). */
 const struct service_type *const service_types[] = {
-    &service_type_chroma,     &service_type_generic,
-    &service_type_grafana,    &service_type_mysql,
-    &service_type_ollama,     &service_type_postgres,
-    &service_type_prometheus, &service_type_redis,
-    &service_type_vllm,	      NULL,
+	&service_type_chroma,	  &service_type_generic,
+	&service_type_grafana,	  &service_type_mysql,
+	&service_type_ollama,	  &service_type_postgres,
+	&service_type_prometheus, &service_type_redis,
+	&service_type_vllm,	  NULL,
 };
 
 const struct client_type *const client_types[] = {
-    &client_type_chroma, &client_type_http, &client_type_llm,
-    &client_type_redis,	 &client_type_sql,  NULL,
+	&client_type_chroma, &client_type_http, &client_type_llm,
+	&client_type_redis,  &client_type_sql,	NULL,
 };
 
 const struct service_type *service_type_find(const char *name)

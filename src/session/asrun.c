@@ -48,7 +48,7 @@ static void key(struct strbuf *out, const char *k)
 
 static int secret_key(const char *k)
 {
-	static const char *const words[] = {"password", "secret", "token", "api_key"};
+	static const char *const words[] = { "password", "secret", "token", "api_key" };
 	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
 		if (strcasestr(k, words[i]))
 			return 1;
@@ -106,7 +106,7 @@ static void node(struct strbuf *out, const struct rnode *n, int level)
 static void merged_str(struct strbuf *out, const struct rnode *res, const char *k, const char *v,
 		       int level)
 {
-	struct rnode tmp = {.kind = RNODE_SCALAR, .quoted = true};
+	struct rnode tmp = { .kind = RNODE_SCALAR, .quoted = true };
 	if (!v || rnode_get(res, k))
 		return;
 	tmp.scalar = (char *)v;

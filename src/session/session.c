@@ -246,12 +246,12 @@ static int render_all(struct session *s, struct strbuf *err)
 	for (size_t i = 0; i < s->nr_recipes; i++) {
 		struct recipe *r = s->recipes[i];
 		struct render_opts ro = {
-		    .run_id = s->run.id,
-		    .run_dir = s->run.run_dir,
-		    .hpcbench_bin = s->ex->hpcbench_bin,
-		    .cfg = s->o->cfg,
-		    .target_endpoint = s->o->target_endpoint,
-		    .target_endpoint_file = s->target_file,
+			.run_id = s->run.id,
+			.run_dir = s->run.run_dir,
+			.hpcbench_bin = s->ex->hpcbench_bin,
+			.cfg = s->o->cfg,
+			.target_endpoint = s->o->target_endpoint,
+			.target_endpoint_file = s->target_file,
 		};
 		char *cross = NULL;
 		if (!r->nr_services && r->nr_clients && !ro.target_endpoint &&
@@ -433,7 +433,7 @@ out:
 static int submit(struct session *s, size_t i, struct strbuf *err)
 {
 	struct store_job *r = &s->recs[i];
-	struct exec_job e = {0};
+	struct exec_job e = { 0 };
 	const char *after = NULL;
 	int ret;
 	if (s->deps[i] >= 0)
@@ -620,8 +620,9 @@ static void collect_client(struct session *s, size_t i, struct summary_result **
 	track_collect_results(s->ex, &s->recs[i], res, nr);
 	for (size_t k = first; k < *nr; k++) {
 		struct summary_result *sr = &(*res)[k];
-		struct store_result rec = {
-		    .run_id = s->run.id, .job_id = sr->job_id, .path = sr->path};
+		struct store_result rec = { .run_id = s->run.id,
+					    .job_id = sr->job_id,
+					    .path = sr->path };
 		struct strbuf e = STRBUF_INIT;
 		if (s->local_out) {
 			copy_out(s, sr->file, sr->data, sr->len);
@@ -639,8 +640,8 @@ static void collect_client(struct session *s, size_t i, struct summary_result **
 /* For a remote run with --out: scripts, logs and state files of every job. */
 static void copy_job_files(struct session *s)
 {
-	static const char *const names[] = {"job.sh", "out.log", "err.log", "state",
-					    "endpoint.json"};
+	static const char *const names[] = { "job.sh", "out.log", "err.log", "state",
+					     "endpoint.json" };
 	struct strbuf data = STRBUF_INIT, e = STRBUF_INIT;
 	char *path = xasprintf("%s/recipe.yaml", s->run.run_dir);
 	if (s->ex->get_file(s->ex, path, &data, &e) == 0)
@@ -794,7 +795,7 @@ static int prepare(struct session *s, struct strbuf *err)
 
 int session_start(const struct session_opts *o, struct session_result *res, struct strbuf *err)
 {
-	struct session s = {.o = o};
+	struct session s = { .o = o };
 	int up = !strcmp(o->command, "up");
 	int code, failed = 0;
 

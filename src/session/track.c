@@ -220,7 +220,7 @@ static void tail_lines(struct strbuf *out, const char *label, const struct strbu
 
 void track_log_tail(struct executor *ex, const char *job_dir, unsigned lines, struct strbuf *out)
 {
-	static const char *const names[] = {"err.log", "out.log"};
+	static const char *const names[] = { "err.log", "out.log" };
 	for (size_t i = 0; i < 2; i++) {
 		struct strbuf sb = STRBUF_INIT, err = STRBUF_INIT;
 		char *path = xasprintf("%s/%s", job_dir, names[i]);

@@ -25,7 +25,7 @@
 #include "common/strbuf.h"
 #include "common/timeutil.h"
 #include "common/xalloc.h"
-#include "load/resp.h"
+#include "load/redis/resp.h"
 
 #define MAX_FD 65536
 
@@ -125,7 +125,8 @@ static void flush_due(uint64_t now)
 
 int main(int argc, char **argv)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct sockaddr_in sa = { .sin_family = AF_INET,
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	struct epoll_event ev = { .events = EPOLLIN }, evs[256];
 	int lfd, epfd, one = 1;
 	uint64_t delay_ns;
@@ -153,7 +154,8 @@ int main(int argc, char **argv)
 		uint64_t now = mono_ns(), wait = 100000000ull;
 		if (q_len)
 			wait = queue[q_head].at > now ? queue[q_head].at - now : 0;
-		struct timespec ts = { (time_t)(wait / 1000000000ull), (long)(wait % 1000000000ull) };
+		struct timespec ts = { (time_t)(wait / 1000000000ull),
+				       (long)(wait % 1000000000ull) };
 		int n = epoll_pwait2(epfd, evs, 256, &ts, NULL);
 		for (int i = 0; i < n; i++) {
 			int fd = evs[i].data.fd;
@@ -164,12 +166,14 @@ int main(int argc, char **argv)
 						close(cfd);
 						continue;
 					}
-					setsockopt(cfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+					setsockopt(cfd, IPPROTO_TCP, TCP_NODELAY, &one,
+						   sizeof(one));
 					clients[cfd] = xcalloc(1, sizeof(struct client));
 					clients[cfd]->gen = ++next_gen;
 					strbuf_init(&clients[cfd]->in, 0);
 					resp_parser_init(&clients[cfd]->rp);
-					struct epoll_event cev = { .events = EPOLLIN, .data.fd = cfd };
+					struct epoll_event cev = { .events = EPOLLIN,
+								   .data.fd = cfd };
 					epoll_ctl(epfd, EPOLL_CTL_ADD, cfd, &cev);
 				}
 			} else if (clients[fd]) {

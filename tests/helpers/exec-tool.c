@@ -131,7 +131,7 @@ static int do_op(struct executor *ex, int argc, char **argv, struct strbuf *err)
 	if (!strcmp(op, "mkdir") && argc == 2)
 		return ex->mkdir_p(ex, argv[1], err);
 	if (!strcmp(op, "submit") && argc >= 2) {
-		struct exec_job job = {.job_dir = argv[1], .exit_code = -1};
+		struct exec_job job = { .job_dir = argv[1], .exit_code = -1 };
 		const char *after = NULL;
 		uint64_t limit = 0;
 		for (int i = 2; i < argc; i++) {

@@ -53,7 +53,7 @@
 #include "common/strbuf.h"
 #include "common/timeutil.h"
 #include "common/xalloc.h"
-#include "load/jscan.h"
+#include "common/jscan.h"
 
 #define MAX_REQUEST (4u << 20)
 #define MAX_MODELS 32
@@ -69,7 +69,7 @@ static struct {
 	bool no_usage;
 	uint64_t pull_ns;
 	const char *api_key; /* like vLLM --api-key: other requests get 401 */
-} opt = {.threads = 1, .tokens = 16, .fail_status = 503};
+} opt = { .threads = 1, .tokens = 16, .fail_status = 503 };
 
 /* Models present (pull adds). */
 static pthread_mutex_t models_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -109,7 +109,7 @@ struct worker {
 
 static atomic_ullong gen_counter;
 
-static const char *const toks[] = {" lo", "rem", " ip", "sum"};
+static const char *const toks[] = { " lo", "rem", " ip", "sum" };
 
 static bool model_present(const char *name)
 {
@@ -451,8 +451,8 @@ static void gen_end(struct conn *c)
 static void start_generation(struct worker *w, struct conn *c, const char *body, size_t blen,
 			     uint64_t now)
 {
-	struct req_info r = {.stream = c->api == API_GENERATE || c->api == API_CHAT,
-			     .prompt_hash = 0xcbf29ce484222325ull};
+	struct req_info r = { .stream = c->api == API_GENERATE || c->api == API_CHAT,
+			      .prompt_hash = 0xcbf29ce484222325ull };
 	uint64_t n = ++gen_counter;
 
 	if (jscan(body, blen, req_value, &r) < 0) {
@@ -503,7 +503,7 @@ static void start_generation(struct worker *w, struct conn *c, const char *body,
 static void start_pull(struct worker *w, struct conn *c, const char *body, size_t blen,
 		       uint64_t now)
 {
-	struct req_info r = {0};
+	struct req_info r = { 0 };
 	jscan(body, blen, req_value, &r);
 	snprintf(c->model, sizeof(c->model), "%s", r.model);
 	st.pulls++;
@@ -574,11 +574,11 @@ static enum api api_of(const char *path, size_t n)
 		const char *path;
 		enum api api;
 	} routes[] = {
-	    {"/api/generate", API_GENERATE},
-	    {"/api/chat", API_CHAT},
-	    {"/v1/completions", API_COMPLETIONS},
-	    {"/v1/chat/completions", API_CHAT_COMPLETIONS},
-	    {"/api/pull", API_PULL},
+		{ "/api/generate", API_GENERATE },
+		{ "/api/chat", API_CHAT },
+		{ "/v1/completions", API_COMPLETIONS },
+		{ "/v1/chat/completions", API_CHAT_COMPLETIONS },
+		{ "/api/pull", API_PULL },
 	};
 	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
 		if (strlen(routes[i].path) == n && !memcmp(routes[i].path, path, n))
@@ -751,8 +751,8 @@ static int flush(struct worker *w, struct conn *c)
 			continue;
 		if (r < 0 && errno == EAGAIN) {
 			if (!c->want_out) {
-				struct epoll_event ev = {.events = EPOLLIN | EPOLLOUT,
-							 .data.ptr = c};
+				struct epoll_event ev = { .events = EPOLLIN | EPOLLOUT,
+							  .data.ptr = c };
 				epoll_ctl(w->epfd, EPOLL_CTL_MOD, c->fd, &ev);
 				c->want_out = true;
 			}
@@ -764,7 +764,7 @@ static int flush(struct worker *w, struct conn *c)
 	strbuf_reset(&c->out);
 	c->out_off = 0;
 	if (c->want_out) {
-		struct epoll_event ev = {.events = EPOLLIN, .data.ptr = c};
+		struct epoll_event ev = { .events = EPOLLIN, .data.ptr = c };
 		epoll_ctl(w->epfd, EPOLL_CTL_MOD, c->fd, &ev);
 		c->want_out = false;
 	}
@@ -800,7 +800,7 @@ static void run_timers(struct worker *w)
 			next = at;
 		pp = &c->next_timed;
 	}
-	struct itimerspec its = {0};
+	struct itimerspec its = { 0 };
 	if (next) {
 		its.it_value.tv_sec = (time_t)(next / 1000000000ull);
 		its.it_value.tv_nsec = (long)(next % 1000000000ull);
@@ -835,9 +835,9 @@ static void on_readable(struct worker *w, struct conn *c)
 static int listen_on(int port)
 {
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0), one = 1;
-	struct sockaddr_in a = {.sin_family = AF_INET,
-				.sin_port = htons((uint16_t)port),
-				.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	struct sockaddr_in a = { .sin_family = AF_INET,
+				 .sin_port = htons((uint16_t)port),
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
 	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(fd, 4096) < 0) {
@@ -851,7 +851,7 @@ static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
 	struct epoll_event evs[256];
-	struct epoll_event ev = {.events = EPOLLIN, .data.ptr = NULL};
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = NULL };
 	epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->lfd, &ev);
 	ev.data.ptr = &w->tfd;
 	epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->tfd, &ev);
@@ -867,7 +867,8 @@ static void *worker_main(void *arg)
 					c->fd = fd;
 					strbuf_init(&c->in, 0);
 					strbuf_init(&c->out, 0);
-					struct epoll_event cev = {.events = EPOLLIN, .data.ptr = c};
+					struct epoll_event cev = { .events = EPOLLIN,
+								   .data.ptr = c };
 					epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &cev);
 				}
 			} else if (evs[i].data.ptr == &w->tfd) {
@@ -897,22 +898,22 @@ static uint64_t ms_to_ns(const char *s)
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-	    {"port", required_argument, NULL, 'p'},
-	    {"port-file", required_argument, NULL, 'P'},
-	    {"threads", required_argument, NULL, 't'},
-	    {"ttft-ms", required_argument, NULL, 'f'},
-	    {"itl-ms", required_argument, NULL, 'i'},
-	    {"tokens", required_argument, NULL, 'n'},
-	    {"fail-every", required_argument, NULL, 'e'},
-	    {"fail-status", required_argument, NULL, 's'},
-	    {"cut-every", required_argument, NULL, 'x'},
-	    {"cut-after", required_argument, NULL, 'k'},
-	    {"no-usage", no_argument, NULL, 'u'},
-	    {"models", required_argument, NULL, 'm'},
-	    {"pull-ms", required_argument, NULL, 'l'},
-	    {"garbage-every", required_argument, NULL, 'g'},
-	    {"api-key", required_argument, NULL, 'a'},
-	    {0},
+		{ "port", required_argument, NULL, 'p' },
+		{ "port-file", required_argument, NULL, 'P' },
+		{ "threads", required_argument, NULL, 't' },
+		{ "ttft-ms", required_argument, NULL, 'f' },
+		{ "itl-ms", required_argument, NULL, 'i' },
+		{ "tokens", required_argument, NULL, 'n' },
+		{ "fail-every", required_argument, NULL, 'e' },
+		{ "fail-status", required_argument, NULL, 's' },
+		{ "cut-every", required_argument, NULL, 'x' },
+		{ "cut-after", required_argument, NULL, 'k' },
+		{ "no-usage", no_argument, NULL, 'u' },
+		{ "models", required_argument, NULL, 'm' },
+		{ "pull-ms", required_argument, NULL, 'l' },
+		{ "garbage-every", required_argument, NULL, 'g' },
+		{ "api-key", required_argument, NULL, 'a' },
+		{ 0 },
 	};
 	const char *model_list = "llama3,test";
 	int c;

@@ -80,7 +80,8 @@ static void test_quote(void **state)
 	assert_string_equal(sb.buf, "'it'\\''s $(rm -rf ~)'");
 	strbuf_reset(&sb);
 	sq_quote_expand(&sb, "$HOME/x `id` \"q\" $$ ${HPCBENCH_PORT}y $1 \\");
-	assert_string_equal(sb.buf, "\"${HOME}/x \\`id\\` \\\"q\\\" \\$ ${HPCBENCH_PORT}y \\$1 \\\\\"");
+	assert_string_equal(sb.buf,
+			    "\"${HOME}/x \\`id\\` \\\"q\\\" \\$ ${HPCBENCH_PORT}y \\$1 \\\\\"");
 	strbuf_release(&sb);
 }
 
@@ -116,9 +117,12 @@ static void test_suggest(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_strbuf),     cmocka_unit_test(test_durations),
-		cmocka_unit_test(test_slurm_time_and_mem), cmocka_unit_test(test_quote),
-		cmocka_unit_test(test_jsonw),      cmocka_unit_test(test_suggest),
+		cmocka_unit_test(test_strbuf),
+		cmocka_unit_test(test_durations),
+		cmocka_unit_test(test_slurm_time_and_mem),
+		cmocka_unit_test(test_quote),
+		cmocka_unit_test(test_jsonw),
+		cmocka_unit_test(test_suggest),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

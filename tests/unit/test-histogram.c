@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "load/hist.h"
-#include "load/sched.h"
+#include "load/core/hist.h"
+#include "load/core/sched.h"
 
 static void test_empty(void **state)
 {
@@ -51,7 +51,8 @@ static void test_precision(void **state)
 			assert_true(hist_slot_high(HIST_PRECISE_BITS, s - 1) < v);
 	}
 	/* 1 us .. 100 s is inside the range with 3 significant digits. */
-	uint64_t hi = hist_slot_high(HIST_PRECISE_BITS, hist_slot(HIST_PRECISE_BITS, 100000000000ull));
+	uint64_t hi =
+	    hist_slot_high(HIST_PRECISE_BITS, hist_slot(HIST_PRECISE_BITS, 100000000000ull));
 	assert_true(hi >= 100000000000ull && hi - 100000000000ull <= 100000000000ull / 1000);
 }
 
@@ -197,10 +198,10 @@ static void test_arrivals(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_empty),        cmocka_unit_test(test_precision),
+		cmocka_unit_test(test_empty),	     cmocka_unit_test(test_precision),
 		cmocka_unit_test(test_nearest_rank), cmocka_unit_test(test_microseconds),
 		cmocka_unit_test(test_above_range),  cmocka_unit_test(test_merge_and_reset),
-		cmocka_unit_test(test_coarse),       cmocka_unit_test(test_arrivals),
+		cmocka_unit_test(test_coarse),	     cmocka_unit_test(test_arrivals),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,8 +13,8 @@
 
 #include "common/strbuf.h"
 #include "common/strlist.h"
-#include "load/http-parse.h"
-#include "load/http-req.h"
+#include "load/http/http-parse.h"
+#include "load/http/http-req.h"
 
 #define MAX_RESP 8
 
@@ -99,7 +99,7 @@ static void outcome_release(struct outcome *o)
 }
 
 /* Steps used for every input: whole, byte by byte, and a few odd sizes. */
-static const size_t steps[] = {0, 1, 2, 3, 7, 13};
+static const size_t steps[] = { 0, 1, 2, 3, 7, 13 };
 
 static void expect_bodies(const char *in, int close_at_end, int n, const int *status,
 			  const char *const *bodies)
@@ -139,8 +139,8 @@ static void expect_error(const char *in, size_t len, size_t max_header, const ch
 static void test_content_length(void **state)
 {
 	(void)state;
-	static const int st[] = {200};
-	static const char *const b[] = {"hello world"};
+	static const int st[] = { 200 };
+	static const char *const b[] = { "hello world" };
 	expect_bodies("HTTP/1.1 200 OK\r\nServer: nginx\r\nContent-Length: 11\r\n\r\nhello world",
 		      0, 1, st, b);
 }
@@ -167,8 +167,8 @@ static void test_keepalive_flags(void **state)
 static void test_chunked_with_extensions_and_trailers(void **state)
 {
 	(void)state;
-	static const int st[] = {200};
-	static const char *const b[] = {"Wikipedia in\r\n\r\nchunks."};
+	static const int st[] = { 200 };
+	static const char *const b[] = { "Wikipedia in\r\n\r\nchunks." };
 	expect_bodies("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
 		      "4\r\nWiki\r\n5;name=val\r\npedia\r\nE\r\n in\r\n\r\nchunks.\r\n"
 		      "0\r\nX-Trailer: yes\r\n\r\n",
@@ -178,8 +178,8 @@ static void test_chunked_with_extensions_and_trailers(void **state)
 static void test_pipelined_mixed(void **state)
 {
 	(void)state;
-	static const int st[] = {200, 404, 304, 503};
-	static const char *const b[] = {"abc", "not found", "", "later"};
+	static const int st[] = { 200, 404, 304, 503 };
+	static const char *const b[] = { "abc", "not found", "", "later" };
 	expect_bodies("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc"
 		      "HTTP/1.1 404 Not Found\r\ntransfer-encoding: chunked\r\n\r\n"
 		      "9\r\nnot found\r\n0\r\n\r\n"
@@ -191,8 +191,8 @@ static void test_pipelined_mixed(void **state)
 static void test_interim_and_bare_lf(void **state)
 {
 	(void)state;
-	static const int st[] = {200};
-	static const char *const b[] = {"ok"};
+	static const int st[] = { 200 };
+	static const char *const b[] = { "ok" };
 	expect_bodies("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\nContent-Length: 2\n\nok", 0, 1,
 		      st, b);
 }
@@ -202,8 +202,8 @@ static void test_body_until_close(void **state)
 	struct outcome o;
 	const char *in = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nstreamed until close";
 	(void)state;
-	static const int st[] = {200};
-	static const char *const b[] = {"streamed until close"};
+	static const int st[] = { 200 };
+	static const char *const b[] = { "streamed until close" };
 	expect_bodies(in, 1, 1, st, b);
 	run(&o, in, strlen(in), 5, 0, 0);
 	assert_int_equal(o.n, 0); /* not done before the close */
@@ -213,11 +213,11 @@ static void test_body_until_close(void **state)
 static void test_cut_responses(void **state)
 {
 	static const char *const cut[] = {
-	    "HTTP/1.1 200 OK\r\nContent-Len",
-	    "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort",
-	    "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nab",
-	    "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nabcde\r\n",
-	    "HTT",
+		"HTTP/1.1 200 OK\r\nContent-Len",
+		"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort",
+		"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nab",
+		"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nabcde\r\n",
+		"HTT",
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof(cut) / sizeof(cut[0]); i++) {
@@ -256,7 +256,7 @@ static void test_garbage(void **state)
 		     0, 0, "chunk size too large");
 	expect_error("HTTP/1.1 200 OK\r\n folded\r\n\r\n", 0, 0, "folding");
 	/* Binary garbage, including NUL bytes. */
-	static const char bin[] = {'H', 'T', 'T', 'P', 0, 1, 2, '\n'};
+	static const char bin[] = { 'H', 'T', 'T', 'P', 0, 1, 2, '\n' };
 	expect_error(bin, sizeof(bin), 0, "not an http response");
 }
 
@@ -337,22 +337,22 @@ static void test_url_parse(void **state)
 	static const struct {
 		const char *url, *host, *port, *hostport, *path;
 	} good[] = {
-	    {"http://127.0.0.1:8080/", "127.0.0.1", "8080", "127.0.0.1:8080", "/"},
-	    {"http://node1", "node1", "80", "node1", "/"},
-	    {"node1:11434", "node1", "11434", "node1:11434", "/"},
-	    {"http://[::1]:8000/v1?x=1#frag", "::1", "8000", "[::1]:8000", "/v1?x=1"},
-	    {"HTTP://h/a/b?q", "h", "80", "h", "/a/b?q"},
-	    {"http://h?q=1", "h", "80", "h", "/?q=1"},
+		{ "http://127.0.0.1:8080/", "127.0.0.1", "8080", "127.0.0.1:8080", "/" },
+		{ "http://node1", "node1", "80", "node1", "/" },
+		{ "node1:11434", "node1", "11434", "node1:11434", "/" },
+		{ "http://[::1]:8000/v1?x=1#frag", "::1", "8000", "[::1]:8000", "/v1?x=1" },
+		{ "HTTP://h/a/b?q", "h", "80", "h", "/a/b?q" },
+		{ "http://h?q=1", "h", "80", "h", "/?q=1" },
 	};
 	static const char *const bad[][2] = {
-	    {"https://h/", "https is not supported"},
-	    {"ftp://h/", "only http"},
-	    {"http://h:99999/", "bad port"},
-	    {"http://h:/", "bad port"},
-	    {"http:///x", "no host"},
-	    {"http://u:p@h/", "user info"},
-	    {"http://[::1/", "unterminated"},
-	    {"http://h/a b", "%-encoded"},
+		{ "https://h/", "https is not supported" },
+		{ "ftp://h/", "only http" },
+		{ "http://h:99999/", "bad port" },
+		{ "http://h:/", "bad port" },
+		{ "http:///x", "no host" },
+		{ "http://u:p@h/", "user info" },
+		{ "http://[::1/", "unterminated" },
+		{ "http://h/a b", "%-encoded" },
 	};
 	struct strbuf err = STRBUF_INIT;
 	(void)state;
@@ -406,19 +406,19 @@ static void test_request_bytes(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_content_length),
-	    cmocka_unit_test(test_keepalive_flags),
-	    cmocka_unit_test(test_chunked_with_extensions_and_trailers),
-	    cmocka_unit_test(test_pipelined_mixed),
-	    cmocka_unit_test(test_interim_and_bare_lf),
-	    cmocka_unit_test(test_body_until_close),
-	    cmocka_unit_test(test_cut_responses),
-	    cmocka_unit_test(test_garbage),
-	    cmocka_unit_test(test_oversized),
-	    cmocka_unit_test(test_head_and_timestamps),
-	    cmocka_unit_test(test_body_rejected),
-	    cmocka_unit_test(test_url_parse),
-	    cmocka_unit_test(test_request_bytes),
+		cmocka_unit_test(test_content_length),
+		cmocka_unit_test(test_keepalive_flags),
+		cmocka_unit_test(test_chunked_with_extensions_and_trailers),
+		cmocka_unit_test(test_pipelined_mixed),
+		cmocka_unit_test(test_interim_and_bare_lf),
+		cmocka_unit_test(test_body_until_close),
+		cmocka_unit_test(test_cut_responses),
+		cmocka_unit_test(test_garbage),
+		cmocka_unit_test(test_oversized),
+		cmocka_unit_test(test_head_and_timestamps),
+		cmocka_unit_test(test_body_rejected),
+		cmocka_unit_test(test_url_parse),
+		cmocka_unit_test(test_request_bytes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

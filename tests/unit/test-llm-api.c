@@ -13,13 +13,13 @@
 #include <string.h>
 
 #include "common/strbuf.h"
-#include "load/jscan.h"
-#include "load/llm-api.h"
+#include "common/jscan.h"
+#include "load/llm/llm-api.h"
 
 static void collect_paths(void *ctx, const struct jscan_value *v)
 {
 	struct strbuf *sb = ctx;
-	static const char *const types[] = {"s", "n", "t", "f", "null", "{", "["};
+	static const char *const types[] = { "s", "n", "t", "f", "null", "{", "[" };
 	strbuf_addf(sb, "%s%s=%s", v->truncated ? "~" : "", v->path, types[v->type]);
 	if (v->val)
 		strbuf_addf(sb, ":%.*s", (int)v->len, v->val);
@@ -41,25 +41,25 @@ static void test_jscan_paths(void **state)
 static void test_jscan_rejects(void **state)
 {
 	static const char *const bad[] = {
-	    "",
-	    "{",
-	    "{\"a\"}",
-	    "{\"a\":}",
-	    "[1,]",
-	    "{\"a\":1,}",
-	    "01",
-	    "1.",
-	    "-",
-	    "1e",
-	    "\"abc",
-	    "\"a\\x\"",
-	    "\"\\u12g4\"",
-	    "tru",
-	    "nul",
-	    "{} {}",
-	    "{\"a\":1 \"b\":2}",
-	    "\"ctl\x01\"",
-	    "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]",
+		"",
+		"{",
+		"{\"a\"}",
+		"{\"a\":}",
+		"[1,]",
+		"{\"a\":1,}",
+		"01",
+		"1.",
+		"-",
+		"1e",
+		"\"abc",
+		"\"a\\x\"",
+		"\"\\u12g4\"",
+		"tru",
+		"nul",
+		"{} {}",
+		"{\"a\":1 \"b\":2}",
+		"\"ctl\x01\"",
+		"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]",
 	};
 	struct strbuf sb = STRBUF_INIT;
 	(void)state;
@@ -192,8 +192,9 @@ static json_t *encode(enum llm_api api, const struct llm_request_opts *o,
 static void test_encode(void **state)
 {
 	struct llm_request_opts o = {
-	    .model = "llama3", .max_tokens = 64, .temperature = -1, .stream = true};
-	struct llm_prompt p = {.text = "say \"hi\"\n", .text_len = 9};
+		.model = "llama3", .max_tokens = 64, .temperature = -1, .stream = true
+	};
+	struct llm_prompt p = { .text = "say \"hi\"\n", .text_len = 9 };
 	json_t *j;
 	(void)state;
 
@@ -222,7 +223,8 @@ static void test_encode(void **state)
 	assert_int_equal(json_integer_value(json_object_get(j, "max_tokens")), 7);
 	json_decref(j);
 
-	struct llm_prompt m = {.messages_json = "[{\"role\":\"system\",\"content\":\"be brief\"}]"};
+	struct llm_prompt m = { .messages_json =
+				    "[{\"role\":\"system\",\"content\":\"be brief\"}]" };
 	o.extra_body = NULL;
 	j = encode(LLM_API_OLLAMA_CHAT, &o, &m);
 	assert_int_equal(json_array_size(json_object_get(j, "messages")), 1);
@@ -242,9 +244,9 @@ static void test_encode(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_jscan_paths),	  cmocka_unit_test(test_jscan_rejects),
-	    cmocka_unit_test(test_jscan_numbers), cmocka_unit_test(test_openai_chat_chunks),
-	    cmocka_unit_test(test_ollama_chunks), cmocka_unit_test(test_encode),
+		cmocka_unit_test(test_jscan_paths),   cmocka_unit_test(test_jscan_rejects),
+		cmocka_unit_test(test_jscan_numbers), cmocka_unit_test(test_openai_chat_chunks),
+		cmocka_unit_test(test_ollama_chunks), cmocka_unit_test(test_encode),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -14,8 +14,8 @@
 #include <unistd.h>
 
 #include "common/strbuf.h"
-#include "load/llm-metrics.h"
-#include "load/llm-workload.h"
+#include "load/llm/llm-metrics.h"
+#include "load/llm/llm-workload.h"
 
 static size_t words(const char *s)
 {
@@ -28,8 +28,8 @@ static size_t words(const char *s)
 
 static void test_synthetic_lengths_and_starts(void **state)
 {
-	struct llm_prompt_set set = {0};
-	struct llm_workload_opts o = {.input_tokens = 50, .prompts = 200, .seed = 7};
+	struct llm_prompt_set set = { 0 };
+	struct llm_workload_opts o = { .input_tokens = 50, .prompts = 200, .seed = 7 };
 	struct strbuf err = STRBUF_INIT;
 	size_t same_start = 0;
 	(void)state;
@@ -55,9 +55,10 @@ static void test_synthetic_lengths_and_starts(void **state)
 
 static void test_shared_prefix_and_seed(void **state)
 {
-	struct llm_prompt_set a = {0}, b = {0}, c = {0};
+	struct llm_prompt_set a = { 0 }, b = { 0 }, c = { 0 };
 	struct llm_workload_opts o = {
-	    .input_tokens = 40, .prompts = 20, .seed = 3, .shared_prefix = 30};
+		.input_tokens = 40, .prompts = 20, .seed = 3, .shared_prefix = 30
+	};
 	struct strbuf err = STRBUF_INIT;
 	(void)state;
 	assert_int_equal(llm_workload_build(&a, &o, &err), 0);
@@ -86,9 +87,10 @@ static void test_shared_prefix_and_seed(void **state)
 
 static void test_shared_prefix_too_long(void **state)
 {
-	struct llm_prompt_set s = {0};
+	struct llm_prompt_set s = { 0 };
 	struct llm_workload_opts o = {
-	    .input_tokens = 10, .prompts = 2, .seed = 1, .shared_prefix = 10};
+		.input_tokens = 10, .prompts = 2, .seed = 1, .shared_prefix = 10
+	};
 	struct strbuf err = STRBUF_INIT;
 	(void)state;
 	assert_int_equal(llm_workload_build(&s, &o, &err), -1);
@@ -98,9 +100,10 @@ static void test_shared_prefix_too_long(void **state)
 
 static void test_spread(void **state)
 {
-	struct llm_prompt_set s = {0};
+	struct llm_prompt_set s = { 0 };
 	struct llm_workload_opts o = {
-	    .input_tokens = 100, .input_spread = 0.2, .prompts = 300, .seed = 9};
+		.input_tokens = 100, .input_spread = 0.2, .prompts = 300, .seed = 9
+	};
 	struct strbuf err = STRBUF_INIT;
 	size_t lo = 1000, hi = 0;
 	(void)state;
@@ -128,8 +131,8 @@ static char *write_tmp(const char *text)
 
 static void test_dataset(void **state)
 {
-	struct llm_prompt_set s = {0};
-	struct llm_workload_opts o = {.prompts = 5, .seed = 1};
+	struct llm_prompt_set s = { 0 };
+	struct llm_workload_opts o = { .prompts = 5, .seed = 1 };
 	struct strbuf err = STRBUF_INIT;
 	char *path = write_tmp(
 	    "{\"prompt\": \"hi\\nthere\"}\n\n"
@@ -147,10 +150,10 @@ static void test_dataset(void **state)
 	free(path);
 
 	static const char *const bad[][2] = {
-	    {"{\"prompt\": \"a\"}\nnot json\n", ":2: not a json object"},
-	    {"{\"prompt\": 1}\n", ":1: needs \"prompt\""},
-	    {"{\"prompt\": \"a\", \"max_tokens\": 0}\n", ":1: \"max_tokens\" must be"},
-	    {"\n\n", ": no prompts in the file"},
+		{ "{\"prompt\": \"a\"}\nnot json\n", ":2: not a json object" },
+		{ "{\"prompt\": 1}\n", ":1: needs \"prompt\"" },
+		{ "{\"prompt\": \"a\", \"max_tokens\": 0}\n", ":1: \"max_tokens\" must be" },
+		{ "\n\n", ": no prompts in the file" },
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		path = write_tmp(bad[i][0]);
@@ -169,34 +172,34 @@ static void test_dataset(void **state)
 static void test_metrics(void **state)
 {
 	struct llm_stats a, b;
-	struct llm_slo slo = {.percentile = 99};
+	struct llm_slo slo = { .percentile = 99 };
 	struct strbuf err = STRBUF_INIT;
-	uint64_t itl[3] = {10000000, 10000000, 10000000};
+	uint64_t itl[3] = { 10000000, 10000000, 10000000 };
 	(void)state;
 	llm_stats_init(&a);
 	llm_stats_init(&b);
 	assert_int_equal(llm_slo_parse(&slo, "ttft_ms=50,tpot_ms=12", &err), 0);
 	/* TTFT 40 ms, 4 tokens, E2E 70 ms: TPOT = 30 / 3 = 10 ms. */
-	struct llm_sample x = {.ok = true,
-			       .e2e_ns = 70000000,
-			       .ttft_ns = 40000000,
-			       .chunks = 4,
-			       .has_output = true,
-			       .output_tokens = 4,
-			       .has_input = true,
-			       .input_tokens = 9,
-			       .itl_ns = itl,
-			       .nitl = 3};
+	struct llm_sample x = { .ok = true,
+				.e2e_ns = 70000000,
+				.ttft_ns = 40000000,
+				.chunks = 4,
+				.has_output = true,
+				.output_tokens = 4,
+				.has_input = true,
+				.input_tokens = 9,
+				.itl_ns = itl,
+				.nitl = 3 };
 	assert_true(llm_stats_record(&a, &x, &slo));
 	/* One output token: no TPOT. TTFT 60 ms: outside the SLO. */
-	struct llm_sample y = {.ok = true,
-			       .e2e_ns = 60000000,
-			       .ttft_ns = 60000000,
-			       .chunks = 1,
-			       .has_output = true,
-			       .output_tokens = 1};
+	struct llm_sample y = { .ok = true,
+				.e2e_ns = 60000000,
+				.ttft_ns = 60000000,
+				.chunks = 1,
+				.has_output = true,
+				.output_tokens = 1 };
 	assert_false(llm_stats_record(&b, &y, &slo));
-	struct llm_sample z = {.ok = false, .e2e_ns = 5};
+	struct llm_sample z = { .ok = false, .e2e_ns = 5 };
 	assert_false(llm_stats_record(&b, &z, &slo));
 	llm_stats_merge(&a, &b);
 	assert_int_equal(a.ok, 2);
@@ -226,9 +229,9 @@ static void test_metrics(void **state)
 	assert_non_null(strstr(js.buf, "\"input\":\"partial\""));
 	strbuf_release(&js);
 
-	static const char *const bad[] = {"ttft=5", "ttft_ms", "ttft_ms=-1", "ttft_ms=x"};
+	static const char *const bad[] = { "ttft=5", "ttft_ms", "ttft_ms=-1", "ttft_ms=x" };
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		struct llm_slo s2 = {0};
+		struct llm_slo s2 = { 0 };
 		assert_int_equal(llm_slo_parse(&s2, bad[i], &err), -1);
 	}
 	llm_stats_release(&a);
@@ -239,12 +242,12 @@ static void test_metrics(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_synthetic_lengths_and_starts),
-	    cmocka_unit_test(test_shared_prefix_and_seed),
-	    cmocka_unit_test(test_shared_prefix_too_long),
-	    cmocka_unit_test(test_spread),
-	    cmocka_unit_test(test_dataset),
-	    cmocka_unit_test(test_metrics),
+		cmocka_unit_test(test_synthetic_lengths_and_starts),
+		cmocka_unit_test(test_shared_prefix_and_seed),
+		cmocka_unit_test(test_shared_prefix_too_long),
+		cmocka_unit_test(test_spread),
+		cmocka_unit_test(test_dataset),
+		cmocka_unit_test(test_metrics),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -10,9 +10,9 @@
 #include <string.h>
 
 #include "common/strbuf.h"
-#include "load/opts.h"
-#include "load/proto.h"
-#include "load/stats.h"
+#include "load/core/opts.h"
+#include "load/core/proto.h"
+#include "load/core/stats.h"
 
 /* Applies one option; returns its result and keeps the message in err. */
 static int set(struct load_opts *o, int val, const char *arg, struct strbuf *err)
@@ -96,8 +96,9 @@ static void test_opts_check(void **state)
 static struct load_req req(unsigned kind, unsigned err, bool warmup, uint64_t intended,
 			   uint64_t sent)
 {
-	struct load_req r = { .intended_ns = intended, .sent_ns = sent, .kind = kind,
-			      .err = err, .warmup = warmup };
+	struct load_req r = {
+		.intended_ns = intended, .sent_ns = sent, .kind = kind, .err = err, .warmup = warmup
+	};
 	return r;
 }
 
@@ -201,10 +202,8 @@ static void test_err_names(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_opts),
-		cmocka_unit_test(test_opts_check),
-		cmocka_unit_test(test_stats),
-		cmocka_unit_test(test_intervals_coarsen),
+		cmocka_unit_test(test_opts),	  cmocka_unit_test(test_opts_check),
+		cmocka_unit_test(test_stats),	  cmocka_unit_test(test_intervals_coarsen),
 		cmocka_unit_test(test_err_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

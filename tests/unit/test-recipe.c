@@ -302,7 +302,7 @@ static void test_types_and_targets(void **state)
 		   "r.yaml:3:9: unknown service type 'rdis' (did you mean 'redis'?); known types: "
 		   "chroma, generic, grafana, mysql, ollama, postgres, prometheus, redis, vllm");
 	load_fails("service:\n  description: x\n", "r.yaml:2:3: service has neither 'name' nor "
-						       "'type'");
+						   "'type'");
 	load_fails("client:\n  type: rdis\n  endpoint: h:1\n",
 		   "r.yaml:2:9: unknown client type 'rdis' (did you mean 'redis'?); known types: "
 		   "chroma, http, llm, redis, sql");
@@ -324,11 +324,12 @@ static void test_types_and_targets(void **state)
 		   "own name");
 	load_fails("service:\n  name: redis\nservices: []\n",
 		   "r.yaml:3:11: use either 'service:' or 'services:', not both");
-	load_fails("service:\n  - name: redis\nclient: [x]\n",
-		   "r.yaml:2:3: service: expected a mapping, got a list (write 'services:' for a "
-		   "list of services)\n"
-		   "r.yaml:3:9: client: expected a mapping, got a list (write 'clients:' for a list "
-		   "of clients)");
+	load_fails(
+	    "service:\n  - name: redis\nclient: [x]\n",
+	    "r.yaml:2:3: service: expected a mapping, got a list (write 'services:' for a "
+	    "list of services)\n"
+	    "r.yaml:3:9: client: expected a mapping, got a list (write 'clients:' for a list "
+	    "of clients)");
 	load_fails("service:\n  type: generic\n  command: x\nclient:\n  name: c\n"
 		   "  runtime: apptainer\n  command: y\n",
 		   "r.yaml:2:3: service 'generic' runs in apptainer but names no image: set "

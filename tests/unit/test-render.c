@@ -23,10 +23,10 @@
 #include "script/render.h"
 
 static const char *const golden[] = {
-    "redis-apptainer", "redis-native",	 "ollama",	     "vllm",
-    "chroma-native",   "mysql",		 "postgres-native",  "prometheus-session",
-    "generic-native",  "generic-script", "client-llm-sweep", "client-http",
-    "client-sql",      "client-chroma",	 "client-command",
+	"redis-apptainer", "redis-native",   "ollama",		 "vllm",
+	"chroma-native",   "mysql",	     "postgres-native",	 "prometheus-session",
+	"generic-native",  "generic-script", "client-llm-sweep", "client-http",
+	"client-sql",	   "client-chroma",  "client-command",
 };
 
 /* tests/golden, from the top of the tree (cwd) or next to $HPCBENCH_BUILD. */
@@ -197,10 +197,10 @@ static void test_quote_tilde(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_golden),
-	    cmocka_unit_test(test_plan_contract),
-	    cmocka_unit_test(test_render_errors),
-	    cmocka_unit_test(test_quote_tilde),
+		cmocka_unit_test(test_golden),
+		cmocka_unit_test(test_plan_contract),
+		cmocka_unit_test(test_render_errors),
+		cmocka_unit_test(test_quote_tilde),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

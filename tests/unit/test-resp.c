@@ -16,21 +16,21 @@
 
 #include "common/strbuf.h"
 #include "common/xalloc.h"
-#include "load/opts.h"
-#include "load/proto.h"
-#include "load/resp.h"
+#include "load/core/opts.h"
+#include "load/core/proto.h"
+#include "load/redis/resp.h"
 
 #define MAX_REPLIES 64
 
 struct outcome {
-	int n;                 /* whole replies */
+	int n; /* whole replies */
 	char type[MAX_REPLIES];
 	int is_error[MAX_REPLIES];
 	int is_null[MAX_REPLIES];
 	char errmsg[MAX_REPLIES][RESP_ERRMSG_MAX];
-	int failed;            /* RESP_ERROR seen */
+	int failed; /* RESP_ERROR seen */
 	const char *why;
-	size_t kept_max;       /* most bytes ever left unconsumed */
+	size_t kept_max; /* most bytes ever left unconsumed */
 };
 
 /* Feeds in in pieces of step bytes (0 = whole). */
@@ -93,24 +93,24 @@ static void feed_all_ways(struct outcome *o, const char *in, size_t len)
 }
 
 static const char pipelined[] =
-	"+OK\r\n"
-	"-ERR unknown command 'FOO'\r\n"
-	":1000\r\n"
-	":-5\r\n"
-	"$5\r\nhello\r\n"
-	"$0\r\n\r\n"
-	"$-1\r\n"
-	"*2\r\n$3\r\nfoo\r\n:1\r\n"
-	"*0\r\n"
-	"*-1\r\n"
-	"*2\r\n*1\r\n+a\r\n*0\r\n"
-	"*3\r\n$2\r\n\r\n\r\n-in array\r\n$-1\r\n" /* a bulk holding CRLF; nested error */
-	"%1\r\n+k\r\n:1\r\n"
-	"_\r\n"
-	"#t\r\n"
-	",1.5\r\n"
-	"!5\r\nblob!\r\n"
-	"~2\r\n+x\r\n+y\r\n";
+    "+OK\r\n"
+    "-ERR unknown command 'FOO'\r\n"
+    ":1000\r\n"
+    ":-5\r\n"
+    "$5\r\nhello\r\n"
+    "$0\r\n\r\n"
+    "$-1\r\n"
+    "*2\r\n$3\r\nfoo\r\n:1\r\n"
+    "*0\r\n"
+    "*-1\r\n"
+    "*2\r\n*1\r\n+a\r\n*0\r\n"
+    "*3\r\n$2\r\n\r\n\r\n-in array\r\n$-1\r\n" /* a bulk holding CRLF; nested error */
+    "%1\r\n+k\r\n:1\r\n"
+    "_\r\n"
+    "#t\r\n"
+    ",1.5\r\n"
+    "!5\r\nblob!\r\n"
+    "~2\r\n+x\r\n+y\r\n";
 
 static void test_pipelined(void **state)
 {
@@ -255,9 +255,12 @@ static void encode(struct rsetup *s, struct strbuf *out, unsigned *kind)
 
 static void test_redis_encode(void **state)
 {
-	const char *const args[] = { "command", "LPUSH mylist __data__", "command",
-				     "SET __key__ \"two words\"", "command", "set x y",
-				     "value-size", "5", "keyspace", "1", NULL };
+	const char *const args[] = { "command",	   "LPUSH mylist __data__",
+				     "command",	   "SET __key__ \"two words\"",
+				     "command",	   "set x y",
+				     "value-size", "5",
+				     "keyspace",   "1",
+				     NULL };
 	struct rsetup s;
 	struct strbuf out = STRBUF_INIT;
 	unsigned kind;
@@ -315,8 +318,8 @@ static void test_redis_ratio_and_keys(void **state)
 static void test_redis_key_patterns(void **state)
 {
 	const char *const uni[] = { "keyspace", "100", "command", "GET __key__", NULL };
-	const char *const gau[] = { "keyspace", "6000", "key-pattern", "gaussian", "command",
-				    "GET __key__", NULL };
+	const char *const gau[] = { "keyspace", "6000",	       "key-pattern", "gaussian",
+				    "command",	"GET __key__", NULL };
 	struct rsetup s;
 	struct strbuf out = STRBUF_INIT;
 	unsigned kind, hits[100] = { 0 };

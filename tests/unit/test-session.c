@@ -119,22 +119,22 @@ static void test_summary(void **state)
 	    "\"p99\": 900}}";
 	struct summary_result *res = NULL;
 	size_t nr = 0;
-	struct store_run run = {.id = (char *)"20261129-143000-ab12",
-				.executor = (char *)"local",
-				.run_dir = (char *)"/r",
-				.state = (char *)"COMPLETED",
-				.created_at = 1};
+	struct store_run run = { .id = (char *)"20261129-143000-ab12",
+				 .executor = (char *)"local",
+				 .run_dir = (char *)"/r",
+				 .state = (char *)"COMPLETED",
+				 .created_at = 1 };
 	struct store_job jobs[2] = {
-	    {.id = (char *)"redis_00000001",
-	     .kind = (char *)"service",
-	     .name = (char *)"redis",
-	     .state = (char *)"CANCELLED",
-	     .exit_code = -1},
-	    {.id = (char *)"load_00000002",
-	     .kind = (char *)"client",
-	     .name = (char *)"load",
-	     .state = (char *)"COMPLETED",
-	     .exit_code = 0},
+		{ .id = (char *)"redis_00000001",
+		  .kind = (char *)"service",
+		  .name = (char *)"redis",
+		  .state = (char *)"CANCELLED",
+		  .exit_code = -1 },
+		{ .id = (char *)"load_00000002",
+		  .kind = (char *)"client",
+		  .name = (char *)"load",
+		  .state = (char *)"COMPLETED",
+		  .exit_code = 0 },
 	};
 	struct strbuf out = STRBUF_INIT, table = STRBUF_INIT, data = STRBUF_INIT;
 	json_error_t jerr;
@@ -186,9 +186,9 @@ static void test_summary(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_run_ids),
-	    cmocka_unit_test(test_recipe_as_run),
-	    cmocka_unit_test(test_summary),
+		cmocka_unit_test(test_run_ids),
+		cmocka_unit_test(test_recipe_as_run),
+		cmocka_unit_test(test_summary),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -91,7 +91,7 @@ static void test_exit_codes(void **state)
 
 static void test_squeue(void **state)
 {
-	struct slurm_rows rows = {0};
+	struct slurm_rows rows = { 0 };
 	struct strbuf err = STRBUF_INIT;
 	const struct slurm_row *r;
 	/* real lines; the job name holds commas, '|', brackets and spaces */
@@ -152,7 +152,7 @@ static void test_squeue(void **state)
 
 static void test_sacct(void **state)
 {
-	struct slurm_rows rows = {0};
+	struct slurm_rows rows = { 0 };
 	struct strbuf err = STRBUF_INIT;
 	const struct slurm_row *r;
 	const char *out = "123|CANCELLED by 1234|0:15|mel2001\n"
@@ -223,10 +223,10 @@ static void test_state_file(void **state)
 static void test_hostlist(void **state)
 {
 	static const char *const cases[][2] = {
-	    {"mel2001", "mel2001"}, {"mel[2001-2004,2010]", "mel2001"},
-	    {"mel[1,3]", "mel1"},   {"a[01-02],b3", "a01"},
-	    {"n1,n2", "n1"},	    {"gpu[007]-ib", "gpu007-ib"},
-	    {"  node5 ", "node5"},
+		{ "mel2001", "mel2001" }, { "mel[2001-2004,2010]", "mel2001" },
+		{ "mel[1,3]", "mel1" },	  { "a[01-02],b3", "a01" },
+		{ "n1,n2", "n1" },	  { "gpu[007]-ib", "gpu007-ib" },
+		{ "  node5 ", "node5" },
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -255,10 +255,10 @@ static void test_time_format(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_sbatch),     cmocka_unit_test(test_state_map),
-	    cmocka_unit_test(test_exit_codes), cmocka_unit_test(test_squeue),
-	    cmocka_unit_test(test_sacct),      cmocka_unit_test(test_state_file),
-	    cmocka_unit_test(test_hostlist),   cmocka_unit_test(test_time_format),
+		cmocka_unit_test(test_sbatch),	   cmocka_unit_test(test_state_map),
+		cmocka_unit_test(test_exit_codes), cmocka_unit_test(test_squeue),
+		cmocka_unit_test(test_sacct),	   cmocka_unit_test(test_state_file),
+		cmocka_unit_test(test_hostlist),   cmocka_unit_test(test_time_format),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

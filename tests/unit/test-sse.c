@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "common/strbuf.h"
-#include "load/stream.h"
+#include "load/http/stream.h"
 
 struct msgs {
 	struct strbuf all; /* messages joined with '|' */
@@ -141,7 +141,7 @@ static void test_caps(void **state)
 static void test_timestamps(void **state)
 {
 	struct stream_parser s;
-	struct msgs m = {STRBUF_INIT, 0, 0};
+	struct msgs m = { STRBUF_INIT, 0, 0 };
 	(void)state;
 	stream_init(&s, STREAM_SSE, collect, &m);
 	assert_int_equal(stream_feed(&s, "data: one\n", 10, 100), 0);
@@ -176,9 +176,12 @@ static void test_reject(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_sse_openai), cmocka_unit_test(test_sse_line_endings_and_fields),
-	    cmocka_unit_test(test_ndjson),     cmocka_unit_test(test_caps),
-	    cmocka_unit_test(test_timestamps), cmocka_unit_test(test_reject),
+		cmocka_unit_test(test_sse_openai),
+		cmocka_unit_test(test_sse_line_endings_and_fields),
+		cmocka_unit_test(test_ndjson),
+		cmocka_unit_test(test_caps),
+		cmocka_unit_test(test_timestamps),
+		cmocka_unit_test(test_reject),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

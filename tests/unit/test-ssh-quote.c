@@ -79,17 +79,17 @@ static void read_log(struct strbuf *sb)
 }
 
 static const struct ssh_target target = {
-    .host = "fakehost",
-    .user = "alice",
-    .port = 8822,
-    .key_file = "/keys/id_ed25519",
+	.host = "fakehost",
+	.user = "alice",
+	.port = 8822,
+	.key_file = "/keys/id_ed25519",
 };
 
 static void test_command_line(void **state)
 {
 	struct runner *rn = runner_ssh_new(&target);
 	struct strbuf err = STRBUF_INIT, log = STRBUF_INIT, out = STRBUF_INIT;
-	const char *argv[] = {"echo", "hi", NULL};
+	const char *argv[] = { "echo", "hi", NULL };
 	(void)state;
 	setenv("FAKE_SSH_MODE", "ok", 1);
 
@@ -125,32 +125,32 @@ static void test_command_line(void **state)
 static void test_hostile_arguments(void **state)
 {
 	static const char *const hostile[] = {
-	    "it's",
-	    "\"double\"",
-	    "$(touch /tmp/hb-pwned)",
-	    "`id`",
-	    "$HOME",
-	    "${PATH}",
-	    "a;b",
-	    "a && b",
-	    "*",
-	    "~",
-	    "-n",
-	    "",
-	    " lead",
-	    "trail ",
-	    "tab\there",
-	    "new\nline",
-	    "back\\slash",
-	    "!bang",
-	    "#hash",
-	    "|pipe",
-	    "<in",
-	    "> out",
-	    "\xc3\xa9t\xc3\xa9",
-	    NULL,
+		"it's",
+		"\"double\"",
+		"$(touch /tmp/hb-pwned)",
+		"`id`",
+		"$HOME",
+		"${PATH}",
+		"a;b",
+		"a && b",
+		"*",
+		"~",
+		"-n",
+		"",
+		" lead",
+		"trail ",
+		"tab\there",
+		"new\nline",
+		"back\\slash",
+		"!bang",
+		"#hash",
+		"|pipe",
+		"<in",
+		"> out",
+		"\xc3\xa9t\xc3\xa9",
+		NULL,
 	};
-	const char *argv[64] = {"printf", "%s\\0"};
+	const char *argv[64] = { "printf", "%s\\0" };
 	struct runner *rn = runner_ssh_new(&target);
 	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT, want = STRBUF_INIT;
 	size_t n = 2;
@@ -178,8 +178,8 @@ static void test_stdin_and_exit_status(void **state)
 {
 	struct runner *rn = runner_ssh_new(&target);
 	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT;
-	const char *cat[] = {"cat", NULL};
-	const char *fail[] = {"sh", "-c", "exit 7", NULL};
+	const char *cat[] = { "cat", NULL };
+	const char *fail[] = { "sh", "-c", "exit 7", NULL };
 	const char data[] = "line 1\nbinary \x01\x02 end";
 	(void)state;
 	setenv("FAKE_SSH_MODE", "ok", 1);
@@ -216,7 +216,7 @@ static void test_unreachable(void **state)
 static void test_target_check(void **state)
 {
 	struct strbuf err = STRBUF_INIT;
-	struct ssh_target t = {.host = "-oProxyCommand=touch /tmp/x"};
+	struct ssh_target t = { .host = "-oProxyCommand=touch /tmp/x" };
 	(void)state;
 	assert_int_equal(ssh_target_check(&t, &err), -1);
 	t.host = "login.lxp.lu";
@@ -232,15 +232,15 @@ static void test_target_check(void **state)
 static void test_local_runner(void **state)
 {
 	struct strbuf out = STRBUF_INIT, errout = STRBUF_INIT, err = STRBUF_INIT;
-	const char *both[] = {"sh", "-c", "echo out; echo err >&2; exit 4", NULL};
-	const char *big[] = {"sh", "-c", "head -c 100000 /dev/zero", NULL};
-	const char *slow[] = {"sleep", "30", NULL};
-	const char *missing[] = {"hpcbench-no-such-program", NULL};
-	const char *env[] = {"sh", "-c",
-			     "echo \"${SLURM_JOB_ID-unset} ${SBATCH_ACCOUNT-unset} "
-			     "${SLURM_CONF-unset}\"",
-			     NULL};
-	struct spawn_opts o = {.argv = both, .out = &out, .errout = &errout};
+	const char *both[] = { "sh", "-c", "echo out; echo err >&2; exit 4", NULL };
+	const char *big[] = { "sh", "-c", "head -c 100000 /dev/zero", NULL };
+	const char *slow[] = { "sleep", "30", NULL };
+	const char *missing[] = { "hpcbench-no-such-program", NULL };
+	const char *env[] = { "sh", "-c",
+			      "echo \"${SLURM_JOB_ID-unset} ${SBATCH_ACCOUNT-unset} "
+			      "${SLURM_CONF-unset}\"",
+			      NULL };
+	struct spawn_opts o = { .argv = both, .out = &out, .errout = &errout };
 	(void)state;
 
 	assert_int_equal(spawn_run(&o, &err), 4);
@@ -248,15 +248,15 @@ static void test_local_runner(void **state)
 	assert_string_equal(errout.buf, "err\n");
 
 	strbuf_reset(&out);
-	o = (struct spawn_opts){.argv = big, .out = &out, .max_capture = 1000};
+	o = (struct spawn_opts){ .argv = big, .out = &out, .max_capture = 1000 };
 	assert_int_equal(spawn_run(&o, &err), -1);
 	assert_non_null(strstr(err.buf, "more than 1000 bytes"));
 
-	o = (struct spawn_opts){.argv = slow, .timeout_ms = 200};
+	o = (struct spawn_opts){ .argv = slow, .timeout_ms = 200 };
 	assert_int_equal(spawn_run(&o, &err), -1);
 	assert_int_equal(o.timed_out, 1);
 
-	o = (struct spawn_opts){.argv = missing};
+	o = (struct spawn_opts){ .argv = missing };
 	assert_int_equal(spawn_run(&o, &err), -1);
 	assert_int_equal(o.not_found, 1);
 
@@ -265,7 +265,7 @@ static void test_local_runner(void **state)
 	setenv("SBATCH_ACCOUNT", "p1", 1);
 	setenv("SLURM_CONF", "/etc/slurm/x.conf", 1);
 	strbuf_reset(&out);
-	o = (struct spawn_opts){.argv = env, .out = &out, .scrub_slurm_env = 1};
+	o = (struct spawn_opts){ .argv = env, .out = &out, .scrub_slurm_env = 1 };
 	assert_int_equal(spawn_run(&o, &err), 0);
 	assert_string_equal(out.buf, "unset unset /etc/slurm/x.conf\n");
 	unsetenv("SLURM_JOB_ID");
@@ -279,7 +279,7 @@ static void test_local_runner(void **state)
 
 static void test_expand(void **state)
 {
-	struct executor ex = {.home = "/home/u"};
+	struct executor ex = { .home = "/home/u" };
 	struct strbuf err = STRBUF_INIT;
 	char *out;
 	(void)state;
@@ -315,13 +315,13 @@ static void test_expand(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_command_line),
-	    cmocka_unit_test(test_hostile_arguments),
-	    cmocka_unit_test(test_stdin_and_exit_status),
-	    cmocka_unit_test(test_unreachable),
-	    cmocka_unit_test(test_target_check),
-	    cmocka_unit_test(test_local_runner),
-	    cmocka_unit_test(test_expand),
+		cmocka_unit_test(test_command_line),
+		cmocka_unit_test(test_hostile_arguments),
+		cmocka_unit_test(test_stdin_and_exit_status),
+		cmocka_unit_test(test_unreachable),
+		cmocka_unit_test(test_target_check),
+		cmocka_unit_test(test_local_runner),
+		cmocka_unit_test(test_expand),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -49,7 +49,7 @@ static void test_roundtrip(void **state)
 	struct store *st = store_open(":memory:", &err);
 	struct store_run r, got;
 	struct store_job j, gj, *jobs;
-	struct store_result res = {0}, *results;
+	struct store_result res = { 0 }, *results;
 	size_t n;
 	(void)state;
 	assert_non_null(st);
@@ -238,7 +238,7 @@ static void test_two_connections(void **state)
 	struct strbuf err = STRBUF_INIT;
 	char *path = temp_db();
 	struct store *a = store_open(path, &err), *b;
-	struct holder h = {.path = path};
+	struct holder h = { .path = path };
 	struct store_run r, got;
 	struct store_job j;
 	pthread_t t;
@@ -296,10 +296,10 @@ static void test_default_path(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_roundtrip),
-	    cmocka_unit_test(test_file_mode_and_version),
-	    cmocka_unit_test(test_two_connections),
-	    cmocka_unit_test(test_default_path),
+		cmocka_unit_test(test_roundtrip),
+		cmocka_unit_test(test_file_mode_and_version),
+		cmocka_unit_test(test_two_connections),
+		cmocka_unit_test(test_default_path),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

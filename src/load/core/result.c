@@ -1,0 +1,223 @@
+/* The result file (DESIGN.md 3.5) and the human summary of a load run. */
+#include <stdio.h>
+#include <string.h>
+
+#include "common/error.h"
+#include "common/timeutil.h"
+#include "common/version.h"
+#include "load/core/run.h"
+
+/* Name of error kind k for this run (core or protocol kind). */
+static const char *kind_name(const struct load_result *r, unsigned k)
+{
+	if (k >= LOAD_ERR_PROTO) {
+		unsigned i = k - LOAD_ERR_PROTO;
+		return i < r->target->nerr_kinds ? r->target->err_kinds[i] : "other";
+	}
+	return load_err_name(k);
+}
+
+static unsigned nerr_kinds(const struct load_result *r)
+{
+	unsigned n = LOAD_ERR_PROTO + r->target->nerr_kinds;
+	return n < LOAD_MAX_ERR_KINDS ? n : LOAD_MAX_ERR_KINDS;
+}
+
+/* {min, mean, p50, p90, p99, p999, max} in microseconds. */
+static void json_pcts(struct jsonw *w, const char *key, const struct hist *h)
+{
+	jsonw_obj_open(w, key);
+	jsonw_double(w, "min", h->total ? (double)h->min / 1e3 : 0, 3);
+	jsonw_double(w, "mean", hist_mean(h) / 1e3, 3);
+	jsonw_double(w, "p50", (double)hist_percentile(h, 50) / 1e3, 3);
+	jsonw_double(w, "p90", (double)hist_percentile(h, 90) / 1e3, 3);
+	jsonw_double(w, "p99", (double)hist_percentile(h, 99) / 1e3, 3);
+	jsonw_double(w, "p999", (double)hist_percentile(h, 99.9) / 1e3, 3);
+	jsonw_double(w, "max", (double)h->max / 1e3, 3);
+	jsonw_close(w);
+}
+
+void load_result_json(const struct load_result *r, struct jsonw *w, const char *key)
+{
+	const struct load_stats *s = &r->stats;
+	struct strbuf ts = STRBUF_INIT;
+	double iv_s = (double)s->interval_ns / 1e9;
+
+	jsonw_obj_open(w, key);
+	jsonw_str(w, "schema", "hpcbench.result/1");
+	jsonw_obj_open(w, "tool");
+	jsonw_str(w, "name", "hpcbench");
+	jsonw_str(w, "version", HPCBENCH_VERSION);
+	jsonw_close(w);
+
+	jsonw_obj_open(w, "client");
+	jsonw_str(w, "protocol", r->proto->name);
+	jsonw_str(w, "target", r->target->display);
+	jsonw_obj_open(w, "parameters");
+	load_opts_json(r->opts, w);
+	if (r->proto->params_json)
+		r->proto->params_json(r->cfg, w);
+	jsonw_close(w);
+	jsonw_close(w);
+
+	rfc3339_append(&ts, r->started_wall_ns);
+	jsonw_str(w, "started_at", ts.buf);
+	jsonw_double(w, "duration_s", r->duration_s, 6);
+
+	jsonw_obj_open(w, "requests");
+	jsonw_u64(w, "sent", s->sent);
+	jsonw_u64(w, "ok", s->ok);
+	jsonw_u64(w, "errors", s->errors);
+	jsonw_u64(w, "dropped", s->dropped);
+	jsonw_obj_open(w, "errors_by_kind");
+	for (unsigned k = 1; k < nerr_kinds(r); k++)
+		jsonw_u64(w, kind_name(r, k), s->err[k]);
+	jsonw_close(w);
+	jsonw_obj_open(w, "error_samples");
+	for (unsigned k = 1; k < nerr_kinds(r); k++)
+		if (s->note[k][0])
+			jsonw_str(w, kind_name(r, k), s->note[k]);
+	jsonw_close(w);
+	jsonw_close(w);
+
+	jsonw_obj_open(w, "warmup");
+	jsonw_double(w, "duration_s", (double)r->opts->warmup_us / 1e6, 6);
+	jsonw_u64(w, "sent", s->warm_sent);
+	jsonw_u64(w, "ok", s->warm_ok);
+	jsonw_u64(w, "errors", s->warm_errors);
+	jsonw_close(w);
+
+	jsonw_double(w, "throughput_rps", load_result_rps(r), 3);
+	json_pcts(w, "latency_us", &s->latency);
+	json_pcts(w, "service_time_us", &s->service);
+	json_pcts(w, "schedule_lag_us", &s->lag);
+
+	jsonw_obj_open(w, "by_kind");
+	for (unsigned k = 0; k < s->nkinds; k++) {
+		const struct load_kind_stats *ks = &s->kinds[k];
+		if (!ks->ok && !ks->errors)
+			continue;
+		jsonw_obj_open(w, r->target->kinds[k]);
+		jsonw_u64(w, "ok", ks->ok);
+		jsonw_u64(w, "errors", ks->errors);
+		jsonw_double(w, "throughput_rps",
+			     r->duration_s > 0 ? (double)ks->ok / r->duration_s : 0, 3);
+		if (ks->latency.counts)
+			json_pcts(w, "latency_us", &ks->latency);
+		jsonw_close(w);
+	}
+	jsonw_close(w);
+
+	jsonw_arr_open(w, "intervals");
+	for (size_t i = 0; i < s->niv; i++) {
+		const struct load_interval *iv = &s->iv[i];
+		/* The last interval runs to the end of the window (shorter or, with the
+		 * drained replies folded in, a little longer than the others). */
+		double len = iv_s;
+		if (i + 1 == s->niv && r->duration_s > (double)i * iv_s)
+			len = r->duration_s - (double)i * iv_s;
+		jsonw_obj_open(w, NULL);
+		jsonw_double(w, "t", (double)i * iv_s, 3);
+		jsonw_double(w, "rps", (double)iv->ok / len, 3);
+		jsonw_double(w, "p50_us", (double)hist_percentile(&iv->latency, 50) / 1e3, 3);
+		jsonw_double(w, "p99_us", (double)hist_percentile(&iv->latency, 99) / 1e3, 3);
+		jsonw_u64(w, "errors", iv->errors);
+		jsonw_close(w);
+	}
+	jsonw_close(w);
+
+	if (r->proto->report_json)
+		r->proto->report_json(r->cfg, r->proto_ts, r, w);
+	jsonw_close(w);
+	strbuf_release(&ts);
+}
+
+/* One line of percentiles in microseconds. */
+static void text_pcts(struct strbuf *out, const char *label, const struct hist *h)
+{
+	strbuf_addf(out,
+		    "  %-13s min %.1f  mean %.1f  p50 %.1f  p90 %.1f  p99 %.1f  p99.9 %.1f  "
+		    "max %.1f us\n",
+		    label, h->total ? (double)h->min / 1e3 : 0, hist_mean(h) / 1e3,
+		    (double)hist_percentile(h, 50) / 1e3, (double)hist_percentile(h, 90) / 1e3,
+		    (double)hist_percentile(h, 99) / 1e3, (double)hist_percentile(h, 99.9) / 1e3,
+		    (double)h->max / 1e3);
+}
+
+void load_result_text(const struct load_result *r, struct strbuf *out)
+{
+	const struct load_stats *s = &r->stats;
+	const struct load_opts *o = r->opts;
+
+	strbuf_addf(out, "%s %s: %u connection%s, %u thread%s, pipeline %u, ", r->proto->name,
+		    r->target->display, o->connections, o->connections == 1 ? "" : "s", o->threads,
+		    o->threads == 1 ? "" : "s", o->pipeline);
+	if (o->rate > 0)
+		strbuf_addf(out, "open loop %.6g req/s (%s)", o->rate,
+			    load_arrival_name(o->arrival));
+	else
+		strbuf_addstr(out, "closed loop");
+	strbuf_addf(out, ", %.3f s\n", r->duration_s);
+	strbuf_addf(out, "  requests      %llu sent, %llu ok, %llu errors, %llu dropped\n",
+		    (unsigned long long)s->sent, (unsigned long long)s->ok,
+		    (unsigned long long)s->errors, (unsigned long long)s->dropped);
+	if (o->warmup_us)
+		strbuf_addf(out, "  warm-up       %.3f s, %llu requests (not counted)\n",
+			    (double)o->warmup_us / 1e6, (unsigned long long)s->warm_sent);
+	strbuf_addf(out, "  throughput    %.1f req/s\n", load_result_rps(r));
+	text_pcts(out, "latency", &s->latency);
+	if (o->rate > 0) {
+		text_pcts(out, "service time", &s->service);
+		text_pcts(out, "schedule lag", &s->lag);
+	}
+	if (s->nkinds > 1) {
+		for (unsigned k = 0; k < s->nkinds; k++) {
+			const struct load_kind_stats *ks = &s->kinds[k];
+			if (!ks->ok && !ks->errors)
+				continue;
+			strbuf_addf(out, "  %-13s %llu ok, %llu errors", r->target->kinds[k],
+				    (unsigned long long)ks->ok, (unsigned long long)ks->errors);
+			if (ks->ok)
+				strbuf_addf(out, ", p50 %.1f  p99 %.1f us",
+					    (double)hist_percentile(&ks->latency, 50) / 1e3,
+					    (double)hist_percentile(&ks->latency, 99) / 1e3);
+			strbuf_addch(out, '\n');
+		}
+	}
+	for (unsigned k = 1; k < nerr_kinds(r); k++) {
+		if (!s->err[k])
+			continue;
+		strbuf_addf(out, "  error %-7s %llu%s%s%s\n", kind_name(r, k),
+			    (unsigned long long)s->err[k], s->note[k][0] ? " (first: " : "",
+			    s->note[k], s->note[k][0] ? ")" : "");
+	}
+	if (r->proto->report_text)
+		r->proto->report_text(r->cfg, r->proto_ts, r, out);
+}
+
+int load_result_verdict(const struct load_result *r, struct strbuf *err)
+{
+	const struct load_stats *s = &r->stats;
+	uint64_t conn = s->err[LOAD_ERR_CONNECT];
+	if (!s->ok) {
+		error(err, "no request succeeded");
+		return EXIT_FAILED;
+	}
+	if ((s->errors || conn || s->dropped) && !r->opts->allow_errors) {
+		if (s->errors)
+			error(err, "%llu request%s failed (--allow-errors to accept)",
+			      (unsigned long long)s->errors, s->errors == 1 ? "" : "s");
+		if (conn)
+			error(err, "%llu connection attempt%s failed (--allow-errors to accept)",
+			      (unsigned long long)conn, conn == 1 ? "" : "s");
+		if (s->dropped)
+			error(err,
+			      "%llu request%s dropped: the load asked for was not delivered "
+			      "(--allow-errors to accept)",
+			      (unsigned long long)s->dropped, s->dropped == 1 ? "" : "s");
+		return EXIT_FAILED;
+	}
+	if (r->proto->verdict && r->proto->verdict(r->cfg, r->proto_ts, r, err))
+		return EXIT_FAILED;
+	return EXIT_OK;
+}

@@ -52,9 +52,15 @@ static int cmd_run_exec(int argc, char **argv, struct cli_ctx *ctx)
 	if (o.target_service && o.target_endpoint)
 		return cli_usage_error(&cmd_run_entry,
 				       "--target-service and --target-endpoint exclude each other");
-	if (o.executor && !executor_known(o.executor))
-		return cli_usage_error(&cmd_run_entry,
-				       "unknown executor '%s' (local, slurm or ssh)", o.executor);
+	if (o.executor && !executor_known(o.executor)) {
+		struct strbuf names = STRBUF_INIT;
+		int rc;
+		executor_names(&names);
+		rc = cli_usage_error(&cmd_run_entry, "unknown executor '%s' (%s)", o.executor,
+				     names.buf);
+		strbuf_release(&names);
+		return rc;
+	}
 	o.recipes = (const char *const *)argv + optind;
 	o.nr_recipes = (size_t)(argc - optind);
 	o.cfg = cli_config(ctx);

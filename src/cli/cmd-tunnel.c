@@ -191,7 +191,7 @@ static int cmd_tunnel_exec(int argc, char **argv, struct cli_ctx *ctx)
 	local_port = argc - optind == 2 ? (unsigned)v : ep.port;
 	forward = xasprintf("%u:%s:%u", local_port, ep.host, ep.port);
 
-	if (!strcmp(job.executor, "ssh")) {
+	if (executor_caps(job.executor) & EXEC_REMOTE) {
 		struct ssh_target t = { .host = cfg->hpc.hostname,
 					.user = cfg->hpc.username,
 					.port = cfg->hpc.port,

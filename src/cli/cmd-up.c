@@ -40,9 +40,15 @@ static int cmd_up_exec(int argc, char **argv, struct cli_ctx *ctx)
 	}
 	if (optind >= argc)
 		return cli_usage_error(&cmd_up_entry, "no recipe given");
-	if (o.executor && !executor_known(o.executor))
-		return cli_usage_error(&cmd_up_entry, "unknown executor '%s' (local, slurm or ssh)",
-				       o.executor);
+	if (o.executor && !executor_known(o.executor)) {
+		struct strbuf names = STRBUF_INIT;
+		int rc;
+		executor_names(&names);
+		rc = cli_usage_error(&cmd_up_entry, "unknown executor '%s' (%s)", o.executor,
+				     names.buf);
+		strbuf_release(&names);
+		return rc;
+	}
 	o.recipes = (const char *const *)argv + optind;
 	o.nr_recipes = (size_t)(argc - optind);
 	o.cfg = cli_config(ctx);

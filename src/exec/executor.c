@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/error.h"
 #include "exec/local.h"
 
 static const char *const state_names[] = {
@@ -19,34 +20,88 @@ const char *job_state_name(enum job_state s)
 	return "UNKNOWN";
 }
 
+enum job_state job_state_from_name(const char *name)
+{
+	for (size_t s = 0; name && s < sizeof(state_names) / sizeof(state_names[0]); s++)
+		if (state_names[s] && !strcmp(state_names[s], name))
+			return (enum job_state)s;
+	return JS_UNKNOWN;
+}
+
+void exec_job_release(struct exec_job *j)
+{
+	free(j->native_id);
+	free(j->job_dir);
+	free(j->node);
+	free(j->reason);
+	memset(j, 0, sizeof(*j));
+	j->exit_code = -1;
+}
+
 int job_state_is_final(enum job_state s)
 {
 	return s == JS_COMPLETED || s == JS_FAILED || s == JS_CANCELLED || s == JS_TIMEOUT;
 }
 
-static const struct {
+static const struct executor_entry {
 	const char *name;
+	unsigned caps;
 	struct executor *(*create)(void);
 } registry[] = {
-	{ "local", executor_local_new },
-	{ "slurm", executor_slurm_new },
-	{ "ssh", executor_ssh_new },
+	{ "local", EXEC_SHARES_FS, executor_local_new },
+	{ "slurm", EXEC_QUEUE, executor_slurm_new },
+	{ "ssh", EXEC_REMOTE | EXEC_QUEUE, executor_ssh_new },
 };
+#define NR_EXECUTORS (sizeof(registry) / sizeof(registry[0]))
+
+static const struct executor_entry *lookup(const char *name)
+{
+	for (size_t i = 0; name && i < NR_EXECUTORS; i++)
+		if (!strcmp(name, registry[i].name))
+			return &registry[i];
+	return NULL;
+}
 
 int executor_known(const char *name)
 {
-	for (size_t i = 0; i < sizeof(registry) / sizeof(registry[0]); i++)
-		if (!strcmp(name, registry[i].name))
-			return 1;
-	return 0;
+	return lookup(name) != NULL;
+}
+
+unsigned executor_caps(const char *name)
+{
+	const struct executor_entry *e = lookup(name);
+	return e ? e->caps : 0;
+}
+
+void executor_names(struct strbuf *sb)
+{
+	for (size_t i = 0; i < NR_EXECUTORS; i++)
+		strbuf_addf(sb, "%s%s",
+			    i == 0		    ? ""
+			    : i + 1 == NR_EXECUTORS ? " or "
+						    : ", ",
+			    registry[i].name);
+}
+
+int executor_unknown(struct strbuf *err, const char *name)
+{
+	struct strbuf names = STRBUF_INIT;
+	executor_names(&names);
+	error(err, "unknown executor '%s' (%s)", name, names.buf);
+	strbuf_release(&names);
+	return -1;
 }
 
 struct executor *executor_new(const char *name)
 {
-	for (size_t i = 0; i < sizeof(registry) / sizeof(registry[0]); i++)
-		if (!strcmp(name, registry[i].name))
-			return registry[i].create();
-	return NULL;
+	const struct executor_entry *e = lookup(name);
+	struct executor *ex;
+	if (!e)
+		return NULL;
+	ex = e->create();
+	ex->name = e->name;
+	ex->caps = e->caps;
+	return ex;
 }
 
 void executor_free(struct executor *ex)

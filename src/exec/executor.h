@@ -28,9 +28,12 @@ enum job_state {
 	JS_TIMEOUT,
 };
 const char *job_state_name(enum job_state s); /* "PENDING", ... */
+/* The state named by job_state_name(); JS_UNKNOWN for anything else (or NULL). */
+enum job_state job_state_from_name(const char *name);
 int job_state_is_final(enum job_state s);
 
-/* The executor's view of one submitted job, updated by poll(). */
+/* The executor's view of one submitted job, updated by poll(). It owns every string in
+ * it; exec_job_release() frees them. */
 struct exec_job {
 	char *native_id; /* SLURM job id, or the local process group id */
 	char *job_dir;	 /* RUN_DIR/JOB_ID on the executor's side */
@@ -39,6 +42,9 @@ struct exec_job {
 	char *node;    /* where it runs, or NULL */
 	char *reason;  /* pending reason / failure reason, or NULL */
 };
+
+/* Frees the strings of j and zeroes it (exit_code -1); j itself is the caller's. */
+void exec_job_release(struct exec_job *j);
 
 /*
  * A command runner: here (fork/exec) or on the login node (ssh with a master
@@ -57,8 +63,25 @@ struct runner {
 	void *priv;
 };
 
+/*
+ * What an executor can do; code asks these instead of comparing names. A new executor
+ * is one constructor and one line in the registry (exec/executor.c) with its flags.
+ */
+enum executor_cap {
+	/* Jobs run on this machine and see its files wherever they are: a run folder may be
+	 * put where the user asks (--out), nothing is copied back, and the state folder
+	 * serves as the default workdir. (A cluster's nodes see only its shared folders.) */
+	EXEC_SHARES_FS = 1 << 0,
+	/* The job side is another machine, reached through the runner: $NAME and ~ in
+	 * config paths expand there, ports need a tunnel. */
+	EXEC_REMOTE = 1 << 1,
+	/* Jobs wait in a batch queue (pending reasons, dependencies, time limits). */
+	EXEC_QUEUE = 1 << 2,
+};
+
 struct executor {
-	const char *name;      /* "local", "slurm", "ssh" */
+	const char *name;      /* the registry's name: "local", "slurm", "ssh" */
+	unsigned caps;	       /* enum executor_cap flags, set from the registry */
 	struct runner *runner; /* how files and commands reach the job side */
 	/* Connects (ssh: master connection). -1 with err; ex->unreachable for exit 3. */
 	int (*open)(struct executor *ex, const struct config *cfg, struct strbuf *err);
@@ -101,9 +124,15 @@ struct executor {
 struct executor *executor_slurm_new(void); /* src/exec/slurm.c */
 struct executor *executor_ssh_new(void);   /* src/exec/ssh.c */
 
-/* True for a name executor_new() knows: "local", "slurm", "ssh". */
+/* True for a name executor_new() knows. */
 int executor_known(const char *name);
-/* Creates the executor by name ("local", "slurm", "ssh"); NULL if unknown. */
+/* The capability flags of the executor registered as name; 0 if unknown. */
+unsigned executor_caps(const char *name);
+/* Appends the registered names for messages: "local, slurm or ssh". */
+void executor_names(struct strbuf *sb);
+/* error(err, "unknown executor 'NAME' (local, slurm or ssh)"): -1. */
+int executor_unknown(struct strbuf *err, const char *name);
+/* Creates the executor by name (see executor_names()); NULL if unknown. */
 struct executor *executor_new(const char *name);
 void executor_free(struct executor *ex);
 

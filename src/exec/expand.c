@@ -121,7 +121,7 @@ int executor_expand_path(struct executor *ex, const char *s, char **out, struct 
 	struct pieces ps = { 0 };
 	struct strlist vals = STRLIST_INIT;
 	struct strbuf sb = STRBUF_INIT;
-	int remote = ex->runner && !strcmp(ex->runner->name, "ssh");
+	int remote = (ex->caps & EXEC_REMOTE) != 0;
 	size_t nvars = 0, v = 0;
 	int ret = -1;
 

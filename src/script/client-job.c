@@ -230,10 +230,11 @@ static void target_word(struct strbuf *sb, const struct client_render *cr,
 		strbuf_addstr(sb, "\"$HPCBENCH_TARGET_HOST:$HPCBENCH_TARGET_PORT\"");
 		break;
 	case TARGET_SQL_URL: {
-		const char *t = b->target_type ? b->target_type : c->target.name;
-		const char *scheme = t && (!strcmp(t, "postgres") || !strcmp(t, "postgresql"))
-					 ? "postgres"
-					 : "mysql";
+		const struct service_type *t = b->target_type;
+		/* An external SQL target of unknown type is taken for MySQL, as the old tool did.
+		 */
+		const char *scheme =
+		    t && t->render && t->render->url_scheme ? t->render->url_scheme : "mysql";
 		strbuf_addf(sb, "\"%s://$HPCBENCH_TARGET_HOST:$HPCBENCH_TARGET_PORT\"", scheme);
 		break;
 	}
@@ -408,9 +409,9 @@ int render_client(const struct recipe *r, const struct client_spec *c, const str
 	if (tj >= 0 && !o->target_endpoint && !c->target.endpoint && !cli_param(c, "endpoint")) {
 		job->depends_on = tj;
 		b.target_service = plan->jobs[tj].service;
-		b.target_type = b.target_service->type->name;
-	} else if (implied_type(c)) {
-		b.target_type = implied_type(c)->name;
+		b.target_type = b.target_service->type;
+	} else {
+		b.target_type = implied_type(c);
 	}
 	if (!c->command && !c->type) {
 		recipe_error(err, &c->pos, "client '%s': no client type and no command", c->name);

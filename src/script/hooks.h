@@ -56,6 +56,10 @@ struct service_render {
 	 */
 	const char *const *owned_args;
 	const char *url_scheme; /* endpoint url scheme; NULL = "http" */
+	/* The LLM API it serves (`hpcbench load llm --api`), or NULL: not an LLM server. */
+	const char *llm_api;
+	/* Answers PromQL (/api/v1/query): Grafana's datasource when the recipe has one. */
+	bool promql;
 	/* Probe path rewrites, pairs {from, to, ..., NULL} (old recipes' paths). */
 	const char *const *probe_rewrite;
 	unsigned probe_timeout_s; /* readiness default when health_check gives none */
@@ -73,7 +77,9 @@ enum target_form {
 struct cli_build {
 	const struct client_spec *c;
 	const struct render_opts *o;
-	const char *target_type; /* service type name of the target when known, or NULL */
+	/* The target's service type when known (a service of the recipe, or implied by the
+	 * target's name), or NULL. */
+	const struct service_type *target_type;
 	/* The target when it is a service of this recipe (its job folder is $HB_TARGET_DIR). */
 	const struct service_spec *target_service;
 	struct job *job;

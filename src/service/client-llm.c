@@ -54,11 +54,9 @@ static const struct type_key llm_client_keys[] = {
 /* --api from the target's type; --model from an Ollama/vLLM service of the recipe. */
 static int llm_client_build(struct cli_build *b, struct strbuf *err)
 {
-	const char *t = b->target_type;
-	if (!cli_param(b->c, "api") && t) {
-		const char *api = !strcmp(t, "ollama") ? "ollama"
-				  : !strcmp(t, "vllm") ? "openai-chat"
-						       : NULL;
+	const struct service_type *t = b->target_type;
+	if (!cli_param(b->c, "api") && t && t->render) {
+		const char *api = t->render->llm_api;
 		if (api) {
 			svc_arg_raw(&b->opts, "--api");
 			svc_arg_raw(&b->opts, api);

@@ -73,7 +73,7 @@ static void datasource_setup(struct svc_build *b)
 
 	for (size_t i = 0; i < b->plan->nr && !url; i++) {
 		const struct job *j = &b->plan->jobs[i];
-		if (j->service && !strcmp(j->service->type->name, "prometheus")) {
+		if (j->service && j->service->type->render && j->service->type->render->promql) {
 			prom = j;
 			break;
 		}

@@ -41,6 +41,7 @@ static const struct service_render ollama_render = {
 	.command = "ollama",
 	.args = ollama_args,
 	.url_scheme = "http",
+	.llm_api = "ollama",
 	.probe_timeout_s = 300,
 	.build = ollama_build,
 };

@@ -207,6 +207,7 @@ static const struct service_render prometheus_render = {
 	.command = "prometheus",
 	.owned_args = prometheus_owned,
 	.url_scheme = "http",
+	.promql = true,
 	.build = prometheus_build,
 };
 

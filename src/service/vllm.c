@@ -49,6 +49,7 @@ static const struct service_render vllm_render = {
 	.command = "vllm",
 	.owned_args = vllm_owned,
 	.url_scheme = "http",
+	.llm_api = "openai-chat",
 	.probe_timeout_s = 900,
 	.build = vllm_build,
 };

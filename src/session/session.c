@@ -164,7 +164,7 @@ static int choose_run_dir(struct session *s, struct strbuf *err)
 {
 	const struct session_opts *o = s->o;
 	char *workdir = NULL;
-	if (o->out_dir && !strcmp(s->ex->name, "local")) {
+	if (o->out_dir && (s->ex->caps & EXEC_SHARES_FS)) {
 		char *abs = realpath(o->out_dir, NULL);
 		if (abs) {
 			/* An existing folder must be empty: a run folder is never mixed. */
@@ -192,7 +192,7 @@ static int choose_run_dir(struct session *s, struct strbuf *err)
 	if (o->cfg && o->cfg->workdir) {
 		if (executor_expand_path(s->ex, o->cfg->workdir, &workdir, err) < 0)
 			return -1;
-	} else if (!strcmp(s->ex->name, "local")) {
+	} else if (s->ex->caps & EXEC_SHARES_FS) {
 		char *db = store_default_path();
 		char *slash = strrchr(db, '/');
 		*slash = '\0';
@@ -441,7 +441,7 @@ static int submit(struct session *s, size_t i, struct strbuf *err)
 	else if (s->jobs[i]->kind == JOB_CLIENT && s->target_file &&
 		 !strcmp(s->target.executor, s->ex->name))
 		after = s->target.native_id;
-	e.job_dir = r->job_dir;
+	e.job_dir = xstrdup(r->job_dir);
 	e.exit_code = -1;
 	ret = s->ex->submit(s->ex, &e, after, s->jobs[i]->time_limit_s, err);
 	if (ret == 0) {
@@ -462,9 +462,7 @@ static int submit(struct session *s, size_t i, struct strbuf *err)
 		ret = store_job_update(s->o->st, r, err);
 		log_info("%s: submitted (%s job %s)", r->id, s->ex->name, r->native_id);
 	}
-	free(e.native_id);
-	free(e.node);
-	free(e.reason);
+	exec_job_release(&e);
 	return ret;
 }
 
@@ -779,7 +777,7 @@ static int prepare(struct session *s, struct strbuf *err)
 		return code;
 	exec_name = o->executor ? o->executor : target_id ? s->target.executor : "local";
 	if (!executor_known(exec_name)) {
-		error(err, "unknown executor '%s' (local, slurm or ssh)", exec_name);
+		executor_unknown(err, exec_name);
 		return EXIT_USAGE;
 	}
 	s->ex = track_open_executor(exec_name, o->cfg, &unreachable, err);
@@ -824,7 +822,7 @@ int session_start(const struct session_opts *o, struct session_result *res, stru
 			strbuf_addf(&res->ids, "%s\n", s.recs[i].id);
 	}
 	if (up && o->no_wait) {
-		if (s.local_out && strcmp(s.ex->name, "local"))
+		if (s.local_out)
 			copy_job_files(&s); /* the scripts; logs so far */
 		finish_record(&s, RUN_UP, NULL);
 		code = EXIT_OK;
@@ -837,7 +835,7 @@ int session_start(const struct session_opts *o, struct session_result *res, stru
 			log_info("%s: ready at %s", s.recs[i].id,
 				 s.recs[i].endpoint ? s.recs[i].endpoint : "(no url)");
 	if (up) {
-		if (s.local_out && strcmp(s.ex->name, "local"))
+		if (s.local_out)
 			copy_job_files(&s); /* scripts, logs so far, state, endpoint.json */
 		finish_record(&s, RUN_UP, NULL);
 		code = EXIT_OK;

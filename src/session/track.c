@@ -20,21 +20,13 @@
 /* How long a cancel waits for the jobs to be reported ended. */
 #define CANCEL_WAIT_S 30
 
-enum job_state job_state_from_name(const char *name)
-{
-	for (int s = JS_UNKNOWN; s <= JS_TIMEOUT; s++)
-		if (name && !strcmp(job_state_name((enum job_state)s), name))
-			return (enum job_state)s;
-	return JS_UNKNOWN;
-}
-
 struct executor *track_open_executor(const char *name, const struct config *cfg, int *unreachable,
 				     struct strbuf *err)
 {
 	struct executor *ex = executor_new(name);
 	*unreachable = 0;
 	if (!ex) {
-		error(err, "unknown executor '%s' (local, slurm or ssh)", name);
+		executor_unknown(err, name);
 		return NULL;
 	}
 	if (ex->open(ex, cfg, err) < 0) {
@@ -126,10 +118,7 @@ static int poll_group(struct store *st, struct executor *ex, struct store_job **
 		if (ret == 0 && absorb(ex, jobs[i], &e[i]) &&
 		    store_job_update(st, jobs[i], err) < 0)
 			ret = -1;
-		free(e[i].native_id);
-		free(e[i].job_dir);
-		free(e[i].node);
-		free(e[i].reason);
+		exec_job_release(&e[i]);
 	}
 	free(e);
 	return ret;

@@ -15,9 +15,6 @@ struct store;
 struct store_job;
 struct store_run;
 
-/* The job_state of a stored state name (JS_UNKNOWN if unknown). */
-enum job_state job_state_from_name(const char *name);
-
 /*
  * Creates and opens the executor `name`. Returns NULL with a reason in err; *unreachable
  * is then set when the cluster could not be reached (exit 3).

@@ -41,10 +41,6 @@ static int usage(void)
 
 static struct executor *make_executor(const char *name)
 {
-	if (!strcmp(name, "slurm"))
-		return executor_slurm_new();
-	if (!strcmp(name, "ssh"))
-		return executor_ssh_new();
 	return executor_new(name);
 }
 

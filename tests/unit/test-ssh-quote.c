@@ -298,6 +298,7 @@ static void test_expand(void **state)
 	/* over ssh: the fake ssh runs the command locally, with HB_T_USER changed there */
 	setenv("FAKE_SSH_MODE", "ok", 1);
 	ex.runner = runner_ssh_new(&target);
+	ex.caps = EXEC_REMOTE;
 	assert_int_equal(runner_ssh_connect(ex.runner, &err), 0);
 	setenv("HB_T_USER", "bob with 'quotes' $(x)", 1);
 	assert_int_equal(executor_expand_path(&ex, "/p/$HB_T_USER/q", &out, &err), 0);

@@ -14,7 +14,8 @@ int log_stderr_is_tty(void)
 	return cached;
 }
 
-static void vlog(const char *prefix, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static void vlog(const char *prefix, const char *fmt,
+						       va_list ap)
 {
 	fputs("hpcbench: ", stderr);
 	if (prefix)

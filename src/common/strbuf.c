@@ -38,17 +38,20 @@ char *strbuf_detach(struct strbuf *sb, size_t *len)
 void strbuf_grow(struct strbuf *sb, size_t extra)
 {
 	int new_buf = !sb->alloc;
-	if (sb->len + extra + 1 <= sb->alloc)
+	size_t want = st_add(st_add(sb->len, extra), 1);
+	if (want <= sb->alloc)
 		return;
 	if (new_buf)
 		sb->buf = NULL;
-	ALLOC_GROW(sb->buf, sb->len + extra + 1, sb->alloc);
+	ALLOC_GROW(sb->buf, want, sb->alloc);
 	if (new_buf)
 		sb->buf[0] = '\0';
 }
 
 void strbuf_setlen(struct strbuf *sb, size_t len)
 {
+	if (len > (sb->alloc ? sb->alloc - 1 : 0))
+		BUG("strbuf_setlen(%zu) beyond the buffer (%zu allocated)", len, sb->alloc);
 	if (!sb->alloc) /* the shared empty buffer stays "" */
 		return;
 	sb->len = len;

@@ -61,3 +61,30 @@ char *xasprintf(const char *fmt, ...)
 	va_end(ap);
 	return p;
 }
+
+void bug_at(const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "hpcbench: BUG: %s:%d: ", file, line);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	abort();
+}
+
+size_t st_mult(size_t a, size_t b)
+{
+	size_t r;
+	if (__builtin_mul_overflow(a, b, &r))
+		BUG("size overflow: %zu * %zu", a, b);
+	return r;
+}
+
+size_t st_add(size_t a, size_t b)
+{
+	size_t r;
+	if (__builtin_add_overflow(a, b, &r))
+		BUG("size overflow: %zu + %zu", a, b);
+	return r;
+}

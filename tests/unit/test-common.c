@@ -6,12 +6,17 @@
 #include <cmocka.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "common/jsonw.h"
 #include "common/shquote.h"
 #include "common/strbuf.h"
 #include "common/suggest.h"
 #include "common/units.h"
+#include "common/xalloc.h"
 
 static void test_strbuf(void **state)
 {
@@ -114,14 +119,70 @@ static void test_suggest(void **state)
 	assert_null(suggest_nearest("zzzzzz", keys));
 }
 
+/* Runs fn in a child with stderr silenced; true when it died of SIGABRT (a BUG()). */
+static int aborts(void (*fn)(void))
+{
+	int status;
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		if (!freopen("/dev/null", "w", stderr))
+			_exit(2);
+		fn();
+		_exit(0);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	return WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT;
+}
+
+static void setlen_past_end(void)
+{
+	struct strbuf sb = STRBUF_INIT;
+	strbuf_addstr(&sb, "abc");
+	strbuf_setlen(&sb, sb.alloc + 1);
+}
+
+static void setlen_on_empty(void)
+{
+	struct strbuf sb = STRBUF_INIT;
+	strbuf_setlen(&sb, 1);
+}
+
+static void grow_overflow(void)
+{
+	int *p = NULL;
+	size_t alloc = 0;
+	ALLOC_GROW(p, SIZE_MAX / 2, alloc);
+}
+
+static void mult_overflow(void)
+{
+	(void)st_mult(SIZE_MAX / 2, 3);
+}
+
+/* Broken size invariants fail loudly instead of writing out of bounds. */
+static void test_size_checks(void **state)
+{
+	struct strbuf sb = STRBUF_INIT;
+	(void)state;
+	strbuf_addstr(&sb, "abcdef");
+	strbuf_setlen(&sb, 3);
+	assert_string_equal(sb.buf, "abc");
+	strbuf_release(&sb);
+	strbuf_setlen(&sb, 0); /* the shared empty buffer may be reset */
+	assert_int_equal(st_mult(1 << 20, 1 << 10), (size_t)1 << 30);
+	assert_true(aborts(setlen_past_end));
+	assert_true(aborts(setlen_on_empty));
+	assert_true(aborts(grow_overflow));
+	assert_true(aborts(mult_overflow));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_strbuf),
-		cmocka_unit_test(test_durations),
-		cmocka_unit_test(test_slurm_time_and_mem),
-		cmocka_unit_test(test_quote),
-		cmocka_unit_test(test_jsonw),
+		cmocka_unit_test(test_strbuf),	  cmocka_unit_test(test_size_checks),
+		cmocka_unit_test(test_durations), cmocka_unit_test(test_slurm_time_and_mem),
+		cmocka_unit_test(test_quote),	  cmocka_unit_test(test_jsonw),
 		cmocka_unit_test(test_suggest),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

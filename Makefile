@@ -1,6 +1,6 @@
 # hpcbench — see README.md. `make` builds build/hpcbench.
 #   make test        install what is missing, build, run every test (unit + end-to-end)
-#   make asan        the same suite under AddressSanitizer + UndefinedBehaviorSanitizer
+#   make asan        the same suite under AddressSanitizer + UndefinedBehaviorSanitizer (clang)
 #   make quickstart  install, build, run a real local benchmark session
 # BUILD=dir builds elsewhere (parallel work trees, the asan build).
 
@@ -59,10 +59,12 @@ test: deps
 	@$(MAKE) --no-print-directory all unit
 	@HPCBENCH_BUILD=$(abspath $(BUILD)) bash tests/run.sh $(T)
 
+# clang, because its UBSan also checks float-to-integer overflow (gcc's does not).
+SAN_FLAGS := -fsanitize=address,undefined,float-cast-overflow
 asan: deps
-	@$(MAKE) --no-print-directory BUILD=build-asan \
-		CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all" \
-		LDFLAGS="-fsanitize=address,undefined" all unit
+	@$(MAKE) --no-print-directory BUILD=build-asan CC=clang \
+		CFLAGS="-O1 -g -fno-omit-frame-pointer $(SAN_FLAGS) -fno-sanitize-recover=all" \
+		LDFLAGS="$(SAN_FLAGS)" all unit
 	@HPCBENCH_BUILD=$(abspath build-asan) ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 bash tests/run.sh $(T)
 

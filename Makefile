@@ -6,7 +6,9 @@
 
 CC      ?= gcc
 BUILD   ?= build
-PKGS    := yaml-0.1 jansson sqlite3 libmariadb libpq
+# Debian's libhdf5-dev names its pkg-config file hdf5-serial (hdf5 only through alternatives).
+HDF5_PKG := $(shell pkg-config --exists hdf5-serial 2>/dev/null && echo hdf5-serial || echo hdf5)
+PKGS    := yaml-0.1 jansson sqlite3 libmariadb libpq $(HDF5_PKG)
 CFLAGS  ?= -O2 -g
 # Project flags live apart from CFLAGS so that `make CFLAGS=...` (the asan build) keeps them.
 BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter \

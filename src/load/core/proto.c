@@ -3,16 +3,14 @@
 
 #include <string.h>
 
+extern const struct load_proto load_proto_chroma;
 extern const struct load_proto load_proto_http;
 extern const struct load_proto load_proto_llm;
 extern const struct load_proto load_proto_redis;
 
 /* Sorted by name. */
 const struct load_proto *const load_protos[] = {
-	&load_proto_http,
-	&load_proto_llm,
-	&load_proto_redis,
-	NULL,
+	&load_proto_chroma, &load_proto_http, &load_proto_llm, &load_proto_redis, NULL,
 };
 
 const struct load_proto *load_proto_find(const char *name)

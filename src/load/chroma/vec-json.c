@@ -1,0 +1,156 @@
+/* Embedding encoders: see vec-json.h. */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "load/chroma/vec-json.h"
+
+/* 10^i for i in [-60, 60]: exact up to 10^22, correctly rounded beyond. */
+static double pow10_tab(int i)
+{
+	static double tab[121];
+	static int ready;
+	if (!__atomic_load_n(&ready, __ATOMIC_ACQUIRE)) {
+		double p = 1;
+		for (int k = 0; k <= 60; k++) {
+			tab[60 + k] = p;
+			p *= 10;
+		}
+		for (int k = 1; k <= 60; k++)
+			tab[60 - k] = 1.0 / tab[60 + k];
+		__atomic_store_n(&ready, 1, __ATOMIC_RELEASE);
+	}
+	return tab[60 + i];
+}
+
+size_t vec_fmt_float(char *out, float f)
+{
+	char digits[10], *p = out;
+	double d = f;
+	int e10, nd;
+	uint64_t m;
+
+	if (!isfinite(f) || f == 0) {
+		*p = '0';
+		return 1;
+	}
+	if (d < 0) {
+		*p++ = '-';
+		d = -d;
+	}
+	/* Decimal exponent from the binary one (log10(2) = 0.30103), corrected once. */
+	int e2;
+	frexp(d, &e2);
+	e10 = (int)floor((e2 - 1) * 0.30102999566398120);
+	if (d >= pow10_tab(e10 + 1))
+		e10++;
+	else if (d < pow10_tab(e10))
+		e10--;
+	/* Nine significant digits: m in [1e8, 1e9). */
+	m = (uint64_t)llround(d * pow10_tab(8 - e10));
+	if (m >= 1000000000ull) {
+		m = (m + 5) / 10;
+		e10++;
+	}
+	for (int i = 8; i >= 0; i--) {
+		digits[i] = (char)('0' + m % 10);
+		m /= 10;
+	}
+	nd = 9;
+	while (nd > 1 && digits[nd - 1] == '0')
+		nd--;
+	if (e10 >= 0 && e10 < 9) {
+		/* ddd.ddd */
+		int ip = e10 + 1;
+		for (int i = 0; i < ip; i++)
+			*p++ = i < nd ? digits[i] : '0';
+		if (nd > ip) {
+			*p++ = '.';
+			for (int i = ip; i < nd; i++)
+				*p++ = digits[i];
+		}
+	} else if (e10 < 0 && e10 >= -5) {
+		/* 0.000ddd */
+		*p++ = '0';
+		*p++ = '.';
+		for (int i = -1; i > e10; i--)
+			*p++ = '0';
+		for (int i = 0; i < nd; i++)
+			*p++ = digits[i];
+	} else {
+		/* d.ddde-XX */
+		*p++ = digits[0];
+		if (nd > 1) {
+			*p++ = '.';
+			for (int i = 1; i < nd; i++)
+				*p++ = digits[i];
+		}
+		*p++ = 'e';
+		int e = e10;
+		if (e < 0) {
+			*p++ = '-';
+			e = -e;
+		}
+		if (e >= 10)
+			*p++ = (char)('0' + e / 10);
+		*p++ = (char)('0' + e % 10);
+	}
+	return (size_t)(p - out);
+}
+
+void vec_json_array(struct strbuf *sb, const float *v, unsigned dim)
+{
+	strbuf_grow(sb, 2 + (size_t)dim * (VEC_FLOAT_MAX_CHARS + 1));
+	char *p = sb->buf + sb->len;
+	*p++ = '[';
+	for (unsigned i = 0; i < dim; i++) {
+		if (i)
+			*p++ = ',';
+		p += vec_fmt_float(p, v[i]);
+	}
+	*p++ = ']';
+	strbuf_setlen(sb, (size_t)(p - sb->buf));
+}
+
+void vec_json_base64(struct strbuf *sb, const float *v, unsigned dim)
+{
+	static const char b64[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t n = (size_t)dim * 4, i;
+	const unsigned char *b;
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	unsigned char *le = malloc(n);
+	for (size_t k = 0; k < dim; k++) {
+		uint32_t x;
+		memcpy(&x, v + k, 4);
+		x = __builtin_bswap32(x);
+		memcpy(le + 4 * k, &x, 4);
+	}
+	b = le;
+#else
+	b = (const unsigned char *)v;
+#endif
+	strbuf_grow(sb, 3 + (n + 2) / 3 * 4);
+	char *p = sb->buf + sb->len;
+	*p++ = '"';
+	for (i = 0; i + 3 <= n; i += 3) {
+		uint32_t x = (uint32_t)b[i] << 16 | (uint32_t)b[i + 1] << 8 | b[i + 2];
+		*p++ = b64[x >> 18];
+		*p++ = b64[(x >> 12) & 63];
+		*p++ = b64[(x >> 6) & 63];
+		*p++ = b64[x & 63];
+	}
+	if (i < n) {
+		uint32_t x = (uint32_t)b[i] << 16 | (i + 1 < n ? (uint32_t)b[i + 1] << 8 : 0);
+		*p++ = b64[x >> 18];
+		*p++ = b64[(x >> 12) & 63];
+		*p++ = i + 1 < n ? b64[(x >> 6) & 63] : '=';
+		*p++ = '=';
+	}
+	*p++ = '"';
+	strbuf_setlen(sb, (size_t)(p - sb->buf));
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	free(le);
+#endif
+}

@@ -297,51 +297,6 @@ static bool is_hdf5(const char *path)
 	return ends_with(path, ".hdf5") || ends_with(path, ".h5");
 }
 
-static int chroma_configure(void *p, const char *target, struct load_opts *o, struct load_target *t,
-			    struct strbuf *err)
-{
-	struct chroma_cfg *cfg = p;
-	if (http_url_parse(&cfg->url, target, err) < 0)
-		return -1;
-	if (cfg->data_path && !is_hdf5(cfg->data_path) && !ends_with(cfg->data_path, ".fvecs"))
-		return error(err,
-			     "--data %s: want an ann-benchmarks .hdf5 file or a TEXMEX .fvecs "
-			     "file",
-			     cfg->data_path);
-	if ((cfg->query_path || cfg->truth_path) && (!cfg->data_path || is_hdf5(cfg->data_path)))
-		return error(err, "--query-data and --truth go with --data FILE.fvecs (an .hdf5 "
-				  "file has its own test vectors and neighbours)");
-	if (cfg->data_path && !is_hdf5(cfg->data_path) && !cfg->query_path)
-		return error(err, "--data %s needs --query-data FILE.fvecs (the query vectors)",
-			     cfg->data_path);
-	if (cfg->data_path && cfg->dim_given)
-		return error(err, "--dimension comes from --data; leave it out");
-	if (o->pipeline != 1)
-		return error(err, "--pipeline: chroma's http server answers one request per "
-				  "connection at a time; use -c for concurrency");
-	if (!cfg->queries_given)
-		cfg->queries = cfg->requests_given && o->requests < DEFAULT_QUERIES
-				   ? o->requests
-				   : DEFAULT_QUERIES;
-	if (cfg->where && cfg->recall) {
-		cfg->recall = false;
-		cfg->recall_skipped = "a --where filter changes the exact neighbours";
-	}
-	cfg->target = target;
-	cfg->api.url = &cfg->url;
-	cfg->api.tenant = cfg->tenant;
-	cfg->api.database = cfg->database;
-	cfg->api.timeout_ms = o->timeout_us / 1000 > 60000 ? o->timeout_us / 1000 : 60000;
-	t->host = cfg->url.host;
-	t->port = cfg->url.port;
-	t->display = target;
-	t->kinds = chroma_query_kinds;
-	t->nkinds = 1;
-	t->err_kinds = chroma_err_kinds;
-	t->nerr_kinds = 1;
-	return 0;
-}
-
 /* Loads or generates the documents and queries. */
 static int load_data(struct chroma_cfg *cfg, uint64_t seed, struct strbuf *err)
 {
@@ -385,11 +340,61 @@ static int load_data(struct chroma_cfg *cfg, uint64_t seed, struct strbuf *err)
 	return 0;
 }
 
+static int chroma_configure(void *p, const char *target, struct load_opts *o, struct load_target *t,
+			    struct strbuf *err)
+{
+	struct chroma_cfg *cfg = p;
+	if (http_url_parse(&cfg->url, target, err) < 0)
+		return -1;
+	if (cfg->data_path && !is_hdf5(cfg->data_path) && !ends_with(cfg->data_path, ".fvecs"))
+		return error(err,
+			     "--data %s: want an ann-benchmarks .hdf5 file or a TEXMEX .fvecs "
+			     "file",
+			     cfg->data_path);
+	if ((cfg->query_path || cfg->truth_path) && (!cfg->data_path || is_hdf5(cfg->data_path)))
+		return error(err, "--query-data and --truth go with --data FILE.fvecs (an .hdf5 "
+				  "file has its own test vectors and neighbours)");
+	if (cfg->data_path && !is_hdf5(cfg->data_path) && !cfg->query_path)
+		return error(err, "--data %s needs --query-data FILE.fvecs (the query vectors)",
+			     cfg->data_path);
+	if (cfg->data_path && cfg->dim_given)
+		return error(err, "--dimension comes from --data; leave it out");
+	if (o->pipeline != 1)
+		return error(err, "--pipeline: chroma's http server answers one request per "
+				  "connection at a time; use -c for concurrency");
+	if (!cfg->queries_given)
+		cfg->queries = cfg->requests_given && o->requests < DEFAULT_QUERIES
+				   ? o->requests
+				   : DEFAULT_QUERIES;
+	if (cfg->where && cfg->recall) {
+		cfg->recall = false;
+		cfg->recall_skipped = "a --where filter changes the exact neighbours";
+	}
+	cfg->target = target;
+	cfg->api.url = &cfg->url;
+	cfg->api.tenant = cfg->tenant;
+	cfg->api.database = cfg->database;
+	cfg->api.timeout_ms = o->timeout_us / 1000 > 60000 ? o->timeout_us / 1000 : 60000;
+	t->host = cfg->url.host;
+	t->port = cfg->url.port;
+	t->display = target;
+	t->kinds = chroma_query_kinds;
+	t->nkinds = 1;
+	t->err_kinds = chroma_err_kinds;
+	t->nerr_kinds = 1;
+	/* The data now, so that a broken file is bad input (exit 2) and nothing was sent. */
+	uint64_t t0 = mono_ns();
+	if (load_data(cfg, o->seed, err) < 0)
+		return -1;
+	cfg->data_s = (double)(mono_ns() - t0) / 1e9;
+	return 0;
+}
+
 /* Data and exact neighbours, before the clock. */
 static int chroma_prepare(void *p, const struct load_opts *o, struct strbuf *err)
 {
 	struct chroma_cfg *cfg = p;
-	uint64_t t0 = mono_ns(), t1;
+	uint64_t t1;
 
 	if (chroma_heartbeat(&cfg->api, err) < 0)
 		return -1;
@@ -405,11 +410,8 @@ static int chroma_prepare(void *p, const struct load_opts *o, struct strbuf *err
 				  "embeddings");
 	if (cfg->encoding == CHROMA_ENC_JSON)
 		cfg->base64 = false;
-	t0 = mono_ns();
-	if (load_data(cfg, o->seed, err) < 0)
-		return -1;
+	(void)o;
 	t1 = mono_ns();
-	cfg->data_s = (double)(t1 - t0) / 1e9;
 	if (!cfg->recall) {
 		if (!cfg->recall_skipped)
 			cfg->recall_skipped = "--no-recall";

@@ -27,35 +27,47 @@ static double pow10_tab(int i)
 size_t vec_fmt_float(char *out, float f)
 {
 	char digits[10], *p = out;
-	double d = f;
+	double d;
 	int e10, nd;
 	uint64_t m;
+	uint32_t bits;
 
 	if (!isfinite(f) || f == 0) {
 		*p = '0';
 		return 1;
 	}
-	if (d < 0) {
+	memcpy(&bits, &f, 4);
+	if (bits >> 31) {
 		*p++ = '-';
-		d = -d;
+		f = -f;
 	}
-	/* Decimal exponent from the binary one (log10(2) = 0.30103), corrected once. */
-	int e2;
-	frexp(d, &e2);
-	e10 = (int)floor((e2 - 1) * 0.30102999566398120);
+	d = f;
+	/* Decimal exponent from the binary one (77/256 ~ log10(2)), corrected once. */
+	int e2 = (int)((bits >> 23) & 0xff) - 127;
+	e10 = (e2 * 77) >> 8; /* arithmetic shift: floor for negative e2 too */
 	if (d >= pow10_tab(e10 + 1))
 		e10++;
 	else if (d < pow10_tab(e10))
 		e10--;
 	/* Nine significant digits: m in [1e8, 1e9). */
-	m = (uint64_t)llround(d * pow10_tab(8 - e10));
+	m = (uint64_t)(d * pow10_tab(8 - e10) + 0.5);
 	if (m >= 1000000000ull) {
 		m = (m + 5) / 10;
 		e10++;
 	}
-	for (int i = 8; i >= 0; i--) {
-		digits[i] = (char)('0' + m % 10);
-		m /= 10;
+	/* Two digits at a time. */
+	static const char pairs[] = "00010203040506070809101112131415161718192021222324"
+				    "25262728293031323334353637383940414243444546474849"
+				    "50515253545556575859606162636465666768697071727374"
+				    "75767778798081828384858687888990919293949596979899";
+	uint32_t m32 = (uint32_t)m;
+	digits[0] = (char)('0' + m32 / 100000000u);
+	m32 %= 100000000u;
+	for (int i = 7; i > 0; i -= 2) {
+		uint32_t two = m32 % 100u;
+		m32 /= 100u;
+		digits[i] = pairs[2 * two];
+		digits[i + 1] = pairs[2 * two + 1];
 	}
 	nd = 9;
 	while (nd > 1 && digits[nd - 1] == '0')

@@ -1,8 +1,9 @@
+#!/usr/bin/env bash
 # Helpers for tests that run a real Chroma server (npm chromadb, `chroma` on PATH).
 # Source after tests/lib.sh.
 
 CHROMA_BIN=$(command -v chroma || true)
-VEC_TOOL=$BUILD/helpers/vec-tool
+export VEC_TOOL=$BUILD/helpers/vec-tool
 
 # start_chroma: starts `chroma run` on a free port with its data in $SCRATCH/chroma-PORT,
 # waits for /api/v2/heartbeat, prints the port. Its PID is in $SCRATCH/chroma-PORT/pid.

@@ -103,6 +103,7 @@ is "$(jv "$SCRATCH/r6.json" 'r["vector"]["space"], r["vector"]["documents"], r["
 cmp_num "$(jv "$SCRATCH/r6.json" 'int(r["vector"]["recall"]["mean"] * 100)')" -ge 95 "recall >= 0.95"
 
 # Open loop: latency from the scheduled time; a --where filter (recall not measured).
+# shellcheck disable=SC2016 # a literal $lt
 hb load chroma "$url" --collection t-open --documents 500 --dimension 8 --rate 40 -d 1s \
 	--where '{"batch": {"$lt": 2}}' --include distances,metadatas --json "$SCRATCH/r7.json" \
 	>/dev/null 2>&1

@@ -1,4 +1,5 @@
 /* chroma: the Chroma vector database, persisting into the job's data folder. */
+#include "recipe/recipe.h"
 #include "script/hooks.h"
 #include "service/types.h"
 
@@ -11,8 +12,29 @@ static const char *const chroma_owned[] = { "--host", "--port", "--path", NULL }
 /* Chroma 1.x answers the old recipes' v1 heartbeat with an error. */
 static const char *const chroma_rewrite[] = { "/api/v1/heartbeat", "/api/v2/heartbeat", NULL };
 
+/*
+ * Native runtime: the `chroma` CLI of the npm chromadb package. Found on PATH, else in
+ * $HPCBENCH_CHROMA_DIR or the folder scripts/install-deps.sh installs it into; a job
+ * that finds none fails at once with what to do, not after the readiness timeout.
+ */
+static const char chroma_find[] =
+    "# The chroma CLI (npm chromadb): on PATH, else $HPCBENCH_CHROMA_DIR or /opt/hpcbench/chroma.\n"
+    "if ! command -v chroma >/dev/null 2>&1; then\n"
+    "\tfor hb_d in \"${HPCBENCH_CHROMA_DIR:-}\" /opt/hpcbench/chroma; do\n"
+    "\t\tif [ -n \"$hb_d\" ] && [ -x \"$hb_d/node_modules/.bin/chroma\" ]; then\n"
+    "\t\t\tPATH=\"$hb_d/node_modules/.bin:$PATH\"\n"
+    "\t\t\tbreak\n"
+    "\t\tfi\n"
+    "\tdone\n"
+    "\tcommand -v chroma >/dev/null 2>&1 || hb_fail \"chroma not found: install the npm "
+    "chromadb package (scripts/install-deps.sh) or set HPCBENCH_CHROMA_DIR to the folder "
+    "holding node_modules/.bin/chroma\"\n"
+    "fi\n";
+
 static int chroma_build(struct svc_build *b, struct strbuf *err)
 {
+	if (b->s->runtime == RUNTIME_NATIVE && !b->custom_command)
+		strbuf_addstr(&b->prepare, chroma_find);
 	svc_arg_raw(&b->tail, "--host");
 	svc_arg_raw(&b->tail, "\"$HPCBENCH_BIND_ADDR\"");
 	svc_arg_raw(&b->tail, "--port");

@@ -76,6 +76,7 @@ struct chroma_cfg {
 	bool count_checked;
 	uint64_t count_expected, count_server;
 	uint64_t existing; /* documents already in a --reuse'd collection */
+	bool deleted;	   /* the collection was deleted after the queries */
 };
 
 /* The phases (chroma-run.c), for load_proto.run. */

@@ -149,8 +149,7 @@ static void cleanup(struct chroma_cfg *cfg, bool created, struct strbuf *text, s
 	if (chroma_collection_delete(&cfg->api, cfg->collection, &existed, &e) < 0) {
 		error(err, "could not delete collection '%s': %s", cfg->collection, e.buf);
 	} else {
-		strbuf_addf(text, "  collection    '%s' deleted (--keep leaves it)\n",
-			    cfg->collection);
+		cfg->deleted = true;
 	}
 	strbuf_release(&e);
 }
@@ -200,6 +199,9 @@ int chroma_run(void *p, const struct load_opts *o, const struct load_target *t, 
 	__atomic_store_n(cfg->next, 0, __ATOMIC_RELAXED);
 	if (load_run(&load_proto_chroma, cfg, o, t, &r, err) < 0)
 		goto out;
+	/* Deleted before the report, so that the result file says it was. */
+	cleanup(cfg, created, text, err);
+	created = false;
 	load_result_text(&r, text);
 	jsonw_init(&w, json, 2);
 	load_result_json(&r, &w, NULL);

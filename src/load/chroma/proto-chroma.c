@@ -730,6 +730,7 @@ static void chroma_report_json(const void *p, const void *t, const struct load_r
 
 	jsonw_obj_open(w, "vector");
 	jsonw_str(w, "collection", cfg->collection);
+	jsonw_bool(w, "collection_deleted", cfg->deleted);
 	jsonw_str(w, "space", vec_space_name(cfg->space));
 	jsonw_u64(w, "dimension", cfg->dim);
 	jsonw_u64(w, "documents", cfg->documents);
@@ -828,6 +829,9 @@ static void chroma_report_text(const void *p, const void *t, const struct load_r
 			    (unsigned long long)ts->short_replies, cfg->top_k);
 	strbuf_addf(out, "  encoding      %.2f us per query (%u floats, before the clock)\n",
 		    cfg->encode_us_per_query, cfg->dim);
+	if (cfg->deleted)
+		strbuf_addf(out, "  collection    '%s' deleted (--keep leaves it)\n",
+			    cfg->collection);
 }
 
 static int chroma_verdict(const void *p, const void *t, const struct load_result *r,

@@ -42,6 +42,7 @@ struct chroma_cfg {
 	uint64_t documents, queries, batch;
 	bool documents_given, dim_given, queries_given;
 	unsigned dim, top_k, insert_streams;
+	uint64_t insert_timeout_us;
 	char *where;   /* compact JSON, or NULL */
 	char *include; /* JSON array text, or NULL (the server's default) */
 	const char *data_path, *query_path, *truth_path;

@@ -102,6 +102,7 @@ static int insert(struct chroma_cfg *cfg, const struct load_opts *o, const struc
 	io.warmup_us = 0;
 	io.rate = 0;
 	io.pipeline = 1;
+	io.timeout_us = cfg->insert_timeout_us;
 	io.json_path = NULL;
 	it.kinds = chroma_insert_kinds;
 	cfg->phase = CHROMA_INSERT;

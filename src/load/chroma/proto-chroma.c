@@ -45,6 +45,7 @@ enum {
 	OPT_KEEP,
 	OPT_REUSE,
 	OPT_ENCODING,
+	OPT_INSERT_TIMEOUT,
 };
 
 const char *const chroma_insert_kinds[] = { "add" };
@@ -90,6 +91,7 @@ static void *chroma_create(void)
 	cfg->dim = DEFAULT_DIM;
 	cfg->batch = 100;
 	cfg->insert_streams = 1;
+	cfg->insert_timeout_us = 300 * 1000000ull;
 	cfg->top_k = 10;
 	cfg->recall = cfg->metadata = true;
 	strbuf_init(&cfg->add_head, 0);
@@ -271,6 +273,11 @@ static int chroma_option(void *p, struct load_opts *o, int val, const char *arg,
 	case OPT_REUSE:
 		cfg->reuse = true;
 		return 0;
+	case OPT_INSERT_TIMEOUT:
+		if (parse_duration_us(arg, &cfg->insert_timeout_us) || !cfg->insert_timeout_us)
+			return error(err, "--insert-timeout: '%s' is not a duration, e.g. 300s",
+				     arg);
+		return 0;
 	case OPT_ENCODING:
 		if (!strcmp(arg, "auto"))
 			cfg->encoding = CHROMA_ENC_AUTO;
@@ -362,6 +369,9 @@ static int chroma_configure(void *p, const char *target, struct load_opts *o, st
 	if (o->pipeline != 1)
 		return error(err, "--pipeline: chroma's http server answers one request per "
 				  "connection at a time; use -c for concurrency");
+	if (cfg->reuse && (cfg->hnsw_m > 0 || cfg->ef_construction > 0 || cfg->ef_search > 0))
+		return error(err, "--hnsw-m, --ef-construction and --ef-search apply when the "
+				  "collection is created; a --reuse'd one keeps its own");
 	if (!cfg->queries_given)
 		cfg->queries = cfg->requests_given && o->requests < DEFAULT_QUERIES
 				   ? o->requests
@@ -669,6 +679,7 @@ static void chroma_params_json(const void *p, struct jsonw *w)
 	jsonw_u64(w, "dimension", cfg->dim);
 	jsonw_u64(w, "batch_size", cfg->batch);
 	jsonw_u64(w, "insert_streams", cfg->insert_streams);
+	jsonw_double(w, "insert_timeout_s", (double)cfg->insert_timeout_us / 1e6, -1);
 	jsonw_u64(w, "queries", cfg->queries);
 	jsonw_u64(w, "top_k", cfg->top_k);
 	if (cfg->where)
@@ -873,6 +884,7 @@ static const struct option chroma_longopts[] = {
 	{ "keep", no_argument, NULL, OPT_KEEP },
 	{ "reuse", no_argument, NULL, OPT_REUSE },
 	{ "add-encoding", required_argument, NULL, OPT_ENCODING },
+	{ "insert-timeout", required_argument, NULL, OPT_INSERT_TIMEOUT },
 	{ "requests", required_argument, NULL, 'n' },
 	{ "duration", required_argument, NULL, 'd' },
 	{ 0 },
@@ -895,6 +907,8 @@ const struct load_proto load_proto_chroma = {
 	    "  --dimension D        of random vectors (default 384)\n"
 	    "  --batch-size B       vectors per add request (default 100)\n"
 	    "  --insert-streams S   concurrent add requests (default 1)\n"
+	    "  --insert-timeout T   per add request (default 300s: a batch may take long\n"
+	    "                       while the index grows)\n"
 	    "  --add-encoding E     auto | json | base64: how add sends embeddings (auto:\n"
 	    "                       base64 when the server takes it)\n"
 	    "  --no-metadata        add no {index, batch} metadata to each vector\n"

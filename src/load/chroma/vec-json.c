@@ -7,21 +7,23 @@
 #include "load/chroma/vec-json.h"
 
 /* 10^i for i in [-60, 60]: exact up to 10^22, correctly rounded beyond. */
-static double pow10_tab(int i)
+static double pow10_table[121];
+
+/* Filled once at start-up, before any thread can encode. */
+__attribute__((constructor)) static void pow10_init(void)
 {
-	static double tab[121];
-	static int ready;
-	if (!__atomic_load_n(&ready, __ATOMIC_ACQUIRE)) {
-		double p = 1;
-		for (int k = 0; k <= 60; k++) {
-			tab[60 + k] = p;
-			p *= 10;
-		}
-		for (int k = 1; k <= 60; k++)
-			tab[60 - k] = 1.0 / tab[60 + k];
-		__atomic_store_n(&ready, 1, __ATOMIC_RELEASE);
+	double p = 1;
+	for (int k = 0; k <= 60; k++) {
+		pow10_table[60 + k] = p;
+		p *= 10;
 	}
-	return tab[60 + i];
+	for (int k = 1; k <= 60; k++)
+		pow10_table[60 - k] = 1.0 / pow10_table[60 + k];
+}
+
+static inline double pow10_tab(int i)
+{
+	return pow10_table[60 + i];
 }
 
 size_t vec_fmt_float(char *out, float f)

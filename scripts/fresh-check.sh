@@ -44,6 +44,7 @@ die() {
 
 [ "$(id -u)" -eq 0 ] || die "needs root (debootstrap, chroot, mount)"
 command -v debootstrap >/dev/null || die "debootstrap is missing: bash scripts/install-deps.sh"
+chroot=$(command -v chroot) || die "chroot is missing (package coreutils)"
 top=$(cd "$(dirname "$0")/.." && pwd)
 commit=$(git -C "$top" rev-parse HEAD)
 if [ -n "$(git -C "$top" status --porcelain)" ]; then
@@ -192,7 +193,7 @@ in_root() {
 	echo "fresh-check: --- $title"
 	t=$(now)
 	env -i HOME=/root USER=root LOGNAME=root TERM=dumb SHELL=/bin/bash \
-		chroot "$root" /bin/bash -l -c "cd /opt/hpcbench && $2" 2>&1 | tee "$out" || rc=$?
+		"$chroot" "$root" /bin/bash -l -c "cd /opt/hpcbench && $2" 2>&1 | tee "$out" || rc=$?
 	last_s=$(($(now) - t))
 	return "$rc"
 }

@@ -187,13 +187,18 @@ git clone -q "$top" "$root/opt/hpcbench"
 git -C "$root/opt/hpcbench" -c advice.detachedHead=false checkout -q "$commit"
 
 # in_root TITLE CMD: runs CMD in /opt/hpcbench inside the root as a root login shell
-# with nothing inherited from this environment; output to stdout and $out.
+# with nothing inherited from this environment; output to $out, shown as it comes.
+# In the background, so that a TERM or INT reaches the cleanup at once.
 in_root() {
-	local title=$1 rc=0
+	local title=$1 rc=0 pid
 	echo "fresh-check: --- $title"
 	t=$(now)
 	env -i HOME=/root USER=root LOGNAME=root TERM=dumb SHELL=/bin/bash \
-		"$chroot" "$root" /bin/bash -l -c "cd /opt/hpcbench && $2" 2>&1 | tee "$out" || rc=$?
+		"$chroot" "$root" /bin/bash -l -c "cd /opt/hpcbench && $2" >"$out" 2>&1 </dev/null &
+	pid=$!
+	tail -n +1 -f --pid="$pid" "$out" &
+	wait "$pid" || rc=$?
+	wait
 	last_s=$(($(now) - t))
 	return "$rc"
 }

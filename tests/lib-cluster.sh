@@ -5,8 +5,8 @@
 #
 #   . "$(dirname "$0")/lib.sh"
 #   . "$(dirname "$0")/lib-cluster.sh"
-#   start_slurm || skip_all "slurm did not start"    # exports SLURM_CONF
-#   start_sshd || skip_all "sshd did not start"      # sets SSHD_PORT, SSH_CONFIG, SSH_KEY
+#   start_slurm || bail "slurm did not start"        # exports SLURM_CONF
+#   start_sshd || bail "sshd did not start"          # sets SSHD_PORT, SSH_CONFIG, SSH_KEY
 #   sq -j "$id"                                      # squeue wrapped in a timeout
 #
 # Facts behind the choices: /work/shared/notes/real-components.md (SLURM, OpenSSH).

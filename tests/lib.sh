@@ -10,6 +10,12 @@
 #   done_testing
 set -uo pipefail
 
+# Debian installs the daemons the tests start (sshd, slurmctld, munged, nginx, mariadbd)
+# in sbin, which a non-root or non-login PATH lacks.
+for _d in /usr/local/sbin /usr/sbin /sbin; do
+	case ":$PATH:" in *":$_d:"*) ;; *) PATH=$PATH:$_d ;; esac
+done
+export PATH
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${HPCBENCH_BUILD:-$TOP/build}
 HPCBENCH=$BUILD/hpcbench
@@ -92,9 +98,34 @@ cmp_num() {
 	fi
 }
 
+# The suite assumes a machine set up by scripts/install-deps.sh (tests/preflight.sh
+# checks the rest): a missing program, or a server that does not start, is a failure
+# with its reason, never a skip. skip_all remains for what no package can provide; the
+# runner counts a file that ran no test as failed all the same.
 skip_all() {
 	echo "1..0 # SKIP $1"
 	exit 0
+}
+
+# bail REASON: ends the test file now as failed, with REASON as its last result.
+bail() {
+	_tap 1 "$1"
+	echo "1..$_test_n"
+	exit 1
+}
+
+# need PROGRAM...: bails unless every PROGRAM is on PATH (a word with a slash is a path
+# or a glob, e.g. /usr/lib/postgresql/*/bin/initdb).
+need() {
+	local p missing=()
+	for p in "$@"; do
+		case $p in
+		*/*) [ -n "$(compgen -G "$p")" ] || missing+=("$p") ;;
+		*) command -v "$p" >/dev/null || missing+=("$p") ;;
+		esac
+	done
+	[ ${#missing[@]} -eq 0 ] ||
+		bail "missing ${missing[*]}: the machine is not set up (run: bash scripts/install-deps.sh)"
 }
 
 done_testing() {

@@ -2,6 +2,8 @@
 # Runs the whole suite: every unit test binary (cmocka, TAP output) and every
 # tests/tNNNN-*.sh end-to-end script (TAP via tests/lib.sh). Ends with the line
 # "N passed, N failed". Usage: tests/run.sh [PATTERN]  (only test files matching it)
+# First tests/preflight.sh checks what the suite assumes about the machine (root, the
+# hostname resolves, cgroups mounted, ...); when any does not hold, nothing runs.
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -9,6 +11,11 @@ build=${HPCBENCH_BUILD:-$top/build}
 pattern=${1:-}
 export HPCBENCH_BUILD=$build
 export CMOCKA_MESSAGE_OUTPUT=TAP
+
+if ! bash "$top/tests/preflight.sh"; then
+	echo "0 passed, 1 failed"
+	exit 1
+fi
 
 passed=0
 failed=0

@@ -4,7 +4,7 @@
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-command -v shellcheck >/dev/null || skip_all "shellcheck is not installed"
+need shellcheck
 cd "$TOP" || exit 1
 n=0
 for f in scripts/*.sh tests/*.sh tests/helpers/*.sh bench/*.sh .ci/run; do

@@ -8,7 +8,7 @@
 # shellcheck source=tests/lib-render.sh
 . "$(dirname "$0")/lib-render.sh"
 
-command -v redis-server >/dev/null || skip_all "redis-server is not installed"
+need redis-server
 port=$(free_port)
 pw="pa'ss \"word\" \$(x)"
 cat >"$SCRATCH/session.yaml" <<YAML

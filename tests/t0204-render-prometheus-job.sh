@@ -7,7 +7,7 @@
 # shellcheck source=tests/lib-render.sh
 . "$(dirname "$0")/lib-render.sh"
 
-command -v prometheus >/dev/null || skip_all "prometheus is not installed"
+need prometheus
 mkdir -p "$SCRATCH/www"
 printf '# TYPE hb_test_metric gauge\nhb_test_metric 42\n' >"$SCRATCH/www/metrics"
 cat >"$SCRATCH/session.yaml" <<YAML

@@ -9,7 +9,7 @@
 # shellcheck source=tests/lib-render.sh
 . "$(dirname "$0")/lib-render.sh"
 
-command -v prometheus >/dev/null || skip_all "prometheus is not installed"
+need prometheus
 mkdir -p "$SCRATCH/bin"
 cat >"$SCRATCH/bin/grafana-server" <<'SH'
 #!/usr/bin/env bash

@@ -1,15 +1,14 @@
 #!/usr/bin/env bash
 # A rendered native mysql job run for real with MariaDB: a fresh data folder in the job
 # folder initialised at start, readiness by SELECT 1, then the database, the user with
-# its password, init_script and the root password, from a 0600 SQL file.
+# its password, init_script and the root password, from a 0600 SQL file. The job runs
+# with a PATH that lacks /usr/sbin, where Debian puts mysqld.
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=tests/lib-render.sh
 . "$(dirname "$0")/lib-render.sh"
 
-if ! command -v mysqld >/dev/null || ! command -v mariadb-install-db >/dev/null; then
-	skip_all "MariaDB is not installed"
-fi
+need mysqld mariadb-install-db mysql
 user_arg=
 if [ "$(id -u)" = 0 ]; then
 	user_arg='"--user=root"' # mysqld refuses root unless told
@@ -34,7 +33,11 @@ YAML
 id=$(render_to "$SCRATCH/jobs" "$SCRATCH/db.yaml")
 if grep -qE "r00t|bench pw" "$SCRATCH/jobs/$id.sh"; then r=yes; else r=no; fi
 is "$r" no "no password in the script"
-start_job "$SCRATCH/jobs" "$id"
+# The job runs with a user's PATH, without the sbin folder where Debian puts mysqld:
+# the job finds it there itself.
+job_path=/usr/bin:/bin
+is "$(PATH=$job_path command -v mysqld)" "" "mysqld is not on the job's PATH"
+PATH=$job_path start_job "$SCRATCH/jobs" "$id"
 ok "the database becomes ready" wait_state "$RUN/$id" READY 120
 port=$(json_get "$RUN/$id/endpoint.json" port)
 is "$(json_get "$RUN/$id/endpoint.json" url)" "mysql://127.0.0.1:$port" "endpoint.json: mysql://HOST:PORT"

@@ -2,17 +2,22 @@
 # A rendered native postgres job run for real (as the postgres user when the tests run
 # as root: PostgreSQL refuses root): initdb into the job folder with the recipe's user
 # and password, readiness by SELECT 1 through psql, then the database and init_script.
+# The job runs with a user's PATH, without any link to PostgreSQL's programs: it finds
+# them where Debian puts them, /usr/lib/postgresql/VERSION/bin.
+# The job runs with a user's PATH, without any link to PostgreSQL's programs: it finds
+# them where Debian puts them, /usr/lib/postgresql/VERSION/bin.
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=tests/lib-render.sh
 . "$(dirname "$0")/lib-render.sh"
 
-if ! command -v initdb >/dev/null || ! command -v postgres >/dev/null; then
-	skip_all "PostgreSQL is not installed"
-fi
+need psql '/usr/lib/postgresql/*/bin/initdb' '/usr/lib/postgresql/*/bin/postgres'
+job_path=/usr/bin:/bin
+is "$(PATH=$job_path command -v initdb; PATH=$job_path command -v postgres)" "" \
+	"initdb and postgres are not on the job's PATH"
 as=()
 if [ "$(id -u)" = 0 ]; then
-	id postgres >/dev/null 2>&1 || skip_all "running as root without a postgres user"
+	id postgres >/dev/null 2>&1 || bail "running as root without a postgres user (package postgresql makes it)"
 	as=(runuser -u postgres --)
 fi
 cat >"$SCRATCH/pg.yaml" <<YAML
@@ -39,7 +44,7 @@ if [ ${#as[@]} -gt 0 ]; then
 	chmod 755 "$SCRATCH"
 fi
 TMPDIR=$RUN HPCBENCH_BIND_ADDR=127.0.0.1 HPCBENCH_ADVERTISE_HOST=127.0.0.1 \
-	setsid "${as[@]}" bash "$RUN/$id/job.sh" >"$RUN/$id/out.log" 2>"$RUN/$id/err.log" &
+	setsid "${as[@]}" env PATH="$job_path" bash "$RUN/$id/job.sh" >"$RUN/$id/out.log" 2>"$RUN/$id/err.log" &
 pid=$!
 track_pid "$pid"
 ok "postgres becomes ready" wait_state "$RUN/$id" READY 120

@@ -9,7 +9,7 @@
 # shellcheck source=tests/lib-render.sh
 . "$(dirname "$0")/lib-render.sh"
 
-command -v redis-server >/dev/null || skip_all "redis-server is not installed"
+need redis-server
 mkdir -p "$SCRATCH/bin" "$SCRATCH/containers"
 cat >"$SCRATCH/bin/apptainer" <<'SH'
 #!/usr/bin/env bash

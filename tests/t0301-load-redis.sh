@@ -5,8 +5,8 @@
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-command -v redis-server >/dev/null || skip_all "redis-server is not installed"
-port=$(start_redis) || skip_all "redis-server did not start"
+need redis-server
+port=$(start_redis) || bail "redis-server did not start"
 # $(start_redis) runs in a subshell, whose track_pid the test never sees:
 # track the server here, so that it is stopped when the test ends.
 track_pid "$(redis_pid "$port")"
@@ -88,7 +88,7 @@ hb load redis "127.0.0.1:$port" -c 2 -n 100 --command 'INCR mylist' --command 'P
 is "$?" 0 "--allow-errors accepts them"
 
 # 6. AUTH from a file; wrong or missing password is one clear message, exit 1.
-aport=$(start_redis --requirepass 's3cret pw') || skip_all "redis with a password did not start"
+aport=$(start_redis --requirepass 's3cret pw') || bail "redis with a password did not start"
 track_pid "$(redis_pid "$aport")"
 printf 's3cret pw\n' >"$SCRATCH/pw"
 chmod 600 "$SCRATCH/pw"
@@ -171,7 +171,7 @@ cmp_num "$(json "$SCRATCH/a.json" 'd["client"]["parameters"]["burstiness"]')" -e
 
 # 12. 4096 connections at once: all opened, every request answered, small memory.
 if ulimit -n 12000 2>/dev/null; then
-	bport=$(start_redis --maxclients 10000) || skip_all "redis-server did not start"
+	bport=$(start_redis --maxclients 10000) || bail "redis-server did not start"
 	track_pid "$(redis_pid "$bport")"
 	before=$(redis-cli -p "$bport" info stats | tr -d '\r' | sed -n 's/^total_connections_received://p')
 	/usr/bin/time -f '%M' -o "$SCRATCH/rss" "$HPCBENCH" load redis "127.0.0.1:$bport" -c 4096 \

@@ -7,12 +7,12 @@
 . "$(dirname "$0")/lib.sh"
 
 server=$BUILD/helpers/delay-server
-[ -x "$server" ] || skip_all "delay-server helper not built (make unit)"
+[ -x "$server" ] || bail "delay-server helper not built (make unit)"
 delay_us=5000
 port=$(free_port)
 "$server" "$port" "$delay_us" >"$SCRATCH/delay.out" 2>&1 &
 track_pid $!
-wait_port "$port" 10 || skip_all "delay-server did not start"
+wait_port "$port" 10 || bail "delay-server did not start"
 json() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"; }
 
 # Closed loop: 8 connections, pipeline 2.

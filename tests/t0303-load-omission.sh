@@ -6,9 +6,9 @@
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-command -v redis-server >/dev/null || skip_all "redis-server is not installed"
+need redis-server
 # shellcheck disable=SC2119 # start_redis takes optional server arguments
-port=$(start_redis) || skip_all "redis-server did not start"
+port=$(start_redis) || bail "redis-server did not start"
 # $(start_redis) runs in a subshell, whose track_pid the test never sees:
 # track the server here, so that it is stopped when the test ends.
 track_pid "$(redis_pid "$port")"

@@ -6,16 +6,16 @@
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-command -v redis-server >/dev/null || skip_all "redis-server is not installed"
+need redis-server
 server=$BUILD/helpers/delay-server
-[ -x "$server" ] || skip_all "delay-server helper not built (make unit)"
+[ -x "$server" ] || bail "delay-server helper not built (make unit)"
 json() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"; }
 
 # 1. Timeouts: redis frozen for 1 s, the client waits 200 ms per request. The
 # requests outstanding then time out (their connections are closed and reopened), and
 # the run carries on once redis is back.
 # shellcheck disable=SC2119 # start_redis takes optional server arguments
-port=$(start_redis) || skip_all "redis-server did not start"
+port=$(start_redis) || bail "redis-server did not start"
 # $(start_redis) runs in a subshell, whose track_pid the test never sees:
 # track the server here, so that it is stopped when the test ends.
 track_pid "$(redis_pid "$port")"
@@ -39,7 +39,7 @@ like "$out" "request.* failed" "the message counts the failed requests"
 dport=$(free_port)
 "$server" "$dport" 300000 >/dev/null 2>&1 &
 track_pid $!
-wait_port "$dport" 10 || skip_all "delay-server did not start"
+wait_port "$dport" 10 || bail "delay-server did not start"
 out=$(hb load redis "127.0.0.1:$dport" -c 2 -n 6 --timeout 100ms 2>&1)
 is "$?" 1 "a server slower than --timeout fails the readiness check"
 like "$out" "no reply within 0.100 s" "and says so"
@@ -92,7 +92,7 @@ like "$out" "connection attempt.* failed" "the message counts the failed connect
 
 # 4. A schedule the server cannot keep: dropped requests are counted, never hidden.
 # shellcheck disable=SC2119 # start_redis takes optional server arguments
-port=$(start_redis) || skip_all "redis-server did not start"
+port=$(start_redis) || bail "redis-server did not start"
 track_pid "$(redis_pid "$port")"
 rpid=$(redis_pid "$port")
 on_exit "kill -CONT $rpid"

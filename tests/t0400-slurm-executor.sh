@@ -10,9 +10,9 @@
 . "$(dirname "$0")/lib-cluster.sh"
 
 tool=$BUILD/helpers/exec-tool
-[ -x "$tool" ] || skip_all "exec-tool helper not built"
-command -v slurmctld >/dev/null || skip_all "slurm-wlm is not installed"
-start_slurm || skip_all "slurm did not start"
+[ -x "$tool" ] || bail "exec-tool helper not built"
+need slurmctld slurmd munged mungekey
+start_slurm || bail "slurm did not start"
 et() { timeout 120 "$tool" slurm "$@"; }
 
 # new_job NAME BODY: a job folder whose job.sh (with an #SBATCH header) runs BODY.

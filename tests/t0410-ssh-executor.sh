@@ -11,11 +11,10 @@
 . "$(dirname "$0")/lib-cluster.sh"
 
 tool=$BUILD/helpers/exec-tool
-[ -x "$tool" ] || skip_all "exec-tool helper not built"
-command -v slurmctld >/dev/null || skip_all "slurm-wlm is not installed"
-command -v sshd >/dev/null || [ -x /usr/sbin/sshd ] || skip_all "openssh-server is not installed"
-start_slurm || skip_all "slurm did not start"
-start_sshd || skip_all "sshd did not start"
+[ -x "$tool" ] || bail "exec-tool helper not built"
+need slurmctld slurmd munged mungekey sshd ssh
+start_slurm || bail "slurm did not start"
+start_sshd || bail "sshd did not start"
 
 # Control sockets go under $SCRATCH/t so that the test can see what is left behind.
 mkdir -p "$SCRATCH/t"

@@ -7,12 +7,11 @@
 # shellcheck source=tests/lib-cluster.sh
 . "$(dirname "$0")/lib-cluster.sh"
 
-[ -x "$HPCBENCH" ] || skip_all "hpcbench not built"
-command -v sqlite3 >/dev/null || skip_all "sqlite3 CLI not installed"
-[ -x /usr/sbin/sshd ] || skip_all "openssh-server is not installed"
-start_sshd || skip_all "sshd did not start"
+[ -x "$HPCBENCH" ] || bail "hpcbench not built"
+need sqlite3 sshd ssh redis-server
+start_sshd || bail "sshd did not start"
 # shellcheck disable=SC2119 # no extra redis-server arguments
-rport=$(start_redis) || skip_all "redis did not start"
+rport=$(start_redis) || bail "redis did not start"
 # start_redis ran in a subshell: its track_pid did not reach this shell
 track_pid "$(redis_pid "$rport")"
 

@@ -11,12 +11,11 @@
 . "$(dirname "$0")/lib-cluster.sh"
 
 tool=$BUILD/helpers/exec-tool
-[ -x "$tool" ] || skip_all "exec-tool helper not built"
-[ -x "$HPCBENCH" ] || skip_all "hpcbench not built"
-command -v slurmctld >/dev/null || skip_all "slurm-wlm is not installed"
-command -v redis-server >/dev/null || skip_all "redis-server is not installed"
-start_slurm || skip_all "slurm did not start"
-start_sshd || skip_all "sshd did not start"
+[ -x "$tool" ] || bail "exec-tool helper not built"
+[ -x "$HPCBENCH" ] || bail "hpcbench not built"
+need slurmctld slurmd munged mungekey sshd ssh redis-server
+start_slurm || bail "slurm did not start"
+start_sshd || bail "sshd did not start"
 
 cat >"$SCRATCH/session.yaml" <<'YAML'
 services:

@@ -10,11 +10,10 @@
 # shellcheck source=tests/lib-cluster.sh
 . "$(dirname "$0")/lib-cluster.sh"
 
-[ -x "$HPCBENCH" ] || skip_all "hpcbench not built"
-command -v slurmctld >/dev/null || skip_all "slurm-wlm is not installed"
-command -v redis-server >/dev/null || skip_all "redis-server is not installed"
-start_slurm || skip_all "slurm did not start"
-start_sshd || skip_all "sshd did not start"
+[ -x "$HPCBENCH" ] || bail "hpcbench not built"
+need slurmctld slurmd munged mungekey sshd ssh redis-server
+start_slurm || bail "slurm did not start"
+start_sshd || bail "sshd did not start"
 
 cat >"$SCRATCH/redis.yaml" <<'YAML'
 services:

@@ -9,7 +9,7 @@
 . "$(dirname "$0")/lib.sh"
 
 tool=$BUILD/helpers/exec-tool
-[ -x "$tool" ] || skip_all "exec-tool helper not built"
+[ -x "$tool" ] || bail "exec-tool helper not built"
 et() { "$tool" local "$@"; }
 
 # new_job NAME BODY: a job folder whose job.sh runs BODY.

@@ -6,7 +6,7 @@
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-command -v redis-server >/dev/null || skip_all "redis-server is not installed"
+need redis-server
 
 json() { python3 -c 'import json,sys
 v = json.load(open(sys.argv[1]))

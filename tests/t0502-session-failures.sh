@@ -7,7 +7,7 @@
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-command -v redis-server >/dev/null || skip_all "redis-server is not installed"
+need redis-server
 
 # status_field RUN JOB_INDEX FIELD (or "state" for the run with JOB_INDEX -)
 status_field() {

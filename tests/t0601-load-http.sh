@@ -6,7 +6,7 @@
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-command -v nginx >/dev/null || skip_all "nginx is not installed"
+need nginx
 
 # nginx with a log line per request that shows what arrived, and gzip (chunked bodies).
 port=$(free_port)

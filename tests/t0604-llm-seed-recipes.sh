@@ -10,7 +10,7 @@
 . "$(dirname "$0")/lib-llm.sh"
 
 SEED=${HPCBENCH_SEED:-$TOP/tests/fixtures/seed-recipes}
-[ -f "$SEED/clients/ollama_benchmark.yaml" ] || skip_all "no seed recipes found"
+[ -f "$SEED/clients/ollama_benchmark.yaml" ] || bail "no seed recipes found"
 
 # Fast server: no delays, 8 tokens; the old recipes ask for model llama2, which it
 # does not have until pulled.

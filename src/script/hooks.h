@@ -63,6 +63,13 @@ struct service_render {
 	/* Probe path rewrites, pairs {from, to, ..., NULL} (old recipes' paths). */
 	const char *const *probe_rewrite;
 	unsigned probe_timeout_s; /* readiness default when health_check gives none */
+	/*
+	 * Folders (shell globs) where packages install `command` and its companion programs
+	 * off a user's PATH, e.g. Debian's /usr/lib/postgresql/VERSION/bin (VERSION a star).
+	 * A native job whose command is not on PATH appends the newest matching folder that
+	 * holds it. NULL-terminated, or NULL.
+	 */
+	const char *const *native_dirs;
 	/* Adds argv/tail words, setup lines, side files. 0, or -1 with a reason in err. */
 	int (*build)(struct svc_build *b, struct strbuf *err);
 };

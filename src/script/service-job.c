@@ -205,6 +205,21 @@ static void cadvisor_block(struct strbuf *sb, const struct service_spec *s)
 		    s->cadvisor_port ? s->cadvisor_port : 8080);
 }
 
+/* Native jobs: the folders where packages put the type's programs off PATH. */
+static void native_path(struct strbuf *sb, const char *type, const struct service_render *rd)
+{
+	strbuf_addch(sb, '\n');
+	strbuf_addstr(sb, shlib_path);
+	strbuf_addf(sb, "# the programs of type %s, where its packages put them\nhb_path_add ",
+		    type);
+	sq_quote(sb, rd->command);
+	for (const char *const *d = rd->native_dirs; *d; d++) {
+		strbuf_addch(sb, ' ');
+		sq_quote(sb, *d);
+	}
+	strbuf_addch(sb, '\n');
+}
+
 int render_service(const struct recipe *r, const struct service_spec *s,
 		   const struct render_opts *o, const struct job_plan *plan, struct job *job,
 		   struct strbuf *err)
@@ -259,6 +274,9 @@ int render_service(const struct recipe *r, const struct service_spec *s,
 	if (job_runtime(&sb, s->runtime, s->container_image, &s->container, &s->resources,
 			t->default_image, t->docker_source, o, what, err))
 		goto out;
+
+	if (s->runtime == RUNTIME_NATIVE && rd && rd->native_dirs && rd->command)
+		native_path(&sb, t->name, rd);
 
 	strbuf_addstr(&sb, "\n# Data folder of this job (never a shared $HOME folder)\n"
 			   "mkdir -p \"$JOB_DIR/data\"\n");

@@ -302,4 +302,24 @@ const char shlib_target[] =
 	"\tesac\n"
 	"}\n";
 
+const char shlib_path[] =
+	"# Appends to PATH the newest folder (version order) matching one of the globs \"$2\"...\n"
+	"# that holds command $1, unless $1 is on PATH already: Debian puts PostgreSQL's\n"
+	"# programs in /usr/lib/postgresql/VERSION/bin and servers in /usr/sbin, which a\n"
+	"# user's PATH lacks. Finding none changes nothing (the start then says what is missing).\n"
+	"hb_path_add() {\n"
+	"\tlocal cmd=$1 pat d best=\n"
+	"\tshift\n"
+	"\tcommand -v \"$cmd\" >/dev/null && return 0\n"
+	"\tfor pat in \"$@\"; do\n"
+	"\t\twhile IFS= read -r d; do\n"
+	"\t\t\tif [ -x \"$d/$cmd\" ]; then best=$d; fi\n"
+	"\t\tdone < <(compgen -G \"$pat\" | sort -V)\n"
+	"\t\t[ -z \"$best\" ] || break\n"
+	"\tdone\n"
+	"\t[ -n \"$best\" ] || return 0\n"
+	"\tPATH=$PATH:$best\n"
+	"\texport PATH\n"
+	"}\n";
+
 /* clang-format on */

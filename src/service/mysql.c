@@ -148,11 +148,15 @@ static int mysql_validate(const struct service_spec *s, struct strbuf *err)
 	return 0;
 }
 
+/* Debian: mariadbd and mysqld in /usr/sbin (mariadb-install-db is in /usr/bin). */
+static const char *const mysql_dirs[] = { "/usr/local/sbin", "/usr/sbin", "/sbin", NULL };
+
 static const struct service_render mysql_render = {
 	.command = "mysqld",
 	.owned_args = mysql_owned,
 	.url_scheme = "mysql",
 	.probe_timeout_s = 180,
+	.native_dirs = mysql_dirs,
 	.build = mysql_build,
 };
 

@@ -120,11 +120,15 @@ static int postgres_build(struct svc_build *b, struct strbuf *err)
 	return 0;
 }
 
+/* Debian: /usr/lib/postgresql/VERSION/bin (initdb, postgres, pg_ctl, pgbench). */
+static const char *const postgres_dirs[] = { "/usr/lib/postgresql/*/bin", NULL };
+
 static const struct service_render postgres_render = {
 	.command = "postgres",
 	.owned_args = postgres_owned,
 	.url_scheme = "postgres",
 	.probe_timeout_s = 180,
+	.native_dirs = postgres_dirs,
 	.build = postgres_build,
 };
 

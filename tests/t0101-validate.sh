@@ -12,6 +12,12 @@ for dir in "$fixtures/seed-recipes" "$TOP/../shared/seed/recipes"; do
 	for f in "$dir"/services/*.yaml "$dir"/clients/*.yaml; do
 		out=$(hb validate "$f" 2>"$SCRATCH/err")
 		rc=$?
+		if grep -q "cannot run yet: this build has no 'hpcbench load" "$SCRATCH/err"; then
+			# Its client type has no load protocol in this build (test-service
+			# checks the registry): refused at validation, never on the cluster.
+			is "$rc" 2 "old recipe $(basename "$f") is refused: no load protocol yet"
+			continue
+		fi
 		is "$rc" 0 "old recipe $(basename "$(dirname "$f")")/$(basename "$f") validates"
 		like "$out" "^$f: ok \([0-9]+ services?, [0-9]+ clients?\)$" \
 			"  and says ok with its counts"

@@ -22,6 +22,8 @@ struct cmd_entry {
 	const char *usage;   /* "validate RECIPE..." */
 	const char *summary; /* one line for `hpcbench help` */
 	const char *help; /* full text for `hpcbench help CMD` / `CMD --help` (options, examples) */
+	/* Optional: prints help built at run time (from a registry) after help. */
+	void (*help_more)(void);
 	/* argv[0] is the command name; returns an exit code (common/error.h). */
 	int (*exec)(int argc, char **argv, struct cli_ctx *ctx);
 };

@@ -158,6 +158,15 @@ static int run_by_protocol(const struct load_proto *p, void *cfg, const struct l
 	return ret;
 }
 
+/* The protocols of this build, from the registry. */
+static void load_help_protocols(void)
+{
+	printf("\nprotocols:\n");
+	for (size_t i = 0; load_protos[i]; i++)
+		printf("  %-8s %s\n           %s\n", load_protos[i]->name,
+		       load_protos[i]->target_usage, load_protos[i]->summary);
+}
+
 static int cmd_load_exec(int argc, char **argv, struct cli_ctx *ctx)
 {
 	const struct load_proto *p;
@@ -276,10 +285,10 @@ out:
 const struct cmd_entry cmd_load_entry = {
 	.name = "load",
 	.usage = "load PROTOCOL TARGET [OPTIONS]",
-	.summary = "generate load against a server and measure it (redis, http, llm)",
+	.summary = "generate load against a server and measure it (protocols listed below)",
 	.help = "Drives a server with one event loop per thread and reports throughput,\n"
 		"latency percentiles and errors; --json writes the result file.\n"
-		"Protocols: redis HOST:PORT; http URL; llm URL. Each has options of its own:\n"
+		"Each protocol (listed at the end) has options of its own:\n"
 		"'hpcbench load PROTOCOL --options' lists them; docs/load.md explains all.\n\n"
 		"Closed loop (default): -c connections x --pipeline requests outstanding, each\n"
 		"reply answered by the next request. Open loop (--rate): requests leave at\n"
@@ -296,5 +305,6 @@ const struct cmd_entry cmd_load_entry = {
 		"  hpcbench load redis 127.0.0.1:6379 --rate 20000 --arrival poisson -d 30s\n"
 		"  hpcbench load redis node1:6379 --tests set,get,lpush,lpop --value-size 256\n"
 		"  hpcbench load redis node1:6379 --command 'LPUSH mylist __data__' -n 100000\n",
+	.help_more = load_help_protocols,
 	.exec = cmd_load_exec,
 };

@@ -145,6 +145,8 @@ static void print_command_help(const struct cmd_entry *c)
 	printf("usage: hpcbench %s\n\n%s\n", c->usage, c->summary);
 	if (c->help && *c->help)
 		printf("\n%s", c->help);
+	if (c->help_more)
+		c->help_more();
 }
 
 static int unknown_command(const char *name)

@@ -12,6 +12,7 @@
 #include "common/suggest.h"
 #include "common/units.h"
 #include "common/xalloc.h"
+#include "load/core/proto.h"
 #include "recipe/schema.h"
 #include "service/service.h"
 
@@ -517,6 +518,23 @@ out:
 	free(label);
 }
 
+/*
+ * A client type whose load protocol this build lacks: the job would answer "unknown
+ * protocol" on the cluster, after the queue wait, so validation refuses it now.
+ */
+static void no_protocol(struct loader *L, struct rnode *node, const struct client_spec *cl)
+{
+	const struct rnode *tn = rnode_get(node, "type");
+	struct strbuf known = STRBUF_INIT;
+	for (size_t i = 0; load_protos[i]; i++)
+		strbuf_addf(&known, "%s%s", i ? ", " : "", load_protos[i]->name);
+	schema_error(&L->s, tn ? &tn->pos : &node->pos,
+		     "client type '%s' cannot run yet: this build has no 'hpcbench load %s' "
+		     "protocol (it has: %s); give a command instead",
+		     cl->type->name, cl->type->name, known.buf);
+	strbuf_release(&known);
+}
+
 static void client_load(struct loader *L, struct rnode *node, struct client_spec *cl)
 {
 	const struct rnode *params = rnode_get(node, "parameters");
@@ -545,6 +563,8 @@ static void client_load(struct loader *L, struct rnode *node, struct client_spec
 	    rnode_str(params, "endpoint") && !rnode_is_null(rnode_get(params, "endpoint")))
 		cl->target.endpoint = xstrdup(rnode_str(params, "endpoint"));
 	client_resolve(L, node, cl);
+	if (cl->type && !cl->command && !load_proto_find(cl->type->name))
+		no_protocol(L, node, cl);
 	if (!cl->name)
 		cl->name = xasprintf("%s_benchmark", cl->target.name ? cl->target.name
 						     : cl->type_name ? cl->type_name

@@ -85,6 +85,15 @@ static void test_golden(void **state)
 		struct render_opts o;
 		struct job_plan plan;
 		struct recipe *r = recipe_load(yaml, NULL, &err);
+		if (!r && strstr(err.buf, "cannot run yet: this build has no")) {
+			/* A client type whose protocol is not in this build: refused, as
+			 * test-service checks; its golden applies once the protocol lands. */
+			print_message("skipped %s: %s\n", golden[i], err.buf);
+			strbuf_release(&err);
+			free(yaml);
+			free(out);
+			continue;
+		}
 		if (!r)
 			fail_msg("%s: %s", yaml, err.buf);
 		fixed_opts(&o);

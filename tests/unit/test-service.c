@@ -4,8 +4,15 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "common/fsutil.h"
+#include "common/strbuf.h"
+#include "load/core/opts.h"
+#include "load/core/proto.h"
+#include "recipe/recipe.h"
 #include "service/service.h"
 
 static void test_registry(void **state)
@@ -121,6 +128,57 @@ static void test_key_tables(void **state)
 	assert_null(type_key_find(service_type_find("generic")->keys, "anything"));
 }
 
+/* True if `hpcbench load` with protocol p accepts option ("-c", "--database"). */
+static bool proto_accepts(const struct load_proto *p, const char *option)
+{
+	if (option[0] == '-' && option[1] != '-')
+		return strchr(load_core_shortopts, option[1]) ||
+		       (p->shortopts && strchr(p->shortopts, option[1]));
+	for (const struct option *o = load_core_longopts; o->name; o++)
+		if (!strcmp(o->name, option + 2))
+			return true;
+	for (const struct option *o = p->longopts; o && o->name; o++)
+		if (!strcmp(o->name, option + 2))
+			return true;
+	return false;
+}
+
+/*
+ * Nothing validates that cannot run: every client type has a load protocol whose
+ * options include every option its parameters map to, or else a recipe with that
+ * client type is refused by validation (not on the cluster, after the queue wait).
+ */
+static void test_client_protocols(void **state)
+{
+	(void)state;
+	for (size_t i = 0; client_types[i]; i++) {
+		const struct client_type *t = client_types[i];
+		const struct load_proto *p = load_proto_find(t->name);
+		struct strbuf err = STRBUF_INIT, yaml = STRBUF_INIT;
+		struct recipe *r;
+		char path[64];
+		if (p) {
+			for (const struct type_key *k = t->keys; k->name; k++)
+				if (k->option && !proto_accepts(p, k->option))
+					fail_msg("client type %s: parameter %s maps to %s, which "
+						 "'hpcbench load %s' does not accept",
+						 t->name, k->name, k->option, p->name);
+			continue;
+		}
+		strbuf_addf(&yaml, "client:\n  type: %s\n  endpoint: http://127.0.0.1:1/\n",
+			    t->name);
+		snprintf(path, sizeof(path), "/tmp/hpcbench-noproto-%d.yaml", (int)getpid());
+		assert_int_equal(write_file_atomic(path, yaml.buf, yaml.len, 0644, &err), 0);
+		r = recipe_load(path, NULL, &err);
+		unlink(path);
+		if (r)
+			fail_msg("client type %s has no load protocol, yet validates", t->name);
+		assert_non_null(strstr(err.buf, "cannot run yet"));
+		strbuf_release(&err);
+		strbuf_release(&yaml);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -128,6 +186,7 @@ int main(void)
 		cmocka_unit_test(test_aliases),
 		cmocka_unit_test(test_old_parameter_names),
 		cmocka_unit_test(test_key_tables),
+		cmocka_unit_test(test_client_protocols),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

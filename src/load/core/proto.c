@@ -7,10 +7,11 @@ extern const struct load_proto load_proto_chroma;
 extern const struct load_proto load_proto_http;
 extern const struct load_proto load_proto_llm;
 extern const struct load_proto load_proto_redis;
+extern const struct load_proto load_proto_sql;
 
 /* Sorted by name. */
 const struct load_proto *const load_protos[] = {
-	&load_proto_chroma, &load_proto_http, &load_proto_llm, &load_proto_redis, NULL,
+	&load_proto_chroma, &load_proto_http, &load_proto_llm, &load_proto_redis, &load_proto_sql, NULL,
 };
 
 const struct load_proto *load_proto_find(const char *name)

@@ -111,6 +111,17 @@ enum load_step {
 		      load_conn_note'd last (LOAD_ERR_PROTOCOL if none), closes, reconnects */
 };
 
+/*
+ * Library-driven connections (load_proto.lib_*): what the protocol waits for next on
+ * the socket its client library owns. The core registers fd in its epoll set (again
+ * when the library changed it) and calls lib_resume when one of events is ready.
+ */
+enum { LOAD_IO_READ = 1, LOAD_IO_WRITE = 2 };
+struct load_wait {
+	int fd;		 /* the library's socket */
+	unsigned events; /* LOAD_IO_READ | LOAD_IO_WRITE */
+};
+
 /* What configure fills in for the core. Strings belong to cfg and live until destroy. */
 struct load_target {
 	const char *host;	  /* name or address, for getaddrinfo */
@@ -199,6 +210,32 @@ struct load_proto {
 	 * (TTFT, tokens) go into c->tstate here; skip them when req->warmup.
 	 */
 	void (*complete)(struct load_conn *c, const struct load_req *req, uint64_t done_ns);
+
+	/*
+	 * Optional, all four or none: a client library (libpq, libmariadb) owns the
+	 * socket and speaks the protocol through its non-blocking API. The core then
+	 * neither connects, writes nor reads: it waits on what the protocol names in *wt
+	 * and calls back; encode, parse, on_connect and eof are not used, and a connection
+	 * carries one request at a time (--pipeline is the protocol's business). Each
+	 * answers LOAD_MORE (wait for *wt, then lib_resume), LOAD_DONE or LOAD_FAIL
+	 * (broken: outstanding requests fail with the kind load_conn_note'd last).
+	 *
+	 * lib_connect starts a connection (DONE: usable now, e.g. after its set-up
+	 * queries). lib_send starts req: MORE or FAIL only; a library that finished at
+	 * once keeps the outcome and asks for LOAD_IO_WRITE, so that lib_resume reports
+	 * it. lib_resume continues the connect (req NULL while connecting) or req (DONE:
+	 * req ended, req->err says how); revents are LOAD_IO_* that are ready. An event
+	 * on an idle connection comes with req NULL too. With DONE, *wt names what to
+	 * watch while the connection idles (LOAD_IO_READ: a hang-up), as with MORE.
+	 * lib_close closes what
+	 * lib_connect opened (also after FAIL); it may be called on a closed connection.
+	 */
+	enum load_step (*lib_connect)(struct load_conn *c, struct load_wait *wt, uint64_t now_ns);
+	enum load_step (*lib_send)(struct load_conn *c, struct load_req *req, struct load_wait *wt,
+				   uint64_t now_ns);
+	enum load_step (*lib_resume)(struct load_conn *c, struct load_req *req, unsigned revents,
+				     struct load_wait *wt, uint64_t now_ns);
+	void (*lib_close)(struct load_conn *c);
 
 	/* Optional. Writes the protocol's parameters as run into client.parameters. */
 	void (*params_json)(const void *cfg, struct jsonw *w);

@@ -37,6 +37,7 @@ struct wconn {
 	uint64_t since_ns; /* connect start */
 	uint64_t reconnect_at;
 	uint64_t backoff_ns;
+	uint32_t lib_events; /* library-driven: the epoll events registered for fd */
 };
 
 #define READ_BUF_SIZE (64 * 1024)
@@ -111,6 +112,85 @@ static void ep_set(struct worker *w, struct wconn *c, int op, uint32_t events)
 
 static void conn_close(struct worker *w, struct wconn *c, unsigned kind, uint64_t now);
 static bool any_open(const struct worker *w);
+static void conn_connected(struct worker *w, struct wconn *c, uint64_t now);
+static void conn_refill(struct worker *w, struct wconn *c, uint64_t now);
+
+/* Whether the protocol's client library owns the sockets (proto.h, lib_*). */
+static bool lib_mode(const struct worker *w)
+{
+	return w->sh->proto->lib_resume != NULL;
+}
+
+/* Library-driven: (re)registers the socket the protocol waits on, if it changed. */
+static void lib_wait(struct worker *w, struct wconn *c, const struct load_wait *wt)
+{
+	uint32_t ev = (wt->events & LOAD_IO_READ ? EPOLLIN : 0u) |
+		      (wt->events & LOAD_IO_WRITE ? EPOLLOUT : 0u);
+	struct epoll_event e = { .events = ev, .data.ptr = c };
+	if (wt->fd != c->fd) {
+		/* The library may have closed the old socket already (then it left the
+		 * set by itself); an error here is expected then. */
+		if (c->fd >= 0)
+			epoll_ctl(w->epfd, EPOLL_CTL_DEL, c->fd, NULL);
+		c->fd = wt->fd;
+		c->lib_events = ev;
+		epoll_ctl(w->epfd, EPOLL_CTL_ADD, c->fd, &e);
+		return;
+	}
+	if (ev == c->lib_events)
+		return;
+	c->lib_events = ev;
+	if (epoll_ctl(w->epfd, EPOLL_CTL_MOD, c->fd, &e) < 0 && errno == ENOENT)
+		epoll_ctl(w->epfd, EPOLL_CTL_ADD, c->fd, &e);
+}
+
+/* Library-driven: acts on what lib_connect, lib_send or lib_resume answered. */
+static void lib_step(struct worker *w, struct wconn *c, enum load_step st,
+		     const struct load_wait *wt, uint64_t now)
+{
+	if (st == LOAD_MORE) {
+		lib_wait(w, c, wt);
+		return;
+	}
+	if (st == LOAD_FAIL) {
+		conn_close(w, c, c->state == CONN_CONNECTING ? LOAD_ERR_CONNECT : w->last_note_kind,
+			   now);
+		return;
+	}
+	/* DONE: *wt is what to watch while the connection idles (a hang-up). */
+	lib_wait(w, c, wt);
+	if (c->state == CONN_CONNECTING) {
+		conn_connected(w, c, now);
+		return;
+	}
+	if (c->n) {
+		struct load_req *req = &c->ring[c->head];
+		c->head = (c->head + 1) % c->cap;
+		c->n--;
+		finish(w, c, req, now);
+	}
+	conn_refill(w, c, now);
+}
+
+/* Library-driven: the socket of c is ready (revents: epoll events). */
+static void lib_event(struct worker *w, struct wconn *c, uint32_t ev)
+{
+	uint64_t now = mono_ns();
+	struct load_wait wt = { c->fd, 0 };
+	unsigned io = (ev & (EPOLLIN | EPOLLHUP | EPOLLERR) ? LOAD_IO_READ : 0u) |
+		      (ev & (EPOLLOUT | EPOLLHUP | EPOLLERR) ? LOAD_IO_WRITE : 0u);
+	struct load_req *req = c->state == CONN_OPEN && c->n ? &c->ring[c->head] : NULL;
+	enum load_step st;
+	if (c->state == CONN_DOWN)
+		return;
+	w->last_note_kind = LOAD_ERR_PROTOCOL;
+	st = w->sh->proto->lib_resume(&c->pub, req, io, &wt, now);
+	if (st == LOAD_DONE && c->state == CONN_OPEN && !req) {
+		lib_wait(w, c, &wt); /* an idle connection that stays usable */
+		return;
+	}
+	lib_step(w, c, st, &wt, now);
+}
 
 /* Writes what is pending; asks for EPOLLOUT only when the socket is full. */
 static void conn_flush(struct worker *w, struct wconn *c, uint64_t now)
@@ -157,6 +237,15 @@ static void conn_issue(struct worker *w, struct wconn *c, uint64_t intended, uin
 	req->warmup = !measuring(w, intended);
 	c->n++;
 	w->inflight++;
+	if (lib_mode(w)) {
+		struct load_wait wt = { c->fd, 0 };
+		enum load_step st;
+		w->last_note_kind = LOAD_ERR_WRITE;
+		st = w->sh->proto->lib_send(&c->pub, req, &wt, now);
+		c->pub.seq++;
+		lib_step(w, c, st == LOAD_DONE ? LOAD_MORE : st, &wt, now);
+		return;
+	}
 	w->sh->proto->encode(&c->pub, req, &c->out);
 	c->pub.seq++;
 }
@@ -182,7 +271,7 @@ static void conn_refill(struct worker *w, struct wconn *c, uint64_t now)
 	if (c->state != CONN_OPEN)
 		return;
 	if (w->rate_mode) {
-		while (c->n < c->cap && w->bl_len) {
+		while (c->state == CONN_OPEN && c->n < c->cap && w->bl_len) {
 			uint64_t t = w->backlog[w->bl_head];
 			w->bl_head = (w->bl_head + 1) % w->bl_cap;
 			w->bl_len--;
@@ -190,20 +279,25 @@ static void conn_refill(struct worker *w, struct wconn *c, uint64_t now)
 		}
 		ready_push(w, c);
 	} else {
-		while (c->n < c->cap && closed_take(w, now))
+		while (c->state == CONN_OPEN && c->n < c->cap && closed_take(w, now))
 			conn_issue(w, c, now, now);
 	}
-	if (c->out.len > c->out_off && !c->want_out)
+	if (c->state == CONN_OPEN && c->out.len > c->out_off && !c->want_out)
 		conn_flush(w, c, mono_ns());
 }
 
 static void conn_connected(struct worker *w, struct wconn *c, uint64_t now)
 {
 	int one = 1;
-	setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	c->state = CONN_OPEN;
 	c->backoff_ns = 0;
 	c->want_out = false;
+	if (lib_mode(w)) {
+		/* The library set its socket up; the connection idles until a request. */
+		conn_refill(w, c, now);
+		return;
+	}
+	setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	ep_set(w, c, EPOLL_CTL_MOD, EPOLLIN);
 	if (w->sh->proto->conn_reset)
 		w->sh->proto->conn_reset(&c->pub);
@@ -216,8 +310,26 @@ static void conn_connected(struct worker *w, struct wconn *c, uint64_t now)
 static void conn_open(struct worker *w, struct wconn *c, uint64_t now)
 {
 	const struct load_shared *sh = w->sh;
-	int fd = socket(sh->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	int fd;
 	c->since_ns = now;
+	if (lib_mode(w)) {
+		struct load_wait wt = { -1, 0 };
+		enum load_step st;
+		c->fd = -1;
+		c->lib_events = 0;
+		c->state = CONN_CONNECTING;
+		if (sh->proto->conn_reset)
+			sh->proto->conn_reset(&c->pub);
+		st = sh->proto->lib_connect(&c->pub, &wt, now);
+		if (st == LOAD_FAIL) {
+			sh->proto->lib_close(&c->pub);
+			c->state = CONN_DOWN;
+			goto fail;
+		}
+		lib_step(w, c, st, &wt, now);
+		return;
+	}
+	fd = socket(sh->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
 		load_conn_note(&c->pub, LOAD_ERR_CONNECT, "socket: %s", strerror(errno));
 		goto fail;
@@ -250,8 +362,13 @@ fail:
 static void conn_close(struct worker *w, struct wconn *c, unsigned kind, uint64_t now)
 {
 	bool was_connecting = c->state == CONN_CONNECTING;
-	if (c->fd >= 0)
+	if (lib_mode(w)) {
+		if (c->fd >= 0)
+			epoll_ctl(w->epfd, EPOLL_CTL_DEL, c->fd, NULL);
+		w->sh->proto->lib_close(&c->pub);
+	} else if (c->fd >= 0) {
 		close(c->fd); /* also leaves the epoll set */
+	}
 	c->fd = -1;
 	c->state = CONN_DOWN;
 	while (c->n) {
@@ -378,6 +495,10 @@ static void conn_readable(struct worker *w, struct wconn *c)
 static void conn_event(struct worker *w, struct wconn *c, uint32_t ev)
 {
 	uint64_t now = mono_ns();
+	if (lib_mode(w)) {
+		lib_event(w, c, ev);
+		return;
+	}
 	if (c->state == CONN_CONNECTING) {
 		int soerr = 0;
 		if (!(ev & (EPOLLOUT | EPOLLERR | EPOLLHUP)))
@@ -419,7 +540,7 @@ static void dispatch(struct worker *w, uint64_t t, uint64_t now)
 	if (c) {
 		conn_issue(w, c, t, now);
 		ready_push(w, c);
-		if (!c->want_out)
+		if (c->state == CONN_OPEN && !c->want_out && !lib_mode(w))
 			conn_flush(w, c, now);
 		return;
 	}
@@ -627,7 +748,9 @@ void *worker_main(void *arg)
 	}
 	for (unsigned i = 0; i < w->nconns; i++) {
 		struct wconn *c = &w->conns[i];
-		if (c->fd >= 0)
+		if (lib_mode(w))
+			sh->proto->lib_close(&c->pub);
+		else if (c->fd >= 0)
 			close(c->fd);
 		c->fd = -1;
 		c->state = CONN_DOWN;
@@ -668,7 +791,7 @@ void worker_init(struct worker *w, unsigned index, struct load_shared *sh)
 		struct wconn *c = &w->conns[i];
 		c->w = w;
 		c->fd = -1;
-		c->cap = o->pipeline;
+		c->cap = p->lib_resume ? 1 : o->pipeline;
 		c->ring = xcalloc(c->cap, sizeof(*c->ring));
 		if (p->req_size)
 			for (unsigned j = 0; j < c->cap; j++)
@@ -693,7 +816,9 @@ void worker_release(struct worker *w)
 	const struct load_proto *p = w->sh->proto;
 	for (unsigned i = 0; i < w->nconns; i++) {
 		struct wconn *c = &w->conns[i];
-		if (c->fd >= 0)
+		if (p->lib_close)
+			p->lib_close(&c->pub);
+		else if (c->fd >= 0)
 			close(c->fd);
 		if (p->conn_release)
 			p->conn_release(&c->pub);

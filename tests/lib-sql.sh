@@ -58,7 +58,8 @@ my_status() {
 }
 
 # start_postgres: prints the port; the data folder is $SCRATCH/postgres-PORT (owned by
-# the postgres user: the server refuses to run as root).
+# the postgres user: the server refuses to run as root). No autovacuum: its
+# transactions would count in pg_stat_database.
 start_postgres() {
 	local port dir run
 	_sql_password
@@ -72,7 +73,7 @@ start_postgres() {
 		--auth-local=trust --auth-host=scram-sha-256 >"$dir/init.log" 2>&1 ||
 		{ echo "initdb failed" >&2; return 1; }
 	"${run[@]}" "$PG_BIN/postgres" -D "$dir/data" -p "$port" -k "$dir" \
-		-c listen_addresses=127.0.0.1 -c fsync=off >"$dir/log" 2>&1 &
+		-c listen_addresses=127.0.0.1 -c fsync=off -c autovacuum=off >"$dir/log" 2>&1 &
 	echo $! >"$dir/pid"
 	track_pid $!
 	wait_port "$port" 30 || { echo "postgres did not start" >&2; return 1; }

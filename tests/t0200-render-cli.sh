@@ -37,14 +37,21 @@ for f in "$seeds"/services/*.yaml "$seeds"/clients/*.yaml "$TOP"/recipes/*/*.yam
 	dir=$SCRATCH/seed/$name
 	hb render "$f" -o "$dir" --run-id seed --run-dir /tmp/hb-runs/seed --seed 1 >/dev/null \
 		2>"$SCRATCH/err"
-	is "$?:$(cat "$SCRATCH/err")" "0:" "render $name"
+	rc=$?
+	if grep -q "cannot run yet: this build has no 'hpcbench load" "$SCRATCH/err"; then
+		# A client type without a load protocol in this build (test-service checks
+		# the registry): refused before anything renders.
+		is "$rc" 2 "render $name is refused: no load protocol yet"
+		continue
+	fi
+	is "$rc:$(cat "$SCRATCH/err")" "0:" "render $name"
 	for s in "$dir"/*.sh; do
 		n=$((n + 1))
 		ok "  $(basename "$s") passes bash -n" bash -n "$s"
 		ok "  $(basename "$s") passes shellcheck" shellcheck "$s"
 	done
 done
-cmp_num "$n" -ge 45 "every recipe rendered at least one script ($n)"
+cmp_num "$n" -ge 35 "every recipe rendered at least one script ($n)"
 
 # The bash library embedded in every job: shellcheck-clean on its own, and shlib.c is
 # generated from it.

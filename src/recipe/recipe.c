@@ -519,6 +519,33 @@ out:
 }
 
 /*
+ * The old tool's clients ran a Python script that existed only inside their container
+ * (`python /app/mysql_benchmark.py --num-connections=10 ...`). A client type that
+ * replaces that script (client_type.legacy_scripts) takes the client over: the
+ * command goes, the args stay for the type to map onto `hpcbench load` options.
+ */
+static void legacy_script(struct client_spec *cl)
+{
+	const char *prog, *script;
+	if (!cl->command || cl->type_name || !cl->args.nr)
+		return;
+	prog = strrchr(cl->command, '/') ? strrchr(cl->command, '/') + 1 : cl->command;
+	if (strncmp(prog, "python", 6))
+		return;
+	script = strrchr(cl->args.items[0], '/') ? strrchr(cl->args.items[0], '/') + 1
+						 : cl->args.items[0];
+	for (size_t i = 0; client_types[i]; i++)
+		for (const char *const *s = client_types[i]->legacy_scripts; s && *s; s++)
+			if (!strcmp(*s, script)) {
+				cl->legacy = xstrdup(script);
+				cl->type_name = xstrdup(client_types[i]->name);
+				free(cl->command);
+				cl->command = NULL;
+				return;
+			}
+}
+
+/*
  * A client type whose load protocol this build lacks: the job would answer "unknown
  * protocol" on the cluster, after the queue wait, so validation refuses it now.
  */
@@ -562,6 +589,7 @@ static void client_load(struct loader *L, struct rnode *node, struct client_spec
 	if (!cl->target.endpoint && params && params->kind == RNODE_MAP &&
 	    rnode_str(params, "endpoint") && !rnode_is_null(rnode_get(params, "endpoint")))
 		cl->target.endpoint = xstrdup(rnode_str(params, "endpoint"));
+	legacy_script(cl);
 	client_resolve(L, node, cl);
 	if (cl->type && !cl->command && !load_proto_find(cl->type->name))
 		no_protocol(L, node, cl);
@@ -852,6 +880,7 @@ static void client_release(struct client_spec *cl)
 	free(cl->container_image);
 	container_release(&cl->container);
 	free(cl->command);
+	free(cl->legacy);
 	strlist_clear(&cl->args);
 	resources_release(&cl->resources);
 	kvlist_clear(&cl->environment);

@@ -87,6 +87,8 @@ struct client_spec {
 	struct container container;
 	enum runtime runtime; /* clients default to native: they run hpcbench itself */
 	char *command;	      /* command/args: run as-is instead of `hpcbench load` */
+	char *legacy;	      /* the old tool's script that command ran, now built in; its
+				 args stay in args for the type to map (service.h) */
 	struct strlist args;
 	bool args_set;
 	struct resources resources;

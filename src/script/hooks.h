@@ -34,6 +34,7 @@ struct svc_build {
 	const struct job_plan *plan; /* jobs rendered so far (services before this one) */
 	struct job *job;	     /* side files go here (job_add_file) */
 	bool custom_command;	     /* the recipe named another command: argv/tail are not used */
+	const char *command;	     /* the server program the job runs (owned by the renderer) */
 	struct strlist argv;	     /* words after the command, before the recipe's args */
 	struct strlist tail;	     /* words after the recipe's args */
 	/*
@@ -47,7 +48,14 @@ struct svc_build {
 };
 
 struct service_render {
-	const char *command;	 /* the server command when the recipe names none */
+	const char *command; /* the server command when the recipe names none */
+	/*
+	 * Other names of the same server, pairs {name, instead}: a recipe command whose
+	 * file name is `name` (any folder) is this server and gets everything the type
+	 * manages (data folder, port, --no-defaults...); `instead`, when not NULL, is the
+	 * program run in its place from the same folder ({"pg_ctl", "postgres"}).
+	 */
+	const char *const *server_names;
 	const char *const *args; /* default args when the recipe gives none */
 	/*
 	 * Options the type sets itself (port, data folder, ...): recipe args matching them

@@ -42,7 +42,7 @@ static int owned_arg(const char *const *owned, const char *w, int *skip_next)
 static void server_argv(struct strbuf *sb, const struct service_spec *s,
 			const struct service_render *rd, struct svc_build *b)
 {
-	const char *cmd = s->command ? s->command : rd ? rd->command : NULL;
+	const char *cmd = b->command;
 	struct strlist dropped = STRLIST_INIT;
 
 	strbuf_addstr(sb, "hb_start \"${HB_RUN[@]}\" ");
@@ -220,6 +220,25 @@ static void native_path(struct strbuf *sb, const char *type, const struct servic
 	strbuf_addch(sb, '\n');
 }
 
+/*
+ * The server program a recipe's command names, when it is the type's server under
+ * another name or path (service_render.server_names); NULL when it is not. Caller frees.
+ */
+static char *server_program(const struct service_render *rd, const char *command)
+{
+	const char *base = strrchr(command, '/') ? strrchr(command, '/') + 1 : command;
+	if (!strcmp(base, rd->command))
+		return xstrdup(command);
+	for (const char *const *n = rd->server_names; n && n[0]; n += 2) {
+		if (strcmp(base, n[0]))
+			continue;
+		if (!n[1])
+			return xstrdup(command);
+		return xasprintf("%.*s%s", (int)(base - command), command, n[1]);
+	}
+	return NULL;
+}
+
 int render_service(const struct recipe *r, const struct service_spec *s,
 		   const struct render_opts *o, const struct job_plan *plan, struct job *job,
 		   struct strbuf *err)
@@ -233,6 +252,7 @@ int render_service(const struct recipe *r, const struct service_spec *s,
 	unsigned timeout, preferred = s->nr_ports ? s->ports[0] : t->default_port;
 	double interval = hc->interval_s > 0 ? hc->interval_s : 1;
 	const char *cmd = s->command ? s->command : rd ? rd->command : NULL;
+	char *server = NULL;
 	char what[256];
 	int ret = -1;
 
@@ -242,6 +262,11 @@ int render_service(const struct recipe *r, const struct service_spec *s,
 	strbuf_init(&b.probe, 0);
 	strbuf_init(&b.post_ready, 0);
 	b.custom_command = s->command && rd && rd->command && strcmp(s->command, rd->command);
+	if (b.custom_command && (server = server_program(rd, s->command))) {
+		b.custom_command = false;
+		cmd = server;
+	}
+	b.command = cmd;
 
 	if (!cmd && !s->script) {
 		recipe_error(err, &s->pos, "service '%s': type %s needs a command (or script:)",
@@ -345,5 +370,6 @@ out:
 	strbuf_release(&b.setup);
 	strbuf_release(&b.probe);
 	strbuf_release(&b.post_ready);
+	free(server);
 	return ret;
 }

@@ -1,6 +1,8 @@
 /* mysql: MySQL or MariaDB, initialised into the job's data folder. */
 #include <string.h>
 
+#include "common/shquote.h"
+
 #include "recipe/recipe.h"
 #include "script/hooks.h"
 #include "script/render.h"
@@ -17,7 +19,10 @@ static const struct type_key mysql_keys[] = {
 
 static const char *const mysql_owned[] = { "--no-defaults",  "--datadir", "--socket",
 					   "--pid-file",     "--tmpdir",  "--port",
-					   "--bind-address", NULL };
+					   "--bind-address", "--user",	  NULL };
+
+/* mariadbd is MariaDB's name for its server (mysqld may not exist beside it). */
+static const char *const mysql_server_names[] = { "mariadbd", NULL, NULL };
 
 /* 'text' as an SQL string literal. */
 static void sql_str(struct strbuf *sb, const char *s)
@@ -43,21 +48,33 @@ static void sql_ident(struct strbuf *sb, const char *s)
 	strbuf_addch(sb, '`');
 }
 
+/*
+ * After HB_MYSQLD=the server program: MariaDB or MySQL, and how to initialise its data
+ * folder. As root (a container, a test machine) the server must be told it may run so.
+ */
 static const char mysql_setup[] =
     "mkdir -p \"$JOB_DIR/run\" \"$JOB_DIR/tmp\"\n"
-    "HB_MYSQL_VERSION=$(\"${HB_RUN[@]}\" mysqld --version 2>&1 || true)\n"
+    "HB_MYSQL_VERSION=$(\"${HB_RUN[@]}\" \"$HB_MYSQLD\" --version 2>&1 || true)\n"
     "HB_MYSQL_EXTRA=()\n"
+    "[ \"$(id -u)\" != 0 ] || HB_MYSQL_EXTRA=(--user=root)\n"
+    "HB_MYSQL_INSTALL_DB=mariadb-install-db\n"
+    "case $HB_MYSQLD in\n"
+    "*/*) [ ! -x \"${HB_MYSQLD%/*}/mariadb-install-db\" ] ||\n"
+    "\tHB_MYSQL_INSTALL_DB=${HB_MYSQLD%/*}/mariadb-install-db ;;\n"
+    "esac\n"
     "case $HB_MYSQL_VERSION in\n"
     "*MariaDB*)\n"
-    "\t\"${HB_RUN[@]}\" mariadb-install-db --no-defaults --datadir=\"$JOB_DIR/data\" \\\n"
+    "\t\"${HB_RUN[@]}\" \"$HB_MYSQL_INSTALL_DB\" --no-defaults --datadir=\"$JOB_DIR/data\" \\\n"
+    "\t\t\"${HB_MYSQL_EXTRA[@]}\" \\\n"
     "\t\t--auth-root-authentication-method=normal --skip-test-db >\"$JOB_DIR/init.log\" 2>&1 ||\n"
     "\t\thb_fail \"mariadb-install-db failed (see $JOB_DIR/init.log)\"\n"
     "\t;;\n"
     "*)\n"
-    "\t\"${HB_RUN[@]}\" mysqld --no-defaults --initialize-insecure --datadir=\"$JOB_DIR/data\" \\\n"
+    "\t\"${HB_RUN[@]}\" \"$HB_MYSQLD\" --no-defaults --initialize-insecure \\\n"
+    "\t\t--datadir=\"$JOB_DIR/data\" \"${HB_MYSQL_EXTRA[@]}\" \\\n"
     "\t\t>\"$JOB_DIR/init.log\" 2>&1 || hb_fail \"mysqld --initialize-insecure failed (see "
     "$JOB_DIR/init.log)\"\n"
-    "\tHB_MYSQL_EXTRA=(--mysqlx=OFF)\n"
+    "\tHB_MYSQL_EXTRA+=(--mysqlx=OFF)\n"
     "\t;;\n"
     "esac\n";
 
@@ -79,6 +96,9 @@ static int mysql_build(struct svc_build *b, struct strbuf *err)
 
 	if (pw && !user)
 		return recipe_error(err, &s->pos, "service '%s': password needs user", s->name);
+	strbuf_addstr(&b->prepare, "HB_MYSQLD=");
+	sq_quote_expand(&b->prepare, b->command);
+	strbuf_addch(&b->prepare, '\n');
 	strbuf_addstr(&b->prepare, mysql_setup);
 	svc_arg_raw(&b->argv, "--no-defaults");
 	svc_arg_raw(&b->argv, "--datadir=\"$JOB_DIR/data\"");
@@ -153,6 +173,7 @@ static const char *const mysql_dirs[] = { "/usr/local/sbin", "/usr/sbin", "/sbin
 
 static const struct service_render mysql_render = {
 	.command = "mysqld",
+	.server_names = mysql_server_names,
 	.owned_args = mysql_owned,
 	.url_scheme = "mysql",
 	.probe_timeout_s = 180,

@@ -17,6 +17,25 @@ static const struct type_key postgres_keys[] = {
 
 static const char *const postgres_owned[] = { "-D", "-p", "-k", NULL };
 
+/* pg_ctl and postmaster start the same server: run postgres from their folder. */
+static const char *const postgres_server_names[] = { "pg_ctl",	 "postgres", "postmaster",
+						     "postgres", NULL,	     NULL };
+
+/*
+ * PostgreSQL refuses to run as root. A native job that runs as root (a container, a
+ * test machine) runs every server command as the postgres user, which then owns the
+ * job's data, socket and secret files.
+ */
+static const char postgres_root[] =
+    "mkdir -p \"$JOB_DIR/run\"\n"
+    "if [ \"$(id -u)\" = 0 ] && [ ${#HB_RUN[@]} = 0 ]; then\n"
+    "\tid postgres >/dev/null 2>&1 ||\n"
+    "\t\thb_fail \"PostgreSQL does not run as root, and there is no postgres user to run as\"\n"
+    "\tchown -R postgres \"$JOB_DIR/data\" \"$JOB_DIR/run\"\n"
+    "\t[ ! -d \"$JOB_DIR/secrets\" ] || chown -R postgres \"$JOB_DIR/secrets\"\n"
+    "\tHB_RUN=(runuser -u postgres --)\n"
+    "fi\n";
+
 /* "name" as an SQL identifier. */
 static void pg_ident(struct strbuf *sb, const char *s)
 {
@@ -56,9 +75,8 @@ static int postgres_build(struct svc_build *b, struct strbuf *err)
 
 	if (!user)
 		user = "postgres";
-	strbuf_addstr(
-	    &b->prepare,
-	    "mkdir -p \"$JOB_DIR/run\"\n\"${HB_RUN[@]}\" initdb -D \"$JOB_DIR/data\" -U ");
+	strbuf_addstr(&b->prepare, postgres_root);
+	strbuf_addstr(&b->prepare, "\"${HB_RUN[@]}\" initdb -D \"$JOB_DIR/data\" -U ");
 	sq_quote_expand(&b->prepare, user);
 	if (pw) {
 		job_add_file(b->job, "secrets/user_password", pw, strlen(pw), 0600);
@@ -125,6 +143,7 @@ static const char *const postgres_dirs[] = { "/usr/lib/postgresql/*/bin", NULL }
 
 static const struct service_render postgres_render = {
 	.command = "postgres",
+	.server_names = postgres_server_names,
 	.owned_args = postgres_owned,
 	.url_scheme = "postgres",
 	.probe_timeout_s = 180,

@@ -49,6 +49,12 @@ struct client_type {
 	const char *name; /* load protocol name: redis, http, llm, sql, chroma ... */
 	const char *description;
 	const char *const *aliases; /* target_service.name values that select it, NULL-terminated */
+	/*
+	 * The old tool's client scripts this type replaces (file names, NULL-terminated):
+	 * a client whose command runs one (`python /app/mysql_benchmark.py ...`) runs the
+	 * built-in client instead, its args mapped by render->build (client_spec.legacy).
+	 */
+	const char *const *legacy_scripts;
 	const struct type_key *keys; /* accepted `parameters` keys, terminated by {NULL} */
 	int (*validate)(const struct client_spec *c, struct strbuf *err);
 	const struct client_render *render;

@@ -115,7 +115,7 @@ static void *sql_create(void)
 	cfg->sizes.scale = 1;
 	cfg->tables = 1;
 	cfg->phases = SQL_PHASE_RUN;
-	cfg->max_retries = 100;
+	cfg->max_retries = 0; /* unlimited: --timeout bounds a transaction */
 	return cfg;
 }
 
@@ -844,7 +844,8 @@ static enum load_step sql_lib_resume(struct load_conn *c, struct load_req *req, 
 			return idle(c, wt);
 		return start_step(c, wt);
 	}
-	if ((sc->deadlock || !strncmp(sc->sqlstate, "40", 2)) && sc->retries < cfg->max_retries) {
+	if ((sc->deadlock || !strncmp(sc->sqlstate, "40", 2)) &&
+	    (!cfg->max_retries || sc->retries < cfg->max_retries)) {
 		sc->retries++;
 		rs->retries++;
 		rs->deadlocks += sc->deadlock;
@@ -1006,7 +1007,8 @@ const struct load_proto load_proto_sql = {
 		"  --database NAME      database (or /DB in the URL)\n"
 		"  --password-file FILE the password, on one line (never on the command line)\n"
 		"  --max-retries N      retries of a transaction after a deadlock or a\n"
-		"                       serialization failure, SQLSTATE 40xxx (default 100)\n"
+		"                       serialization failure, SQLSTATE 40xxx (default 0:\n"
+		"                       no limit but --timeout, which counts from its start)\n"
 		"  One connection per -c; a request is one transaction. Errors count by\n"
 		"  SQLSTATE class (sqlstate_42_syntax_or_access: a missing table...).\n",
 	.longopts = sql_longopts,

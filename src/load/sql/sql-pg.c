@@ -249,12 +249,18 @@ static void *pg_admin_open(const struct sql_cfg *cfg, struct strbuf *err)
 	kw[n] = NULL, val[n] = NULL;
 	p = PQconnectdbParams(kw, val, 0);
 	if (!p || PQstatus(p) != CONNECTION_OK) {
-		const char *msg = p ? PQerrorMessage(p) : "no memory";
-		int len = (int)strlen(msg);
-		while (len && (msg[len - 1] == '\n' || msg[len - 1] == ' '))
-			len--;
-		error(err, "cannot connect to %s as %s: %.*s", cfg->display,
-		      cfg->user ? cfg->user : "(default user)", len, msg);
+		struct strbuf msg = STRBUF_INIT;
+		/* libpq's message spans lines ("...failed: Connection refused\n\tIs the
+		 * server running..."): one line of it. */
+		for (const char *m = p ? PQerrorMessage(p) : "no memory"; *m; m++)
+			if (*m != '\n' && *m != '\t')
+				strbuf_addch(&msg, *m);
+			else if (msg.len && msg.buf[msg.len - 1] != ' ')
+				strbuf_addstr(&msg, m[1] && m[1] != '\n' ? "; " : "");
+		strbuf_rtrim(&msg);
+		error(err, "cannot connect to %s as %s: %s", cfg->display,
+		      cfg->user ? cfg->user : "(default user)", msg.buf);
+		strbuf_release(&msg);
 		PQfinish(p);
 		return NULL;
 	}

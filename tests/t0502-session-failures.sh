@@ -140,7 +140,7 @@ done
 is "$(status_field "$run" - state)" CANCELLED "  the run is CANCELLED"
 
 # --- hostile environment values arrive literally through a command client.
-# YAML single quotes: '' is one quote. $$ is a literal $ (DESIGN.md 3.2).
+# YAML single quotes: '' is one quote. $$ is a literal $ (docs/recipes.md).
 cat >"$SCRATCH/hostile.yaml" <<'YAML'
 clients:
   - name: echo

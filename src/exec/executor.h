@@ -1,5 +1,5 @@
 /*
- * Executors: the only part that knows *where* jobs run (DESIGN.md 2).
+ * Executors: the only part that knows *where* jobs run (docs/architecture.md).
  *   local  job scripts as child processes (own process groups) on this machine
  *   slurm  sbatch/squeue/sacct/scancel on this machine
  *   ssh    the slurm executor on a remote login node, through one OpenSSH master

@@ -205,7 +205,7 @@ static const struct field container_fields[] = {
 	{ 0 },
 };
 
-/* The SLURM resource keys (DESIGN.md 3.2). */
+/* The SLURM resource keys (docs/recipes.md). */
 static const struct field resource_fields[] = {
 	{ "time", FIELD_CUSTOM, 0, 0, 0, 0, check_time },
 	{ "partition", FIELD_CUSTOM, offsetof(struct resources, partition), 0, 0, 0,

@@ -101,7 +101,8 @@ cmp_num() {
 # The suite assumes a machine set up by scripts/install-deps.sh (tests/preflight.sh
 # checks the rest): a missing program, or a server that does not start, is a failure
 # with its reason, never a skip. skip_all remains for what no package can provide; the
-# runner counts a file that ran no test as failed all the same.
+# runner counts a file that ran no test as failed all the same. tests/run.sh names
+# the reason of a skip.
 skip_all() {
 	echo "1..0 # SKIP $1"
 	exit 0

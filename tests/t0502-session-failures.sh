@@ -167,6 +167,15 @@ is "$?" 3 "an unreachable login node: exit 3"
 like "$out" "cannot reach 127.0.0.1" "  with a message that says so"
 is "$(latest_run)" "$before" "  and no run was recorded"
 
+# --- the ssh executor without hpc.hostname: bad configuration, exit 2, nothing recorded.
+printf 'slurm:\n  partition: cpu\n' >"$SCRATCH/nohost.yaml"
+for cmd in run up; do
+	out=$(hb --config "$SCRATCH/nohost.yaml" "$cmd" "$SCRATCH/dies.yaml" --executor ssh 2>&1)
+	is "$?" 2 "$cmd --executor ssh without hpc.hostname: exit 2"
+	like "$out" "needs hpc.hostname in the config \(.*nohost.yaml\)" "  naming the key and the file"
+done
+is "$(latest_run)" "$before" "  and no run was recorded"
+
 # --- two hpcbench processes using the state database at once.
 p1=$(free_port)
 p2=$(free_port)

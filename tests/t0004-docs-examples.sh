@@ -74,7 +74,7 @@ done <"$SCRATCH/index"
 is "$(grep -c '^run ' "$SCRATCH/index")" 1 "one block is marked runnable (README's tour)"
 
 # Links between pages: [text](path) to a file of the repository must exist.
-missing=$(cd "$TOP" && python3 - README.md docs/*.md <<'PY'
+broken=$(cd "$TOP" && python3 - README.md docs/*.md <<'PY'
 import os, re, sys
 for page in sys.argv[1:]:
     for m in re.finditer(r"\]\(([^)#\s]+)(#[^)]*)?\)", open(page).read()):
@@ -85,7 +85,7 @@ for page in sys.argv[1:]:
             print("%s -> %s" % (page, target))
 PY
 )
-is "$missing" "" "every link to a page or file of the repository resolves"
+is "$broken" "" "every link to a page or file of the repository resolves"
 
 # The module map of docs/architecture.md names every folder of src/.
 for d in "$TOP"/src/*/ "$TOP"/src/load/*/; do

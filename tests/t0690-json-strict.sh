@@ -10,6 +10,8 @@
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=tests/lib-llm.sh
 . "$(dirname "$0")/lib-llm.sh"
+# shellcheck source=tests/lib-chroma.sh
+. "$(dirname "$0")/lib-chroma.sh"
 
 command -v redis-server >/dev/null || skip_all "redis-server is not installed"
 command -v nginx >/dev/null || skip_all "nginx is not installed"
@@ -74,6 +76,13 @@ eport=$(start_llm_server --tokens 2 --fail-every 2 --no-usage) || exit 1
 hb load llm "http://127.0.0.1:$eport" --api openai-chat --model llama3 -c 1 -n 10 \
 	--allow-errors --json "$SCRATCH/llm-err.json" >/dev/null 2>&1
 strict "llm with server errors, no usage" "$SCRATCH/llm-err.json"
+
+# chroma: insert and query, with recall against brute force.
+cport=$(start_chroma) || exit 1
+hb load chroma "http://127.0.0.1:$cport" --collection strict --documents 200 --dimension 8 \
+	-n 50 -c 2 --top-k 3 --json "$SCRATCH/chroma.json" >/dev/null 2>&1
+is "$?" 0 "chroma: insert and query run"
+strict "chroma insert and query" "$SCRATCH/chroma.json"
 
 # Each registered protocol has a case above (the list comes from the binary).
 protos=$(hb load 2>&1 | sed -n 's/.*which protocol? (\(.*\)).*/\1/p' | tr -d ,)

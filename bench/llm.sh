@@ -88,5 +88,11 @@ for rate in $RATES; do
 	printf '  %8s %10s %10s %10s %10s %12s %12s %s\n' "$rate" "$sent" "$ok" "$dropped" "$got" "$lag" \
 		"$(per_req "$M_CPU_S" "$sent")" "$verdict"
 done
-echo "highest sustained rate: $best req/s ($LAG_PCT schedule lag <= $LAG_US us, nothing dropped or failed)"
+last=${RATES##* }
+if [ "$best" = "$last" ]; then
+	bound="the highest rate tried: the limit is above it"
+else
+	bound="of the rates tried: $RATES"
+fi
+echo "highest sustained rate: $best req/s ($bound; $LAG_PCT schedule lag <= $LAG_US us, throughput >= 99% of the rate, nothing dropped or failed)"
 echo "machine: $(nproc) cores, $(uname -r); client and server share them; client: ${CLIENT[*]}"

@@ -8,12 +8,13 @@ set -euo pipefail
 build_pkgs=(gcc make pkg-config libyaml-dev libjansson-dev libsqlite3-dev libcmocka-dev
 	libmariadb-dev libpq-dev)
 # Tests, quickstart and bench/: real servers, reference tools (bench/ measures CPU with
-# /usr/bin/time, package "time"), cluster software.
+# /usr/bin/time, package "time"), cluster software; memcached for the worked example
+# of docs/extending.md, which t0010 builds and runs.
 test_pkgs=(redis-server redis-tools nginx-light wrk slurm-wlm slurm-client munge
 	openssh-server openssh-client mariadb-server mariadb-client postgresql postgresql-contrib
 	prometheus prometheus-node-exporter sysbench shellcheck jq python3 python3-yaml curl
 	netcat-openbsd iproute2 procps psmisc sqlite3 time libhdf5-dev hdf5-tools chromium
-	clang libclang-rt-14-dev nodejs debootstrap git ca-certificates)
+	clang libclang-rt-14-dev nodejs debootstrap git ca-certificates memcached)
 
 want=("${build_pkgs[@]}")
 if [ "${1:-}" != "--build-only" ]; then

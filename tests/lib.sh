@@ -101,7 +101,8 @@ cmp_num() {
 # The suite assumes a machine set up by scripts/install-deps.sh (tests/preflight.sh
 # checks the rest): a missing program, or a server that does not start, is a failure
 # with its reason, never a skip. skip_all remains for what no package can provide; the
-# runner counts a file that ran no test as failed all the same.
+# runner counts a file that ran no test as failed all the same. tests/run.sh names
+# the reason of a skip.
 skip_all() {
 	echo "1..0 # SKIP $1"
 	exit 0
@@ -128,7 +129,31 @@ need() {
 		bail "missing ${missing[*]}: the machine is not set up (run: bash scripts/install-deps.sh)"
 }
 
+# json_strict FILE...: true when each file is strict JSON (a .jsonl file: each line):
+# no key twice in an object, no NaN/Infinity, UTF-8 (tests/helpers/json-strict.py).
+json_strict() { python3 "$TOP/tests/helpers/json-strict.py" "$@"; }
+
+# json_unchecked FILE...: files the test writes as bad JSON on purpose (input for a
+# negative test), left out of the check done_testing makes.
+_json_unchecked=()
+json_unchecked() { _json_unchecked+=("$@"); }
+
+# Every .json/.jsonl file under $SCRATCH (results, endpoint and state files, run
+# folders) must be strict JSON: one more test, when the test wrote any.
+_json_scan() {
+	local files=() f u skip
+	while IFS= read -r -d '' f; do
+		skip=
+		for u in "${_json_unchecked[@]}"; do [ "$f" -ef "$u" ] && skip=1; done
+		[ -n "$skip" ] || files+=("$f")
+	done < <(find "$SCRATCH" -type f \( -name '*.json' -o -name '*.jsonl' \) -size -64M \
+		-print0 2>/dev/null)
+	[ ${#files[@]} -gt 0 ] || return 0
+	ok "the ${#files[@]} JSON files written are strict JSON" json_strict "${files[@]}"
+}
+
 done_testing() {
+	_json_scan
 	echo "1..$_test_n"
 	[ "$_test_failed" -eq 0 ]
 }

@@ -4,6 +4,8 @@
 # "N passed, N failed". Usage: tests/run.sh [PATTERN]  (only test files matching it)
 # First tests/preflight.sh checks what the suite assumes about the machine (root, the
 # hostname resolves, cgroups mounted, ...); when any does not hold, nothing runs.
+# A file that ran no test fails, also when it skipped itself (skip_all): the suite is
+# green only when every test ran.
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -26,7 +28,7 @@ logdir=$(mktemp -d "${TMPDIR:-/tmp}/hpcbench-tests.XXXXXX")
 run_one() {
 	local name=$1
 	shift
-	local log rc p f
+	local log rc p f why
 	log="$logdir/$(basename "$name").log"
 	echo "# --- $name"
 	timeout -k 10 900 "$@" >"$log" 2>&1
@@ -38,8 +40,16 @@ run_one() {
 		echo "not ok - $name exited with status $rc"
 		f=1
 	fi
+	# A skipped file fails the suite too: a green suite ran every test. skip_all's
+	# reason says what is missing; scripts/install-deps.sh installs it.
 	if [ "$p" -eq 0 ] && [ "$f" -eq 0 ]; then
-		echo "not ok - $name ran no test"
+		why=$(sed -n 's/^1\.\.0 # SKIP //p' "$log" | head -1)
+		if [ -n "$why" ]; then
+			echo "not ok - $name skipped ($why): a skipped file fails the suite;" \
+				"scripts/install-deps.sh installs what the tests need"
+		else
+			echo "not ok - $name ran no test"
+		fi
 		f=1
 	fi
 	passed=$((passed + p))

@@ -93,4 +93,25 @@ is "$?" 0 "shell-looking values are accepted as data"
 find "$SCRATCH/r" | sort >"$SCRATCH/after"
 ok "validate writes no file" cmp "$SCRATCH/before" "$SCRATCH/after"
 
+# Files a recipe names are read as run would read them: a missing script: is an error
+# at its line and column, also for validate (render would fail on it).
+mkdir -p "$SCRATCH/s"
+cat >"$SCRATCH/s/custom.yaml" <<'EOF'
+service:
+  name: custom
+  type: generic
+  runtime: native
+  script: start-custom.sh
+  ports: [9000]
+EOF
+out=$(hb validate "$SCRATCH/s/custom.yaml" 2>&1)
+is "$?" 2 "a missing script: file: exit 2"
+like "$out" "custom.yaml:5:11: script: .*start-custom.sh: cannot open" "  at its line and column"
+out=$(hb render "$SCRATCH/s/custom.yaml" 2>&1)
+is "$?" 2 "render says the same"
+# shellcheck disable=SC2016 # the script's own variable
+printf 'my-server --port "$HPCBENCH_PORT" &\n' >"$SCRATCH/s/start-custom.sh"
+(cd / && hb validate "$SCRATCH/s/custom.yaml" >/dev/null)
+is "$?" 0 "with the file next to the recipe: ok (from any folder)"
+
 done_testing

@@ -140,7 +140,7 @@ done
 is "$(status_field "$run" - state)" CANCELLED "  the run is CANCELLED"
 
 # --- hostile environment values arrive literally through a command client.
-# YAML single quotes: '' is one quote. $$ is a literal $ (DESIGN.md 3.2).
+# YAML single quotes: '' is one quote. $$ is a literal $ (docs/recipes.md).
 cat >"$SCRATCH/hostile.yaml" <<'YAML'
 clients:
   - name: echo
@@ -165,6 +165,15 @@ before=$(latest_run)
 out=$(hb --config "$SCRATCH/unreachable.yaml" run "$SCRATCH/dies.yaml" --executor ssh 2>&1)
 is "$?" 3 "an unreachable login node: exit 3"
 like "$out" "cannot reach 127.0.0.1" "  with a message that says so"
+is "$(latest_run)" "$before" "  and no run was recorded"
+
+# --- the ssh executor without hpc.hostname: bad configuration, exit 2, nothing recorded.
+printf 'slurm:\n  partition: cpu\n' >"$SCRATCH/nohost.yaml"
+for cmd in run up; do
+	out=$(hb --config "$SCRATCH/nohost.yaml" "$cmd" "$SCRATCH/dies.yaml" --executor ssh 2>&1)
+	is "$?" 2 "$cmd --executor ssh without hpc.hostname: exit 2"
+	like "$out" "needs hpc.hostname in the config \(.*nohost.yaml\)" "  naming the key and the file"
+done
 is "$(latest_run)" "$before" "  and no run was recorded"
 
 # --- two hpcbench processes using the state database at once.

@@ -96,7 +96,8 @@ const struct cmd_entry cmd_endpoint_entry = {
 	.summary = "where a ready service listens (its URL)",
 	.help = "Prints the URL of a ready service (from its endpoint.json), e.g.\n"
 		"redis://127.0.0.1:6379. With --json prints endpoint.json itself:\n"
-		"{\"host\", \"port\", \"url\", \"job_id\", \"ready_at\"}.\n"
+		"{\"host\", \"port\", \"url\", \"job_id\", \"type\", \"ready_at\"} (and\n"
+		"\"cadvisor_port\" when the service runs cAdvisor).\n"
 		"\n"
 		"exit: 0; 1 the service is not ready (its state and reason are shown);\n"
 		"      2 unknown id or a client's id; 3 cluster unreachable.\n"

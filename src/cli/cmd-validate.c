@@ -5,8 +5,28 @@
 #include "common/error.h"
 #include "common/strbuf.h"
 #include "recipe/recipe.h"
+#include "script/render.h"
 
 extern const struct cmd_entry cmd_validate_entry;
+
+/*
+ * Renders r in memory, as run and render would, and throws the scripts away: what only
+ * rendering reads (a `script:` file, a dashboard, a probe of the type) is checked too.
+ */
+static int render_check(const struct recipe *r, const struct config *cfg, struct strbuf *err)
+{
+	struct render_opts o = {
+		.run_id = "validate",
+		.run_dir = "/validate",
+		.hpcbench_bin = "hpcbench",
+		.cfg = cfg,
+		.id_seed = 1,
+	};
+	struct job_plan plan;
+	int ret = render_plan(r, &o, &plan, err);
+	job_plan_release(&plan);
+	return ret;
+}
 
 static int cmd_validate_exec(int argc, char **argv, struct cli_ctx *ctx)
 {
@@ -31,6 +51,10 @@ static int cmd_validate_exec(int argc, char **argv, struct cli_ctx *ctx)
 	for (int i = optind; i < argc; i++) {
 		struct strbuf err = STRBUF_INIT;
 		struct recipe *r = recipe_load(argv[i], cfg, &err);
+		if (r && render_check(r, cfg, &err) < 0) {
+			recipe_free(r);
+			r = NULL;
+		}
 		if (r) {
 			size_t ns = r->nr_services + (r->monitoring ? 1 : 0);
 			if (!quiet)
@@ -56,7 +80,9 @@ const struct cmd_entry cmd_validate_entry = {
 	.summary = "check recipes; report every error as FILE:LINE:COL: message",
 	.help = "Loads each recipe as 'run' would and checks it strictly: unknown keys (with the\n"
 		"nearest known key), wrong types, bad values (time, memory, ports, runtime),\n"
-		"unknown service or client types, clients without a target, duplicate names.\n"
+		"unknown service or client types, clients without a target, duplicate names;\n"
+		"then renders its jobs in memory, so that files the recipe names (script:,\n"
+		"dashboards) are read and checked as run would.\n"
 		"Every error of every file is reported, one per line on stderr, as\n"
 		"FILE:LINE:COL: message. Nothing is rendered or written.\n"
 		"\n"

@@ -15,7 +15,7 @@
 /* Appends fmt (and a newline separator if err already holds a message); returns -1. */
 int error(struct strbuf *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Exit codes of the CLI (DESIGN.md 3.1). */
+/* Exit codes of the CLI (docs/cli.md). */
 enum exit_code {
 	EXIT_OK = 0,
 	EXIT_FAILED = 1,      /* the work failed: never ready, SLO missed, request errors */

@@ -1,5 +1,5 @@
 /*
- * The user's config (DESIGN.md 3.3): where the cluster is and the SLURM defaults.
+ * The user's config (docs/config.md): where the cluster is and the SLURM defaults.
  * Found at --config, else $HPCBENCH_CONFIG, else $XDG_CONFIG_HOME/hpcbench/config.yaml
  * (~/.config/... when XDG_CONFIG_HOME is unset). A missing default file is fine (local
  * defaults); a missing file named by --config or $HPCBENCH_CONFIG is an error.

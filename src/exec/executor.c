@@ -47,10 +47,12 @@ static const struct executor_entry {
 	const char *name;
 	unsigned caps;
 	struct executor *(*create)(void);
+	/* What the config must hold for it, checked before connecting; NULL: nothing. */
+	int (*check_config)(const struct config *cfg, struct strbuf *err);
 } registry[] = {
-	{ "local", EXEC_SHARES_FS, executor_local_new },
-	{ "slurm", EXEC_QUEUE, executor_slurm_new },
-	{ "ssh", EXEC_REMOTE | EXEC_QUEUE, executor_ssh_new },
+	{ "local", EXEC_SHARES_FS, executor_local_new, NULL },
+	{ "slurm", EXEC_QUEUE, executor_slurm_new, NULL },
+	{ "ssh", EXEC_REMOTE | EXEC_QUEUE, executor_ssh_new, executor_ssh_check_config },
 };
 #define NR_EXECUTORS (sizeof(registry) / sizeof(registry[0]))
 
@@ -60,6 +62,12 @@ static const struct executor_entry *lookup(const char *name)
 		if (!strcmp(name, registry[i].name))
 			return &registry[i];
 	return NULL;
+}
+
+int executor_check_config(const char *name, const struct config *cfg, struct strbuf *err)
+{
+	const struct executor_entry *e = lookup(name);
+	return e && e->check_config ? e->check_config(cfg, err) : 0;
 }
 
 int executor_known(const char *name)

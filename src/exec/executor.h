@@ -1,5 +1,5 @@
 /*
- * Executors: the only part that knows *where* jobs run (DESIGN.md 2).
+ * Executors: the only part that knows *where* jobs run (docs/architecture.md).
  *   local  job scripts as child processes (own process groups) on this machine
  *   slurm  sbatch/squeue/sacct/scancel on this machine
  *   ssh    the slurm executor on a remote login node, through one OpenSSH master
@@ -124,6 +124,9 @@ struct executor {
 struct executor *executor_slurm_new(void); /* src/exec/slurm.c */
 struct executor *executor_ssh_new(void);   /* src/exec/ssh.c */
 
+/* The config checks of the ssh executor (before anything connects): 0, or -1 with err. */
+int executor_ssh_check_config(const struct config *cfg, struct strbuf *err);
+
 /* True for a name executor_new() knows. */
 int executor_known(const char *name);
 /* The capability flags of the executor registered as name; 0 if unknown. */
@@ -132,6 +135,11 @@ unsigned executor_caps(const char *name);
 void executor_names(struct strbuf *sb);
 /* error(err, "unknown executor 'NAME' (local, slurm or ssh)"): -1. */
 int executor_unknown(struct strbuf *err, const char *name);
+/*
+ * Checks that the config can drive executor name (ssh: hpc.hostname and valid hpc.*
+ * values) without connecting: 0, or -1 with err — bad configuration, exit 2.
+ */
+int executor_check_config(const char *name, const struct config *cfg, struct strbuf *err);
 /* Creates the executor by name (see executor_names()); NULL if unknown. */
 struct executor *executor_new(const char *name);
 void executor_free(struct executor *ex);

@@ -30,6 +30,25 @@ static void nth_line(struct strbuf *dst, const char *text, int idx)
 		strbuf_add(dst, p, strcspn(p, "\n"));
 }
 
+/* Fills t from the config; -1 with err when it cannot name a login node (bad config). */
+static int target_from_config(struct ssh_target *t, const struct config *cfg, struct strbuf *err)
+{
+	if (!cfg || !cfg->hpc.hostname)
+		return error(err, "the ssh executor needs hpc.hostname in the config (%s)",
+			     cfg && cfg->path ? cfg->path : "no config file was found");
+	t->host = cfg->hpc.hostname;
+	t->user = cfg->hpc.username;
+	t->port = cfg->hpc.port;
+	t->key_file = cfg->hpc.key_filename;
+	return ssh_target_check(t, err);
+}
+
+int executor_ssh_check_config(const struct config *cfg, struct strbuf *err)
+{
+	struct ssh_target t = { 0 };
+	return target_from_config(&t, cfg, err);
+}
+
 static int ssh_open(struct executor *ex, const struct config *cfg, struct strbuf *err)
 {
 	struct ssh_target t = { 0 };
@@ -45,14 +64,7 @@ static int ssh_open(struct executor *ex, const struct config *cfg, struct strbuf
 	struct strbuf out = STRBUF_INIT, errout = STRBUF_INIT, line = STRBUF_INIT;
 	int rc, ret = -1;
 
-	if (!cfg || !cfg->hpc.hostname)
-		return error(err, "the ssh executor needs hpc.hostname in the config (%s)",
-			     cfg && cfg->path ? cfg->path : "no config file was found");
-	t.host = cfg->hpc.hostname;
-	t.user = cfg->hpc.username;
-	t.port = cfg->hpc.port;
-	t.key_file = cfg->hpc.key_filename;
-	if (ssh_target_check(&t, err))
+	if (target_from_config(&t, cfg, err) < 0)
 		return -1;
 	rn = runner_ssh_new(&t);
 	slurm_executor_attach(ex, rn, 1);

@@ -180,15 +180,15 @@ static int check_ports(struct schema *s, const char *label, const struct rnode *
 	sv->ports = xcalloc(v->nr ? v->nr : 1, sizeof(*sv->ports));
 	sv->nr_ports = 0;
 	for (size_t i = 0; i < v->nr; i++) {
-		char *l = xasprintf("%s[%zu]", label, i + 1);
+		char *l = xasprintf("%s[%zu]", label, i); /* 0-based, as ports[0] */
 		uint64_t port;
 		int r = schema_uint(s, l, v->children[i], 1, 65535, &port);
 		free(l);
 		if (r == 0)
 			sv->ports[sv->nr_ports++] = (unsigned)port;
 		else if (r == 1)
-			ret = schema_error(s, &v->children[i]->pos, "%s[%zu]: empty port", label,
-					   i + 1);
+			ret =
+			    schema_error(s, &v->children[i]->pos, "%s[%zu]: empty port", label, i);
 		else
 			ret = -1;
 	}
@@ -206,7 +206,7 @@ static const struct field container_fields[] = {
 	{ 0 },
 };
 
-/* The SLURM resource keys (DESIGN.md 3.2). */
+/* The SLURM resource keys (docs/recipes.md). */
 static const struct field resource_fields[] = {
 	{ "time", FIELD_CUSTOM, 0, 0, 0, 0, check_time },
 	{ "partition", FIELD_CUSTOM, offsetof(struct resources, partition), 0, 0, 0,

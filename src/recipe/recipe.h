@@ -1,5 +1,5 @@
 /*
- * Recipes (DESIGN.md 3.2): YAML -> a plain model, validated strictly.
+ * Recipes (docs/recipes.md): YAML -> a plain model, validated strictly.
  * Owned by src/recipe/. Service and client types (src/service/) validate their own
  * keys through the hooks in service/service.h.
  */

@@ -125,7 +125,7 @@ int schema_strlist(struct schema *s, const char *label, const struct rnode *v, s
 	for (size_t i = 0; i < v->nr; i++) {
 		const struct rnode *item = v->children[i];
 		if (item->kind != RNODE_SCALAR || rnode_is_null(item)) {
-			char *l = xasprintf("%s[%zu]", label, i + 1);
+			char *l = xasprintf("%s[%zu]", label, i); /* 0-based, as ports[0] */
 			ret = expected(s, l, item, "a string");
 			free(l);
 			continue;

@@ -13,7 +13,7 @@
  *                              {"host","port","url","job_id","ready_at"};
  *       JOB_DIR/endpoint.env   the same as shell assignments (HPCBENCH_TARGET_HOST,
  *                              HPCBENCH_TARGET_PORT, HPCBENCH_TARGET_URL), for clients;
- *       JOB_DIR/result.json    clients that run `hpcbench load` (DESIGN.md 3.5); a
+ *       JOB_DIR/result.json    clients that run `hpcbench load` (docs/load.md); a
  *                              parametric client (comma lists) writes one
  *                              JOB_DIR/result-POINT.json per point instead, POINT naming
  *                              the values ("c10_value-size256"), and lists them, one per

@@ -7,6 +7,7 @@
 #include "common/fsutil.h"
 #include "common/shquote.h"
 #include "common/xalloc.h"
+#include "recipe/rnode.h"
 #include "script/hooks.h"
 #include "script/jobparts.h"
 #include "script/service-job.h"
@@ -172,6 +173,7 @@ bad:
 static int read_body_script(struct strbuf *out, const struct recipe *r,
 			    const struct service_spec *s, struct strbuf *err)
 {
+	struct strbuf why = STRBUF_INIT;
 	char *path;
 	int ret;
 	if (s->script[0] == '/' || !r->path || !strchr(r->path, '/')) {
@@ -180,7 +182,13 @@ static int read_body_script(struct strbuf *out, const struct recipe *r,
 		const char *slash = strrchr(r->path, '/');
 		path = xasprintf("%.*s/%s", (int)(slash - r->path), r->path, s->script);
 	}
-	ret = read_file(path, out, err);
+	ret = read_file(path, out, &why);
+	if (ret < 0) {
+		const struct rnode *n = rnode_get(s->node, "script");
+		recipe_error(err, n ? &n->pos : &s->pos, "script: %s (a file next to the recipe)",
+			     why.buf);
+	}
+	strbuf_release(&why);
 	free(path);
 	return ret;
 }

@@ -1,5 +1,5 @@
 /*
- * recipe.yaml of a run folder (DESIGN.md 3.4): the recipes of a session as run, in one
+ * recipe.yaml of a run folder (docs/architecture.md): the recipes of a session as run, in one
  * YAML document that `hpcbench validate` and `hpcbench run` accept again. Services and
  * clients of every recipe are gathered under `services:` / `clients:`; each one's
  * `resources` carries the config's slurm defaults (account, partition, qos, time, nodes,

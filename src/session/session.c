@@ -780,6 +780,9 @@ static int prepare(struct session *s, struct strbuf *err)
 		executor_unknown(err, exec_name);
 		return EXIT_USAGE;
 	}
+	/* A config that cannot drive the executor is bad input, found before connecting. */
+	if (executor_check_config(exec_name, o->cfg, err) < 0)
+		return EXIT_USAGE;
 	s->ex = track_open_executor(exec_name, o->cfg, &unreachable, err);
 	if (!s->ex)
 		return unreachable ? EXIT_UNREACHABLE : EXIT_FAILED;

@@ -3,7 +3,7 @@
  * running) and `run` (services -> ready -> clients -> results -> teardown of what the
  * session started). Owned by src/session/.
  *
- * Run folder (DESIGN.md 3.4): RUN_DIR = WORKDIR/runs/RUN_ID on the executor's side, where
+ * Run folder (docs/architecture.md): RUN_DIR = WORKDIR/runs/RUN_ID on the executor's side, where
  * WORKDIR is the config's `workdir` (with $NAME and ~ expanded on the job side), else
  * $XDG_STATE_HOME/hpcbench (~/.local/state/hpcbench) for the local executor and
  * $HOME/hpcbench on the cluster for slurm/ssh (it must be on a shared file system).

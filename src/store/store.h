@@ -1,5 +1,5 @@
 /*
- * Persistent state (DESIGN.md 3.4): one SQLite database recording runs, their jobs and
+ * Persistent state (docs/architecture.md): one SQLite database recording runs, their jobs and
  * their result files, so that status, stop, logs, endpoint and results work across
  * invocations and after a crash. Owned by src/store/.
  *

@@ -278,8 +278,8 @@ static void test_bad_values(void **state)
 		   "r.yaml:3:12: service.runtime: bad value 'docker' (expected apptainer or "
 		   "native)");
 	load_fails("service:\n  name: redis\n  ports: [6379, 70000, 0]\n",
-		   "r.yaml:3:17: service.ports[2]: 70000 is out of range (1 to 65535)\n"
-		   "r.yaml:3:24: service.ports[3]: 0 is out of range (1 to 65535)");
+		   "r.yaml:3:17: service.ports[1]: 70000 is out of range (1 to 65535)\n"
+		   "r.yaml:3:24: service.ports[2]: 0 is out of range (1 to 65535)");
 	load_fails("service:\n  name: redis\n  ports: 6379\n",
 		   "r.yaml:3:10: service.ports: expected a list of ports (e.g. [6379]), got "
 		   "'6379'");

@@ -1,4 +1,4 @@
-/* The result file (DESIGN.md 3.5) and the human summary of a load run. */
+/* The result file (docs/load.md) and the human summary of a load run. */
 #include <stdio.h>
 #include <string.h>
 

@@ -45,7 +45,7 @@ void load_result_release(struct load_result *r);
 double load_result_rps(const struct load_result *r);
 
 /*
- * Writes the result object of DESIGN.md 3.5 ("hpcbench.result/1") as one JSON value
+ * Writes the result object of docs/load.md ("hpcbench.result/1") as one JSON value
  * (key is NULL at top level), including the protocol's sections.
  */
 void load_result_json(const struct load_result *r, struct jsonw *w, const char *key);

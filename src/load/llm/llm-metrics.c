@@ -1,4 +1,5 @@
 /* LLM serving metrics: see llm-metrics.h. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -277,4 +278,12 @@ int llm_slo_verdict(const struct llm_stats *s, const struct llm_slo *slo, struct
 	r |= check_one(&s->tpot, slo->tpot_ms, slo->percentile, "tpot", err);
 	r |= check_one(&s->e2e, slo->e2e_ms, slo->percentile, "e2e", err);
 	return r ? -1 : 0;
+}
+
+uint64_t llm_percentile_min_samples(double pct)
+{
+	if (pct >= 100)
+		return 1;
+	/* The small epsilon keeps 100 / (100 - 99) from rounding up to 101. */
+	return (uint64_t)ceil(100.0 / (100.0 - pct) - 1e-9);
 }

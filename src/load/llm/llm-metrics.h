@@ -78,4 +78,11 @@ void llm_stats_text(const struct llm_stats *s, const struct llm_slo *slo, double
  */
 int llm_slo_verdict(const struct llm_stats *s, const struct llm_slo *slo, struct strbuf *err);
 
+/*
+ * The fewest samples from which percentile pct says more than the maximum does:
+ * 1 / (1 - pct/100), rounded up (p99: 100, p90: 10, p50: 2; p100: 1). Fewer samples
+ * cannot tell whether pct of requests met an objective.
+ */
+uint64_t llm_percentile_min_samples(double pct);
+
 #endif

@@ -237,56 +237,122 @@ static int sweep(struct llm_cfg *cfg, const struct load_opts *o, const struct lo
 }
 
 /*
- * A rate holds when nothing failed or was dropped, every SLO holds at the SLO
- * percentile, and requests left on time (the same percentile of schedule lag is under
- * 10 ms: past that, requests waited for a free connection and the SLO clocks, which
- * start at the actual send, would flatter the server).
+ * What a probe of --find-max-rate must show to hold, besides the SLOs. They are written
+ * into the result ("criteria") and docs/llm.md. The answer is an offered rate whose
+ * probe delivered it, so it is never more than 1 / (1 - tolerance) times a measured
+ * throughput.
  */
-static bool rate_holds(const struct llm_cfg *cfg, const struct load_result *r, char *why,
-		       size_t whylen)
+#define FIND_RATE_TOLERANCE 0.10 /* throughput at least 90% of the offered rate */
+#define FIND_MAX_LAG_MS 10.0	 /* schedule lag at the SLO percentile */
+#define FIND_MAX_DOUBLINGS 24	 /* bracketing upwards: at most start * 2^24 */
+#define FIND_MAX_HALVINGS 12	 /* bracketing downwards */
+
+enum probe_outcome {
+	PROBE_HOLDS,
+	PROBE_FAILS,
+	PROBE_TOO_FEW, /* too few requests to judge the percentile: neither */
+};
+
+static const char *const outcome_names[] = {
+	[PROBE_HOLDS] = "holds",
+	[PROBE_FAILS] = "does not hold",
+	[PROBE_TOO_FEW] = "cannot be judged",
+};
+
+/*
+ * Judges a probe at the offered rate. It holds when the load asked for was delivered
+ * and served within the objectives: no request failed or was dropped; enough requests
+ * succeeded to judge the SLO percentile; every SLO holds at that percentile; requests
+ * left on time (that percentile of schedule lag under 10 ms: past it they waited for a
+ * free connection, and the SLO clocks, which start at the actual send, would flatter
+ * the server); and the throughput over the measured window reached 90% of the offered
+ * rate (a run of a few requests at a huge rate sends a burst, not that rate, and one
+ * whose window is short next to a request's latency never reaches a steady state).
+ */
+static enum probe_outcome judge_probe(const struct llm_cfg *cfg, const struct load_result *r,
+				      double rate, char *why, size_t whylen)
 {
 	struct strbuf e = STRBUF_INIT;
 	const struct llm_stats *s = llm_result_stats(r);
-	uint64_t lag = hist_percentile(&r->stats.lag, cfg->slo.percentile);
-	bool ok = false;
+	double pct = cfg->slo.percentile, rps = load_result_rps(r);
+	double lag_ms = (double)hist_percentile(&r->stats.lag, pct) / 1e6;
+	uint64_t need = llm_percentile_min_samples(pct);
+	enum probe_outcome out = PROBE_FAILS;
+
 	if (r->stats.errors || r->stats.dropped)
 		snprintf(why, whylen, "%llu errors, %llu dropped",
 			 (unsigned long long)r->stats.errors, (unsigned long long)r->stats.dropped);
-	else if (s && llm_slo_verdict(s, &cfg->slo, &e) < 0)
+	else if (r->stats.ok < need) {
+		snprintf(why, whylen, "%llu requests: p%g needs at least %llu",
+			 (unsigned long long)r->stats.ok, pct, (unsigned long long)need);
+		out = PROBE_TOO_FEW;
+	} else if (s && llm_slo_verdict(s, &cfg->slo, &e) < 0)
 		snprintf(why, whylen, "%s", e.buf);
-	else if (lag > 10000000ull)
+	else if (lag_ms > FIND_MAX_LAG_MS)
 		snprintf(why, whylen,
 			 "p%g schedule lag %.1f ms: not enough connections "
 			 "(raise --max-concurrency)",
-			 cfg->slo.percentile, (double)lag / 1e6);
+			 pct, lag_ms);
+	else if (rps < (1 - FIND_RATE_TOLERANCE) * rate)
+		snprintf(why, whylen,
+			 "delivered %.3f req/s of the %.3f asked (under %.0f%%) in a %.3f s "
+			 "window%s",
+			 rps, rate, 100 * (1 - FIND_RATE_TOLERANCE), r->duration_s,
+			 r->opts->requests ? ": the server fell behind, or the run is too short "
+					     "next to a request's latency (raise -n or use -d)"
+					   : "");
 	else
-		ok = true;
+		out = PROBE_HOLDS;
 	strbuf_release(&e);
-	return ok;
+	return out;
+}
+
+/* The "criteria" and "method" members: how the answer was found, in the result. */
+static void search_json(const struct llm_cfg *cfg, double start, struct jsonw *w)
+{
+	struct strbuf m = STRBUF_INIT;
+	jsonw_obj_open(w, "criteria");
+	jsonw_double(w, "slo_percentile", cfg->slo.percentile, -1);
+	jsonw_u64(w, "min_requests", llm_percentile_min_samples(cfg->slo.percentile));
+	jsonw_double(w, "min_throughput_fraction", 1 - FIND_RATE_TOLERANCE, -1);
+	jsonw_double(w, "max_schedule_lag_ms", FIND_MAX_LAG_MS, -1);
+	jsonw_bool(w, "no_errors_or_drops", true);
+	jsonw_close(w);
+	strbuf_addf(&m,
+		    "offered rates from %g req/s, doubled while a probe held (at most %d times) "
+		    "and halved while none had (at most %d times), then bisected %u times "
+		    "between the highest rate that held and the lowest that did not; max_rate is "
+		    "the highest offered rate whose probe held",
+		    start, FIND_MAX_DOUBLINGS, FIND_MAX_HALVINGS, cfg->find_steps);
+	jsonw_str(w, "method", m.buf);
+	strbuf_release(&m);
 }
 
 static int find_max_rate(struct llm_cfg *cfg, const struct load_opts *o,
 			 const struct load_target *t, struct strbuf *text, struct jsonw *w,
 			 struct strbuf *err)
 {
-	double lo = 0, hi = 0, rate = o->rate > 0 ? o->rate : 1, best_goodput = 0;
-	struct strbuf results = STRBUF_INIT;
+	double start = o->rate > 0 ? o->rate : 1, rate = start;
+	double lo = 0, hi = 0, best_goodput = 0, best_rps = 0;
+	struct strbuf results = STRBUF_INIT, stop = STRBUF_INIT;
 	struct jsonw rw;
-	int ret = EXIT_OK, probes = 0;
+	int ret = EXIT_OK;
+	unsigned doublings = 0, halvings = 0, steps = 0;
 	bool bracketed = false;
 
 	jsonw_init(&rw, &results, 2);
 	jsonw_arr_open(&rw, NULL);
 	header_json(cfg, w);
 	jsonw_obj_open(w, "find_max_rate");
+	search_json(cfg, start, w);
 	jsonw_arr_open(w, "probes");
 	/* Bracket: double while it holds, halve while it does not; then bisect. */
-	for (unsigned step = 0; !load_stop_requested; step++) {
+	while (!load_stop_requested) {
 		struct load_opts po = *o;
 		struct load_result r;
-		char why[300] = "";
+		char why[400] = "";
+		enum probe_outcome out;
 		int verdict;
-		bool held;
 
 		po.rate = rate;
 		strbuf_addf(text, "== rate %.3f req/s ==\n", rate);
@@ -294,68 +360,106 @@ static int find_max_rate(struct llm_cfg *cfg, const struct load_opts *o,
 			ret = -1;
 			break;
 		}
-		probes++;
-		held = rate_holds(cfg, &r, why, sizeof(why));
-		strbuf_addf(text, "  -> %s%s%s\n", held ? "holds" : "does not hold",
-			    held ? "" : ": ", why);
+		out = judge_probe(cfg, &r, rate, why, sizeof(why));
+		strbuf_addf(text, "  -> %s%s%s\n", outcome_names[out], *why ? ": " : "", why);
 		jsonw_obj_open(w, NULL);
 		jsonw_double(w, "rate", rate, 3);
-		jsonw_bool(w, "holds", held);
+		jsonw_bool(w, "holds", out == PROBE_HOLDS);
+		jsonw_str(w, "outcome",
+			  out == PROBE_HOLDS   ? "holds"
+			  : out == PROBE_FAILS ? "fails"
+					       : "too_few_requests");
+		jsonw_u64(w, "requests_ok", r.stats.ok);
+		jsonw_double(w, "duration_s", r.duration_s, 3);
 		jsonw_double(w, "throughput_rps", load_result_rps(&r), 3);
-		if (!held)
+		if (out != PROBE_HOLDS)
 			jsonw_str(w, "why", why);
 		jsonw_close(w);
-		if (held) {
+		if (out == PROBE_HOLDS && rate > lo) {
 			const struct llm_stats *s = llm_result_stats(&r);
 			lo = rate;
-			if (s && r.duration_s > 0)
-				best_goodput = (double)s->good / r.duration_s;
-		} else {
+			best_rps = load_result_rps(&r);
+			best_goodput = s && r.duration_s > 0 ? (double)s->good / r.duration_s : 0;
+		} else if (out == PROBE_FAILS && (hi == 0 || rate < hi)) {
 			hi = rate;
 		}
 		load_result_release(&r);
-		if (!bracketed) {
-			if (held && hi == 0 && step < 24) {
+		if (out == PROBE_TOO_FEW) {
+			/* With -d a higher rate brings more requests; lower never helps. */
+			if (hi == 0 && !bracketed && doublings < FIND_MAX_DOUBLINGS) {
+				doublings++;
 				rate *= 2;
 				continue;
 			}
-			if (!held && lo == 0 && step < 12) {
+			strbuf_addf(&stop, "the probe at %.3f req/s could not be judged (%s)", rate,
+				    why);
+			break;
+		}
+		if (!bracketed) {
+			if (out == PROBE_HOLDS && hi == 0 && doublings < FIND_MAX_DOUBLINGS) {
+				doublings++;
+				rate *= 2;
+				continue;
+			}
+			if (out == PROBE_FAILS && lo == 0 && halvings < FIND_MAX_HALVINGS) {
+				halvings++;
 				rate /= 2;
 				continue;
 			}
 			bracketed = true;
-			step = 0;
 		}
-		if (lo == 0 || hi == 0 || step >= cfg->find_steps)
+		if (lo == 0 || hi == 0 || steps >= cfg->find_steps)
 			break;
+		steps++;
 		rate = (lo + hi) / 2;
 	}
-	jsonw_close(w);
+	jsonw_close(w); /* probes */
 	if (lo > 0) {
 		jsonw_double(w, "max_rate", lo, 3);
+		jsonw_double(w, "max_rate_throughput_rps", best_rps, 3);
 		jsonw_double(w, "goodput_rps", best_goodput, 3);
 	} else {
 		jsonw_null(w, "max_rate");
+		jsonw_null(w, "max_rate_throughput_rps");
+		jsonw_null(w, "goodput_rps");
 	}
 	if (hi > 0)
 		jsonw_double(w, "lowest_failing_rate", hi, 3);
 	else
 		jsonw_null(w, "lowest_failing_rate");
-	jsonw_u64(w, "probes", (uint64_t)probes);
+	/* Without a failing rate above it, max_rate is a lower bound of the capacity. */
+	jsonw_bool(w, "bracketed", lo > 0 && hi > lo);
+	if (stop.len)
+		jsonw_str(w, "stopped", stop.buf);
 	jsonw_close(w);
 	jsonw_close(&rw);
 	jsonw_raw(w, "results", results.buf);
 	strbuf_release(&results);
 	if (ret < 0)
-		return ret;
+		goto out;
 	if (lo > 0) {
 		strbuf_addf(text,
-			    "highest rate with the SLOs met: %.3f req/s (goodput %.3f req/s)\n", lo,
-			    best_goodput);
-		return EXIT_OK;
+			    "highest rate with the SLOs met: %.3f req/s offered, %.3f req/s "
+			    "delivered (goodput %.3f req/s)\n",
+			    lo, best_rps, best_goodput);
+		if (hi > lo)
+			strbuf_addf(text, "  lowest rate that failed: %.3f req/s\n", hi);
+		else
+			strbuf_addf(text, "  no higher rate was shown to fail: the capacity is at "
+					  "least this\n");
+		if (stop.len)
+			strbuf_addf(text, "  search stopped: %s\n", stop.buf);
+		ret = EXIT_OK;
+	} else if (stop.len) {
+		error(err, "no rate held: %s", stop.buf);
+		ret = EXIT_FAILED;
+	} else {
+		error(err, "no rate down to %.3f req/s met the SLOs", hi);
+		ret = EXIT_FAILED;
 	}
-	error(err, "no rate down to %.3f req/s met the SLOs", hi);
-	return EXIT_FAILED;
+out:
+	strbuf_release(&stop);
+	return ret;
 }
 
 int llm_run(void *p, const struct load_opts *o, const struct load_target *t, struct strbuf *text,

@@ -422,6 +422,14 @@ static int llm_configure(void *p, const char *target, struct load_opts *o, struc
 		o->requests = LLM_DEFAULT_REQUESTS;
 		o->duration_us = 0;
 	}
+	if (cfg->find_max_rate && o->requests &&
+	    o->requests < llm_percentile_min_samples(cfg->slo.percentile))
+		return error(err,
+			     "--find-max-rate judges p%g of each probe: that needs at least %llu "
+			     "requests per probe (-n %llu), or a lower --slo-percentile",
+			     cfg->slo.percentile,
+			     (unsigned long long)llm_percentile_min_samples(cfg->slo.percentile),
+			     (unsigned long long)o->requests);
 	bool open_loop = o->rate > 0 || cfg->find_max_rate;
 	for (size_t i = 0; i < cfg->nsweep; i++)
 		open_loop |= cfg->sweep[i].param == LLM_SWEEP_RATE;
@@ -954,13 +962,16 @@ const struct load_proto load_proto_llm = {
 	    "  --timeout T          per request (default 600s)\n"
 	    "  --sweep P=V1,V2,...  one run per value: concurrency, rate, input_tokens or\n"
 	    "                       max_tokens; repeat --sweep for a grid (every combination)\n"
-	    "  --find-max-rate      bracket and bisect for the highest --rate at which the\n"
-	    "                       SLOs hold (starts at --rate or 1 req/s)\n"
+	    "  --find-max-rate      bracket and bisect for the highest --rate that is\n"
+	    "                       delivered (90% of it) with the SLOs met (starts at --rate\n"
+	    "                       or 1 req/s; each probe needs enough requests to judge the\n"
+	    "                       SLO percentile: 100 for p99)\n"
 	    "  --find-steps N       bisection steps after bracketing (default 5)\n"
 	    "metrics and checks:\n"
 	    "  --slo ttft_ms=X,tpot_ms=Y,e2e_ms=Z  service levels: goodput counts requests\n"
 	    "                       within all of them\n"
-	    "  --slo-percentile P   the percentile --slo-check judges (default 99)\n"
+	    "  --slo-percentile P   the percentile --slo-check and --find-max-rate judge\n"
+	    "                       (default 99)\n"
 	    "  --slo-check          exit 1 if an SLO is missed at that percentile\n"
 	    "  --requests-out FILE  one JSON line per request (times, tokens, errors)\n"
 	    "readiness (before the clock):\n"

@@ -11,7 +11,8 @@ extern const struct load_proto load_proto_sql;
 
 /* Sorted by name. */
 const struct load_proto *const load_protos[] = {
-	&load_proto_chroma, &load_proto_http, &load_proto_llm, &load_proto_redis, &load_proto_sql, NULL,
+	&load_proto_chroma, &load_proto_http, &load_proto_llm,
+	&load_proto_redis,  &load_proto_sql,  NULL,
 };
 
 const struct load_proto *load_proto_find(const char *name)

@@ -718,19 +718,6 @@ static double recall_mean(const struct chroma_ts *ts)
 	return ts->recall_n ? sum / ((double)ts->recall_n * ts->k) : 0;
 }
 
-static void pcts_json(struct jsonw *w, const char *key, const struct hist *h)
-{
-	jsonw_obj_open(w, key);
-	jsonw_double(w, "min", h->total ? (double)h->min / 1e3 : 0, 3);
-	jsonw_double(w, "mean", hist_mean(h) / 1e3, 3);
-	jsonw_double(w, "p50", (double)hist_percentile(h, 50) / 1e3, 3);
-	jsonw_double(w, "p90", (double)hist_percentile(h, 90) / 1e3, 3);
-	jsonw_double(w, "p99", (double)hist_percentile(h, 99) / 1e3, 3);
-	jsonw_double(w, "p999", (double)hist_percentile(h, 99.9) / 1e3, 3);
-	jsonw_double(w, "max", (double)h->max / 1e3, 3);
-	jsonw_close(w);
-}
-
 static void chroma_report_json(const void *p, const void *t, const struct load_result *r,
 			       struct jsonw *w)
 {
@@ -767,7 +754,7 @@ static void chroma_report_json(const void *p, const void *t, const struct load_r
 			     in->duration_s > 0 ? (double)in->docs_ok / in->duration_s : 0, 3);
 		jsonw_double(w, "batches_per_s",
 			     in->duration_s > 0 ? (double)in->batches_ok / in->duration_s : 0, 3);
-		pcts_json(w, "batch_latency_us", &in->latency);
+		load_pcts_json(w, "batch_latency_us", &in->latency);
 		jsonw_obj_open(w, "errors_by_kind");
 		for (unsigned k = 1; k < LOAD_ERR_PROTO + 1; k++)
 			if (in->err[k])

@@ -23,8 +23,7 @@ static unsigned nerr_kinds(const struct load_result *r)
 	return n < LOAD_MAX_ERR_KINDS ? n : LOAD_MAX_ERR_KINDS;
 }
 
-/* {min, mean, p50, p90, p99, p999, max} in microseconds. */
-static void json_pcts(struct jsonw *w, const char *key, const struct hist *h)
+void load_pcts_json(struct jsonw *w, const char *key, const struct hist *h)
 {
 	jsonw_obj_open(w, key);
 	jsonw_double(w, "min", h->total ? (double)h->min / 1e3 : 0, 3);
@@ -88,9 +87,9 @@ void load_result_json(const struct load_result *r, struct jsonw *w, const char *
 	jsonw_close(w);
 
 	jsonw_double(w, "throughput_rps", load_result_rps(r), 3);
-	json_pcts(w, "latency_us", &s->latency);
-	json_pcts(w, "service_time_us", &s->service);
-	json_pcts(w, "schedule_lag_us", &s->lag);
+	load_pcts_json(w, "latency_us", &s->latency);
+	load_pcts_json(w, "service_time_us", &s->service);
+	load_pcts_json(w, "schedule_lag_us", &s->lag);
 
 	jsonw_obj_open(w, "by_kind");
 	for (unsigned k = 0; k < s->nkinds; k++) {
@@ -103,7 +102,7 @@ void load_result_json(const struct load_result *r, struct jsonw *w, const char *
 		jsonw_double(w, "throughput_rps",
 			     r->duration_s > 0 ? (double)ks->ok / r->duration_s : 0, 3);
 		if (ks->latency.counts)
-			json_pcts(w, "latency_us", &ks->latency);
+			load_pcts_json(w, "latency_us", &ks->latency);
 		jsonw_close(w);
 	}
 	jsonw_close(w);

@@ -58,4 +58,8 @@ void load_result_text(const struct load_result *r, struct strbuf *out);
  */
 int load_result_verdict(const struct load_result *r, struct strbuf *err);
 
+/* Writes key: {min, mean, p50, p90, p99, p999, max} of h, in microseconds (h in ns). */
+struct hist;
+void load_pcts_json(struct jsonw *w, const char *key, const struct hist *h);
+
 #endif

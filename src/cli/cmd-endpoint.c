@@ -54,8 +54,8 @@ static int cmd_endpoint_exec(int argc, char **argv, struct cli_ctx *ctx)
 		track_refresh(st, ex, cfg, &job, 1, NULL, &e);
 		strbuf_release(&e);
 	}
-	if (strcmp(job.state, "READY")) {
-		error(&err, "service %s is not ready (%s%s%s)", job.id, job.state,
+	if (job.state != JS_READY) {
+		error(&err, "service %s is not ready (%s%s%s)", job.id, job_state_name(job.state),
 		      job.reason ? ": " : "", job.reason ? job.reason : "");
 		goto out;
 	}

@@ -80,7 +80,7 @@ static int cmd_logs_exec(int argc, char **argv, struct cli_ctx *ctx)
 		/* Refresh before reading: after a final state, one last read gets the rest. */
 		track_refresh(st, ex, cfg, &job, 1, NULL, &e);
 		strbuf_release(&e);
-		ended = !job.native_id ? 0 : job_state_is_final(job_state_from_name(job.state));
+		ended = !job.native_id ? 0 : job_state_is_final(job.state);
 		if (show_new(ex, job.job_dir, "out.log", stdout, &seen_out, &err) < 0 ||
 		    show_new(ex, job.job_dir, "err.log", stderr, &seen_err, &err) < 0)
 			goto out;

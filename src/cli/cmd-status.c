@@ -54,7 +54,7 @@ static void run_json(struct jsonw *w, const struct store_run *r, const char *sta
 		jsonw_str(w, "id", j->id);
 		jsonw_str(w, "kind", j->kind);
 		jsonw_str(w, "name", j->name);
-		jsonw_str(w, "state", j->state);
+		jsonw_str(w, "state", job_state_name(j->state));
 		if (j->exit_code >= 0)
 			jsonw_i64(w, "exit_code", j->exit_code);
 		else
@@ -97,11 +97,11 @@ static void run_text(struct strbuf *out, const struct store_run *r, const char *
 		if (j->exit_code >= 0)
 			snprintf(code, sizeof(code), "%lld", (long long)j->exit_code);
 		strbuf_addf(out, "  %-30s %-8s %-10s %4s %-16s %-10s %s\n", j->id, j->kind,
-			    j->state, code, j->node ? j->node : "-",
+			    job_state_name(j->state), code, j->node ? j->node : "-",
 			    j->native_id ? j->native_id : "-",
-			    j->endpoint && !strcmp(j->state, "READY") ? j->endpoint
-			    : j->reason				      ? j->reason
-								      : "");
+			    j->endpoint && j->state == JS_READY ? j->endpoint
+			    : j->reason				? j->reason
+								: "");
 	}
 }
 

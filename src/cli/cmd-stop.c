@@ -134,14 +134,13 @@ static int cmd_stop_exec(int argc, char **argv, struct cli_ctx *ctx)
 		strbuf_release(&e);
 	}
 	for (size_t i = 0; i < n; i++)
-		if (job_state_is_final(job_state_from_name(jobs[i].state)) && !all && !run)
+		if (job_state_is_final(jobs[i].state) && !all && !run)
 			fprintf(stderr, "hpcbench: %s already ended (%s)\n", jobs[i].id,
-				jobs[i].state);
+				job_state_name(jobs[i].state));
 	{
 		char *live = xcalloc(n + 1, 1);
 		for (size_t i = 0; i < n; i++)
-			live[i] = jobs[i].native_id &&
-				  !job_state_is_final(job_state_from_name(jobs[i].state));
+			live[i] = jobs[i].native_id && !job_state_is_final(jobs[i].state);
 		if (track_cancel(st, NULL, cfg, jobs, n, &unreachable, &err) < 0) {
 			free(live);
 			if (unreachable)

@@ -176,12 +176,14 @@ static int cmd_tunnel_exec(int argc, char **argv, struct cli_ctx *ctx)
 		goto fail;
 	}
 	if (!job.endpoint) {
-		error(&err, "service %s has no endpoint yet (state %s%s%s)", job.id, job.state,
-		      job.reason ? ": " : "", job.reason ? job.reason : "");
+		error(&err, "service %s has no endpoint yet (state %s%s%s)", job.id,
+		      job_state_name(job.state), job.reason ? ": " : "",
+		      job.reason ? job.reason : "");
 		goto fail;
 	}
-	if (job_state_is_final(job_state_from_name(job.state))) {
-		error(&err, "service %s is no longer running (state %s)", job.id, job.state);
+	if (job_state_is_final(job.state)) {
+		error(&err, "service %s is no longer running (state %s)", job.id,
+		      job_state_name(job.state));
 		goto fail;
 	}
 	if (parse_endpoint(job.endpoint, &ep)) {

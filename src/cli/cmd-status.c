@@ -137,12 +137,12 @@ static int cmd_status_exec(int argc, char **argv, struct cli_ctx *ctx)
 		only = argv[optind++];
 	if (optind < argc)
 		return cli_usage_error(&cmd_status_entry, "unexpected argument '%s'", argv[optind]);
-	cfg = cli_config(ctx);
-	if (!cfg)
-		return EXIT_USAGE;
-	st = cli_store_open();
-	if (!st)
-		return EXIT_FAILED;
+	ret = cli_setup(ctx, NULL);
+	if (ret != EXIT_OK)
+		return ret;
+	cfg = ctx->config;
+	st = ctx->store;
+	ret = EXIT_FAILED;
 	if (store_run_list(st, &runs, &nr, &err) < 0)
 		goto out;
 	if (json) {
@@ -196,7 +196,6 @@ out:
 	if (err.len)
 		cli_print_errors(err.buf);
 	store_runs_free(runs, nr);
-	store_close(st);
 	strbuf_release(&err);
 	strbuf_release(&out);
 	return ret;
@@ -224,5 +223,6 @@ const struct cmd_entry cmd_status_entry = {
 		"examples:\n"
 		"  hpcbench status\n"
 		"  hpcbench status --json | jq '.runs[].jobs[] | select(.state == \"READY\")'\n",
+	.flags = CMD_STORE,
 	.exec = cmd_status_exec,
 };

@@ -78,12 +78,12 @@ static int cmd_results_exec(int argc, char **argv, struct cli_ctx *ctx)
 	if (argc - optind > 1)
 		return cli_usage_error(&cmd_results_entry, "unexpected argument '%s'",
 				       argv[optind + 1]);
-	cfg = cli_config(ctx);
-	if (!cfg)
-		return EXIT_USAGE;
-	st = cli_store_open();
-	if (!st)
-		return EXIT_FAILED;
+	ret = cli_setup(ctx, NULL);
+	if (ret != EXIT_OK)
+		return ret;
+	cfg = ctx->config;
+	st = ctx->store;
+	ret = EXIT_FAILED;
 	rc = optind < argc ? store_run_get(st, argv[optind], &run, &err)
 			   : store_run_latest(st, &run, &err);
 	if (rc != 0) {
@@ -147,7 +147,6 @@ out:
 	executor_free(ex);
 	store_jobs_free(jobs, nj);
 	store_run_release(&run);
-	store_close(st);
 	strbuf_release(&err);
 	strbuf_release(&out);
 	return ret;
@@ -170,5 +169,6 @@ const struct cmd_entry cmd_results_entry = {
 		"examples:\n"
 		"  hpcbench results\n"
 		"  hpcbench results 20261129-143000-ab12 --pull results/\n",
+	.flags = CMD_STORE,
 	.exec = cmd_results_exec,
 };

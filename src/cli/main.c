@@ -246,8 +246,9 @@ int main(int argc, char **argv)
 		return EXIT_OK;
 	}
 	optind = 0; /* full getopt re-initialisation for the command's own parsing */
+	ctx.cmd = cmd;
 	ret = cmd->exec(argc - i, argv + i, &ctx);
-	config_free(ctx.config);
+	cli_ctx_release(&ctx);
 	fflush(stdout);
 	return ret;
 }

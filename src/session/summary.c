@@ -97,7 +97,7 @@ void summary_json(struct strbuf *out, const struct store_run *run, const struct 
 		jsonw_str(&w, "id", j->id);
 		jsonw_str(&w, "kind", j->kind);
 		jsonw_str(&w, "name", j->name);
-		jsonw_str(&w, "state", j->state);
+		jsonw_str(&w, "state", job_state_name(j->state));
 		if (j->exit_code >= 0)
 			jsonw_i64(&w, "exit_code", j->exit_code);
 		else
@@ -152,17 +152,19 @@ void summary_table(struct strbuf *out, const struct store_job *jobs, size_t nr_j
 				continue;
 			shown = 1;
 			if (r->parsed)
-				strbuf_addf(out,
-					    "%-28s %-10s %10llu %8llu %12.1f %9.1f %9.1f  %s\n",
-					    j->id, j->state, (unsigned long long)r->sent,
-					    (unsigned long long)r->errors, r->rps, r->p50_us,
-					    r->p99_us, r->shown);
+				strbuf_addf(
+				    out, "%-28s %-10s %10llu %8llu %12.1f %9.1f %9.1f  %s\n", j->id,
+				    job_state_name(j->state), (unsigned long long)r->sent,
+				    (unsigned long long)r->errors, r->rps, r->p50_us, r->p99_us,
+				    r->shown);
 			else
 				strbuf_addf(out, "%-28s %-10s %10s %8s %12s %9s %9s  %s\n", j->id,
-					    j->state, "-", "-", "-", "-", "-", r->shown);
+					    job_state_name(j->state), "-", "-", "-", "-", "-",
+					    r->shown);
 		}
 		if (!shown)
-			strbuf_addf(out, "%-28s %-10s %10s %8s %12s %9s %9s  %s\n", j->id, j->state,
-				    "-", "-", "-", "-", "-", j->reason ? j->reason : "(no result)");
+			strbuf_addf(out, "%-28s %-10s %10s %8s %12s %9s %9s  %s\n", j->id,
+				    job_state_name(j->state), "-", "-", "-", "-", "-",
+				    j->reason ? j->reason : "(no result)");
 	}
 }

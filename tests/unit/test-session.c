@@ -128,12 +128,12 @@ static void test_summary(void **state)
 		{ .id = (char *)"redis_00000001",
 		  .kind = (char *)"service",
 		  .name = (char *)"redis",
-		  .state = (char *)"CANCELLED",
+		  .state = JS_CANCELLED,
 		  .exit_code = -1 },
 		{ .id = (char *)"load_00000002",
 		  .kind = (char *)"client",
 		  .name = (char *)"load",
-		  .state = (char *)"COMPLETED",
+		  .state = JS_COMPLETED,
 		  .exit_code = 0 },
 	};
 	struct strbuf out = STRBUF_INIT, table = STRBUF_INIT, data = STRBUF_INIT;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "common/error.h"
+#include "common/fsutil.h"
 #include "common/jsonw.h"
 #include "common/suggest.h"
 #include "common/units.h"
@@ -34,8 +35,16 @@ static int check_name(struct schema *s, const char *label, const struct rnode *v
 {
 	char **out = dst;
 	const char *p;
-	if (schema_str(s, label, v, out))
-		return 0;
+	int rc = schema_str(s, label, v, out);
+	/* A name written with no value is not an absent name (which defaults to the
+	 * type's): every later step needs one, so say so here. */
+	if (rc == 1)
+		return schema_error(s, &v->pos,
+				    "%s: expected a name, got nothing (leave the key out for "
+				    "the default)",
+				    label);
+	if (rc)
+		return rc;
 	/* Names become job names, folder names and SLURM --job-name values. */
 	p = *out;
 	if (strlen(p) > 64 || !isalnum((unsigned char)*p))
@@ -89,8 +98,8 @@ static int check_mem(struct schema *s, const char *label, const struct rnode *v,
 		return 0;
 	}
 	schema_error(s, &v->pos,
-		     "%s: bad memory size '%s' (expected a number with an optional unit K, M, G "
-		     "or T, e.g. 4G or 512MB; a bare number is megabytes)",
+		     "%s: bad memory size '%s' (expected a number from 1K to 1024T with an "
+		     "optional unit K, M, G or T, e.g. 4G or 512MB; a bare number is megabytes)",
 		     label, r->mem);
 	free(r->mem);
 	r->mem = NULL;
@@ -785,7 +794,7 @@ struct recipe *recipe_load(const char *path, const struct config *cfg, struct st
 	(void)cfg; /* defaults from the config apply when rendering, not when validating */
 	r->path = xstrdup(path);
 	start = err->len;
-	if (rnode_load_file(path, r->path, &r->root, err) < 0) {
+	if (rnode_load_file_max(path, r->path, FILE_MAX_RECIPE, "recipe", &r->root, err) < 0) {
 		L.s.errors++;
 		if (!r->root)
 			goto fail;

@@ -115,8 +115,11 @@ int load_opts_set(struct load_opts *o, int val, const char *arg, struct strbuf *
 		o->timeout_us = v;
 		return 0;
 	case LOAD_OPT_RATE:
-		if (parse_positive_double(arg, &o->rate) || o->rate > 1e8)
-			return error(err, "--rate: '%s' is not a rate in requests/s (> 0)", arg);
+		/* Bounded both ways: the scheduler turns 1e9 / rate into integer nanoseconds. */
+		if (parse_positive_double(arg, &o->rate) || o->rate < LOAD_RATE_MIN ||
+		    o->rate > LOAD_RATE_MAX)
+			return error(err, "--rate: '%s' is not a rate from %g to %.0f requests/s",
+				     arg, LOAD_RATE_MIN, LOAD_RATE_MAX);
 		return 0;
 	case LOAD_OPT_ARRIVAL:
 		if (!strcmp(arg, "constant"))

@@ -19,6 +19,10 @@ enum load_arrival {
 	LOAD_ARRIVAL_GAMMA,    /* gamma gaps, shape = burstiness, mean 1/rate */
 };
 
+/* --rate bounds, requests/s: at least one request per 1000 s, at most 1e8/s. */
+#define LOAD_RATE_MIN 0.001
+#define LOAD_RATE_MAX 1e8
+
 struct load_opts {
 	unsigned threads;     /* -t: worker threads (event loops) */
 	unsigned connections; /* -c: connections over all threads */

@@ -292,7 +292,7 @@ static int parse_target(struct sql_cfg *cfg, const char *target, struct strbuf *
 static int read_password(struct sql_cfg *cfg, struct strbuf *err)
 {
 	struct strbuf sb = STRBUF_INIT;
-	if (read_file(cfg->password_file, &sb, err)) {
+	if (read_file_max(cfg->password_file, &sb, FILE_MAX_SECRET, "secret", err)) {
 		strbuf_release(&sb);
 		return error(err, "--password-file: cannot read the password file");
 	}

@@ -54,7 +54,7 @@ static const struct {
 	{ NULL, "sqlstate_other" },
 };
 
-static const struct sql_stmt rollback_stmt = { SQL_OTHER, "ROLLBACK", 0, { 0 } };
+static const struct sql_stmt rollback_stmt = { SQL_OTHER, "ROLLBACK", 0, { 0 }, NULL };
 
 /* Per request (transaction): what it ran, for the per-query counts. */
 struct sql_reqstat {
@@ -473,7 +473,7 @@ static int prepare_sysbench(const struct sql_cfg *cfg, void *h, struct load_rng 
 			strbuf_addf(&sql, "CREATE INDEX k_%u ON sbtest%u(k)", t, t);
 			ret = exec_f(cfg, h, &sql, err);
 		}
-		if (!ret && cfg->be->prepared) {
+		if (!ret && cfg->be->serial_setval) {
 			/* PostgreSQL: the serial counts on from the rows loaded (insert). */
 			strbuf_addf(&sql, "SELECT setval('sbtest%u_id_seq', %llu)", t,
 				    (unsigned long long)cfg->sizes.table_size);
@@ -698,7 +698,7 @@ static void sql_conn_reset(struct load_conn *c)
 		load_rng_seed(&sc->rng, cfg->seed ^ 0x73716c, c->index);
 		strbuf_init(&sc->text, 256);
 		for (unsigned i = 0; i < SQL_MAX_PARAMS; i++)
-			sc->valp[i] = sc->values[i];
+			sc->valp[i] = sc->val[i].text;
 		sc->seeded = true;
 	}
 	sc->open = false;
@@ -707,42 +707,48 @@ static void sql_conn_reset(struct load_conn *c)
 
 static void sql_conn_release(struct load_conn *c)
 {
+	const struct sql_cfg *cfg = c->cfg;
 	struct sql_conn *sc = c->proto;
-	if (sc && sc->seeded)
+	if (!sc)
+		return;
+	cfg->be->close(c);
+	free(sc->be);
+	sc->be = NULL;
+	if (sc->seeded)
 		strbuf_release(&sc->text);
 }
 
-/* Fills the values of sc->cur (and its text for the text protocol), then sends it. */
+void sql_build_text(struct sql_conn *sc)
+{
+	const struct sql_inst *in = sc->cur;
+	unsigned k = 0;
+	strbuf_reset(&sc->text);
+	if (!in->def->nparams) {
+		strbuf_addstr(&sc->text, in->text);
+		return;
+	}
+	for (const char *p = in->text; *p; p++) {
+		if (*p != '?' || k >= in->def->nparams) {
+			strbuf_addch(&sc->text, *p);
+			continue;
+		}
+		if (sc->val[k].str)
+			strbuf_addch(&sc->text, '\'');
+		strbuf_add(&sc->text, sc->val[k].text, sc->val[k].len);
+		if (sc->val[k].str)
+			strbuf_addch(&sc->text, '\'');
+		k++;
+	}
+}
+
+/* Draws the values of sc->cur, then sends it (the backend builds text if it needs). */
 static enum load_step start_stmt(struct load_conn *c, struct load_wait *wt)
 {
 	const struct sql_cfg *cfg = c->cfg;
 	struct sql_conn *sc = c->proto;
 	const struct sql_inst *in = sc->cur;
-	size_t len[SQL_MAX_PARAMS];
-	bool quote[SQL_MAX_PARAMS];
 	for (unsigned k = 0; k < in->def->nparams; k++)
-		len[k] = sql_gen_value(in->def->params[k], &sc->vars, &cfg->sizes, &sc->rng,
-				       sc->values[k], &quote[k]);
-	if (!cfg->be->prepared) {
-		unsigned k = 0;
-		strbuf_reset(&sc->text);
-		if (!in->def->nparams) {
-			strbuf_addstr(&sc->text, in->text);
-		} else {
-			for (const char *p = in->text; *p; p++) {
-				if (*p != '?' || k >= in->def->nparams) {
-					strbuf_addch(&sc->text, *p);
-					continue;
-				}
-				if (quote[k])
-					strbuf_addch(&sc->text, '\'');
-				strbuf_add(&sc->text, sc->values[k], len[k]);
-				if (quote[k])
-					strbuf_addch(&sc->text, '\'');
-				k++;
-			}
-		}
-	}
+		sql_gen_value(in->def, k, &sc->vars, &cfg->sizes, &sc->rng, &sc->val[k]);
 	return cfg->be->exec(c, wt);
 }
 
@@ -809,7 +815,7 @@ static enum load_step sql_lib_send(struct load_conn *c, struct load_req *req, st
 
 static bool in_transaction(const struct sql_cfg *cfg, const struct sql_conn *sc)
 {
-	return sc->step > 0 && !strcmp(cfg->wl->stmts[0].text, "BEGIN");
+	return sc->step > 0 && cfg->wl->transaction;
 }
 
 static enum load_step sql_lib_resume(struct load_conn *c, struct load_req *req, unsigned revents,

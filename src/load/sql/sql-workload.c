@@ -303,8 +303,7 @@ bool sql_param_is_string(const struct sql_stmt *st, unsigned k)
 	enum sql_gen g = st->params[k];
 	if (g == G_C || g == G_PAD || g == G_NAME)
 		return true;
-	/* A variable reference has the type of its definition (sql-script.c copies g). */
-	return g >= G_UNIFORM && st->args && st->args[k].g == G_STR;
+	return g >= G_UNIFORM && st->args && st->args[k].str;
 }
 
 /*

@@ -63,6 +63,7 @@ struct sql_genarg {
 	struct sql_zipf zipf;
 	unsigned var; /* 1 + the variable this draw defines (G_VAR: reads); 0 = none */
 	unsigned seq; /* G_SEQ: its counter */
+	bool str;     /* it draws strings (G_STR, or G_VAR of a G_STR) */
 };
 
 struct sql_stmt {

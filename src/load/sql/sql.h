@@ -14,6 +14,7 @@
 #include "common/strbuf.h"
 #include "load/core/proto.h"
 #include "load/core/sched.h"
+#include "load/sql/sql-script.h"
 #include "load/sql/sql-workload.h"
 
 struct sql_backend;
@@ -32,10 +33,9 @@ struct sql_cfg {
 	char *host, *port, *user, *database, *display;
 	char *password; /* from --password-file; never printed */
 	char *password_file;
-	char *workload_name, *query;
+	char *workload_name, *query, *script_path;
 	const struct sql_workload *wl;
-	struct sql_workload custom; /* --query */
-	struct sql_stmt custom_stmt;
+	struct sql_script custom; /* --query or --script */
 	struct sql_sizes sizes;
 	unsigned tables;
 	unsigned phases; /* SQL_PHASE_* */

@@ -383,7 +383,7 @@ static int sql_configure(void *p, const char *target, struct load_opts *o, struc
 			r = sql_script_parse(&cfg->custom, cfg->script_path, src.buf, true, err);
 		strbuf_release(&src);
 		if (r)
-			return error(err, "--script %s: cannot use it", cfg->script_path);
+			return -1; /* the reason names the file (and the line) */
 		cfg->wl = &cfg->custom.wl;
 	} else {
 		const char *name = cfg->workload_name ? cfg->workload_name : "point_select";

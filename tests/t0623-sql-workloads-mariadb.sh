@@ -122,6 +122,14 @@ is "$(jq -c '.sql.queries' "$SCRATCH/s.json")" \
 is "$(jq '.client.parameters.statements | length' "$SCRATCH/s.json")" 6 \
 	"  and lists the 6 statements"
 
+# A statement the server cannot prepare (ER_UNSUPPORTED_PS) goes as text instead.
+p0=$(st Com_prepare_sql)
+hb load sql "$url" "${pw[@]}" -c 2 -n 20 --query "PREPARE hb_x FROM 'SELECT 1'" \
+	--json "$SCRATCH/text.json" >/dev/null 2>&1
+is "$?" 0 "a --query the prepared-statement protocol refuses (PREPARE ...) runs"
+is "$(($(st Com_prepare_sql) - p0))" 20 "  as text: 20 SQL PREPAREs (Com_prepare_sql)"
+is "$(jq .requests.ok "$SCRATCH/text.json")" 20 "  20 requests ok"
+
 # Bad scripts: exit 2 before connecting, FILE:LINE, no result file.
 bad() { # bad NAME EXPECTED-REGEX SCRIPT-TEXT
 	printf '%s\n' "$3" >"$SCRATCH/$1.sql"

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/error.h"
 #include "common/fsutil.h"
@@ -554,6 +555,54 @@ static void legacy_script(struct client_spec *cl)
 			}
 }
 
+/* The interpreters whose first argument is the program they run. */
+static bool is_interpreter(const char *prog)
+{
+	static const char *const names[] = { "python", "bash",	  "sh",	 "node", "perl",
+					     "ruby",   "Rscript", "lua", NULL };
+	for (size_t i = 0; names[i]; i++)
+		if (!strncmp(prog, names[i], strlen(names[i])))
+			return true;
+	return false;
+}
+
+/*
+ * A native client whose command names an absolute path that does not exist here (a
+ * file of the old tool's container, `python /app/x.py`): the job would fail on the
+ * cluster, after the queue wait, with "can't open file". The file may exist only on
+ * the compute nodes, so this is a warning, not an error. Relative paths are the job's
+ * working folder's business and are not checked.
+ */
+static void missing_command_file(struct loader *L, struct rnode *node, const struct client_spec *cl)
+{
+	const struct rnode *cmd = rnode_get(node, "command"), *args = rnode_get(node, "args");
+	const char *prog, *file = NULL;
+	const struct srcpos *pos = cmd ? &cmd->pos : &node->pos;
+	struct strbuf w = STRBUF_INIT;
+	if (!cl->command || cl->runtime != RUNTIME_NATIVE || cl->container_image)
+		return;
+	prog = strrchr(cl->command, '/') ? strrchr(cl->command, '/') + 1 : cl->command;
+	if (cl->command[0] == '/' && access(cl->command, X_OK))
+		file = cl->command;
+	else if (is_interpreter(prog) && cl->args.nr && cl->args.items[0][0] == '/' &&
+		 access(cl->args.items[0], R_OK)) {
+		file = cl->args.items[0];
+		if (args && args->kind == RNODE_SEQ && args->nr)
+			pos = &args->children[0]->pos;
+	}
+	if (!file)
+		return;
+	if (L->r->warnings)
+		strbuf_addf(&w, "%s\n", L->r->warnings);
+	strbuf_addf(&w,
+		    "%s:%u:%u: warning: client.command: %s %s on this machine; the job fails "
+		    "unless the compute nodes have it (a file of the old tool's container?)",
+		    pos->file, pos->line, pos->col, file,
+		    file == cl->command ? "is not an executable file" : "does not exist");
+	free(L->r->warnings);
+	L->r->warnings = strbuf_detach(&w, NULL);
+}
+
 /*
  * A client type whose load protocol this build lacks: the job would answer "unknown
  * protocol" on the cluster, after the queue wait, so validation refuses it now.
@@ -599,6 +648,7 @@ static void client_load(struct loader *L, struct rnode *node, struct client_spec
 	    rnode_str(params, "endpoint") && !rnode_is_null(rnode_get(params, "endpoint")))
 		cl->target.endpoint = xstrdup(rnode_str(params, "endpoint"));
 	legacy_script(cl);
+	missing_command_file(L, node, cl);
 	client_resolve(L, node, cl);
 	if (cl->type && !cl->command && !load_proto_find(cl->type->name))
 		no_protocol(L, node, cl);
@@ -911,6 +961,7 @@ void recipe_free(struct recipe *r)
 	for (size_t i = 0; i < r->nr_clients; i++)
 		client_release(&r->clients[i]);
 	free(r->clients);
+	free(r->warnings);
 	rnode_free(r->root);
 	free(r->path);
 	free(r);

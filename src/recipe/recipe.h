@@ -112,6 +112,11 @@ struct recipe {
 	 */
 	struct service_spec *monitoring;
 	struct rnode *root;
+	/*
+	 * Problems that do not stop the recipe but will likely stop its job, one per line
+	 * as "FILE:LINE:COL: warning: message"; NULL if none. validate and run print them.
+	 */
+	char *warnings;
 };
 
 /*

@@ -105,6 +105,8 @@ static int load_recipes(struct session *s, struct strbuf *err)
 		s->recipes[i] = recipe_load(s->o->recipes[i], s->o->cfg, err);
 		if (!s->recipes[i])
 			ret = -1;
+		else if (s->recipes[i]->warnings)
+			log_warn("%s", s->recipes[i]->warnings);
 	}
 	return ret;
 }

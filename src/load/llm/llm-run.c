@@ -186,6 +186,9 @@ static int sweep(struct llm_cfg *cfg, const struct load_opts *o, const struct lo
 		bool rerender = false;
 		int verdict;
 
+		po.point = (unsigned)pt + 1;
+		po.npoints = (unsigned)npoints;
+
 		/* The point's coordinates: the last dimension varies fastest. */
 		size_t rest = pt;
 		for (size_t d = cfg->nsweep; d-- > 0;) {

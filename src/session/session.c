@@ -671,7 +671,16 @@ static void finish_run(struct session *s, struct session_result *res)
 		if (s->jobs[i]->kind == JOB_CLIENT && s->recs[i].native_id)
 			collect_client(s, i, &sr, &nr);
 	summary_json(&res->summary, &s->run, s->recs, s->nr, sr, nr);
-	summary_table(&res->table, s->recs, s->nr, sr, nr);
+	summary_table(&res->table, s->recs, s->nr, sr, nr, &e);
+	/* Figures that could not be read show "-" in the table; say why. */
+	for (char *line = e.buf, *nl; *line; line = nl + 1) {
+		nl = strchr(line, '\n');
+		if (!nl)
+			break;
+		*nl = '\0';
+		log_warn("%s", line);
+	}
+	strbuf_reset(&e);
 	path = xasprintf("%s/summary.json", s->run.run_dir);
 	if (s->ex->put_file(s->ex, path, res->summary.buf, res->summary.len, 0644, &e) < 0)
 		log_warn("%s", e.buf);

@@ -28,6 +28,8 @@ struct load_figure {
 	const char *label; /* table heading: "RPS", "TTFT_P50_MS" */
 	int prec;	   /* decimals in tables */
 	unsigned kinds;	   /* bit (1 << enum load_kind) for the kinds whose table shows it */
+	bool optional;	   /* may be absent or null in a good result (goodput without SLOs,
+			      recall without truth, TTFT when nothing succeeded) */
 };
 
 /* Every headline figure, in table order; load_nfigures of them. */

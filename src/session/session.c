@@ -578,12 +578,12 @@ static void relay_progress(struct session *s, size_t i, size_t *seen)
 		if (sb.len < seen[i]) /* replaced: start over */
 			seen[i] = 0;
 		/* Whole lines only: a line being written is read on the next look. */
-		for (char *line = sb.buf + seen[i], *nl; (nl = memchr(line, '\n', (size_t)(
-							      sb.buf + sb.len - line)));
-		     line = nl + 1) {
+		for (char *line = sb.buf + seen[i], *nl;
+		     (nl = memchr(line, '\n', (size_t)(sb.buf + sb.len - line))); line = nl + 1) {
 			if (!strncmp(line, tag, sizeof(tag) - 1))
 				fprintf(stderr, "hpcbench: %s: progress: %.*s\n", s->recs[i].id,
-					(int)(nl - line - (sizeof(tag) - 1)), line + sizeof(tag) - 1);
+					(int)(nl - line - (sizeof(tag) - 1)),
+					line + sizeof(tag) - 1);
 			seen[i] = (size_t)(nl + 1 - sb.buf);
 		}
 		fflush(stderr);

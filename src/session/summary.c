@@ -109,7 +109,12 @@ static void read_rows(struct summary_result *r, json_t *root)
 {
 	json_t *trials = json_object_get(root, "trials");
 	json_t *results = json_object_get(root, "results");
-	struct strbuf label = STRBUF_INIT;
+	struct strbuf label = STRBUF_INIT, file_label = STRBUF_INIT;
+	/* A point of a recipe's sweep has a file of its own: result-POINT.json. */
+	const char *base = strrchr(r->file, '/');
+	base = base ? base + 1 : r->file;
+	if (!strncmp(base, "result-", 7) && strlen(base) > 12)
+		strbuf_add(&file_label, base + 7, strlen(base) - 12);
 	if (json_is_array(trials) && json_array_size(trials)) {
 		json_t *t0 = json_array_get(trials, 0);
 		unsigned n = (unsigned)json_array_size(trials);
@@ -124,7 +129,8 @@ static void read_rows(struct summary_result *r, json_t *root)
 			}
 		} else {
 			point_from_summary(r, json_object_get(root, "summary"), t0,
-					   load_json_path(root, "client.parameters"), n, "");
+					   load_json_path(root, "client.parameters"), n,
+					   file_label.buf);
 		}
 	} else if (json_is_array(results)) {
 		for (size_t i = 0; i < json_array_size(results); i++) {
@@ -132,10 +138,11 @@ static void read_rows(struct summary_result *r, json_t *root)
 			point_from_result(r, json_array_get(results, i), label.buf);
 		}
 	} else {
-		point_from_result(r, root, "");
+		point_from_result(r, root, file_label.buf);
 		r->single = 1;
 	}
 	strbuf_release(&label);
+	strbuf_release(&file_label);
 }
 
 void summary_parse_result(struct summary_result *r, const char *json, size_t len)
@@ -382,7 +389,7 @@ static char *figure_cell(const struct summary_point *p, size_t f)
 	int prec = load_figures[f].prec;
 	if (p->st[f] != 0)
 		return NULL;
-	if (p->trials > 1 && !isnan(p->ci_hi[f]))
+	if (p->trials > 1 && !isnan(p->ci_hi[f]) && p->ci_hi[f] > p->ci_lo[f])
 		return xasprintf("%.*f +-%.*f", prec, p->v[f], prec,
 				 (p->ci_hi[f] - p->ci_lo[f]) / 2);
 	return xasprintf("%.*f", prec, p->v[f]);
@@ -440,9 +447,7 @@ void summary_table(struct strbuf *out, const struct store_job *jobs, size_t nr_j
 		if (repeated)
 			table_set(&t, col++, xstrdup("TRIALS"));
 		for (size_t f = 0; f < nf; f++)
-			table_set(&t, col++,
-				  xasprintf("%s%s", load_figures[idx[f]].label,
-					    repeated ? " (mean +-95%CI)" : ""));
+			table_set(&t, col++, xstrdup(load_figures[idx[f]].label));
 		table_set(&t, col, xstrdup("RESULT"));
 		for (size_t i = 0; i < nr_jobs; i++) {
 			const struct store_job *j = &jobs[i];
@@ -465,7 +470,9 @@ void summary_table(struct strbuf *out, const struct store_job *jobs, size_t nr_j
 					if (labels)
 						table_set(&t, col++, xstrdup(p->label));
 					if (repeated)
-						table_set(&t, col++, xasprintf("%u", p->trials));
+						table_set(
+						    &t, col++,
+						    xasprintf("%u", p->trials ? p->trials : 1));
 					for (size_t f = 0; f < nf; f++) {
 						warn_figure(warn, r, p, idx[f]);
 						table_set(&t, col++, figure_cell(p, idx[f]));
@@ -496,6 +503,9 @@ void summary_table(struct strbuf *out, const struct store_job *jobs, size_t nr_j
 		free(t.left);
 		printed++;
 	}
+	if (repeated)
+		strbuf_addstr(out, "(repeated trials: mean +- half-width of the 95% confidence "
+				   "interval of the mean, Student t)\n");
 }
 
 /* Appends s as one CSV field (quoted when it holds a comma, quote or line break). */
@@ -539,7 +549,7 @@ void summary_csv(struct strbuf *out, const struct store_job *jobs, size_t nr_job
 		 const struct summary_result *res, size_t nr_res)
 {
 	json_t *keys = json_object(); /* parameter names, in first-seen order */
-	bool repeated = false;
+	bool repeated = false, *has = xcalloc(load_nfigures, sizeof(*has));
 	const char *k;
 	json_t *v;
 	for (size_t r = 0; r < nr_res; r++)
@@ -547,6 +557,9 @@ void summary_csv(struct strbuf *out, const struct store_job *jobs, size_t nr_job
 			repeated |= res[r].points[i].trials > 1;
 			json_object_foreach(res[r].points[i].params, k, v)
 			    json_object_set(keys, k, json_true());
+			/* A column for every figure some row has (none for other kinds'). */
+			for (size_t f = 0; f < load_nfigures; f++)
+				has[f] |= res[r].points[i].st[f] == 0 && !figure_dup(f);
 		}
 	csv_field(out, "client", true);
 	csv_field(out, "state", false);
@@ -561,7 +574,7 @@ void summary_csv(struct strbuf *out, const struct store_job *jobs, size_t nr_job
 		free(h);
 	}
 	for (size_t f = 0; f < load_nfigures; f++) {
-		if (figure_dup(f))
+		if (!has[f])
 			continue;
 		csv_field(out, load_figures[f].key, false);
 		if (repeated) {
@@ -595,7 +608,7 @@ void summary_csv(struct strbuf *out, const struct store_job *jobs, size_t nr_job
 					free(t);
 				}
 				for (size_t f = 0; f < load_nfigures; f++) {
-					if (figure_dup(f))
+					if (!has[f])
 						continue;
 					snprintf(num, sizeof(num), "%.10g", p->v[f]);
 					csv_field(out, p->st[f] == 0 ? num : NULL, false);
@@ -611,4 +624,5 @@ void summary_csv(struct strbuf *out, const struct store_job *jobs, size_t nr_job
 		}
 	}
 	json_decref(keys);
+	free(has);
 }

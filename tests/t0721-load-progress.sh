@@ -39,6 +39,10 @@ hb load redis "$t" -c 2 --rate 400 -d 2s --repeat 2 --progress-interval 500ms \
 is "$?" 0 "--repeat 2 with progress exits 0"
 like "$(cat "$SCRATCH/r.err")" "progress: trial 1/2 load " "lines of trial 1 say trial 1/2"
 like "$(cat "$SCRATCH/r.err")" "progress: trial 2/2 load " "lines of trial 2 say trial 2/2"
+ok "a line says when each trial is done, with its requests" python3 -c '
+import json, re, sys
+done = re.findall(r"progress: trial (\d)/2 done [0-9.]+ s  (\d+) requests done", open(sys.argv[1]).read())
+assert [d[0] for d in done] == ["1", "2"] and all(int(d[1]) > 0 for d in done), done' "$SCRATCH/r.err"
 
 # 3. Off: --progress-interval 0, --no-progress; and a run shorter than the default 10 s.
 for opt in "--progress-interval 0" --no-progress ""; do

@@ -189,6 +189,20 @@ static void watch(struct load_shared *sh, struct worker *ws, unsigned n, struct 
 		fputs("\r\033[K", stderr);
 }
 
+/* Plain progress: a line when a run of a series (trials, points) ends, so that a log
+ * shows every finished point. */
+static void progress_done(const struct load_shared *sh, const struct load_result *r)
+{
+	struct strbuf sb = STRBUF_INIT;
+	series_tag(sh->opts, &sb);
+	fprintf(stderr,
+		"hpcbench: progress: %sdone %.1f s  %llu requests done  %.0f req/s  %llu errors\n",
+		sb.buf, r->duration_s, (unsigned long long)r->stats.sent, load_result_rps(r),
+		(unsigned long long)r->stats.errors);
+	fflush(stderr);
+	strbuf_release(&sb);
+}
+
 /*
  * Replies drained after the end of -d land in an interval that is only a sliver long;
  * its rate would mean nothing, so it joins the interval before it.
@@ -290,6 +304,12 @@ int load_run(const struct load_proto *p, const void *cfg, const struct load_opts
 	}
 	r->duration_s = end > sh.t_measure ? (double)(end - sh.t_measure) / 1e9 : 0;
 	fold_last_interval(r);
+	/* The whole measured part, merged: a lag that came after the last check counts. */
+	pg.measuring = true;
+	pg.live = false;
+	lag_check(&sh, &pg, hist_percentile(&r->stats.lag, 99));
+	if (pg.plain_ns && (o->ntrials > 1 || o->npoints > 1))
+		progress_done(&sh, r);
 	ret = 0;
 out:
 	for (unsigned i = 0; i < n; i++)

@@ -473,7 +473,8 @@ int llm_run(void *p, const struct load_opts *o, const struct load_target *t, str
 	int ret = -1;
 
 	if (cfg->requests_out) {
-		cfg->requests_file = fopen(cfg->requests_out, "w");
+		/* Trials after the first (--repeat) add their requests to the same file. */
+		cfg->requests_file = fopen(cfg->requests_out, o->trial > 1 ? "a" : "w");
 		if (!cfg->requests_file)
 			return error(err, "%s: cannot write: %m", cfg->requests_out);
 	}

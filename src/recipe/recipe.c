@@ -288,6 +288,8 @@ static const struct field client_fields[] = {
 	SPEC_COMMON_FIELDS(struct client_spec),
 	{ "duration", FIELD_CUSTOM, offsetof(struct client_spec, duration_s), 0, 0, 0,
 	  check_duration },
+	/* repeat: N independent trials of the load (of each point of a sweep). */
+	{ "repeat", FIELD_UINT, offsetof(struct client_spec, repeat), 0, 1, 1000, 0 },
 	{ "target_service", FIELD_MAP, offsetof(struct client_spec, target), target_fields, 0, 0,
 	  0 },
 	{ "endpoint", FIELD_STR, offsetof(struct client_spec, target.endpoint), 0, 0, 0, 0 },

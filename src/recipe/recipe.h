@@ -94,6 +94,8 @@ struct client_spec {
 	struct resources resources;
 	struct kvlist environment;
 	uint64_t duration_s; /* 0 = not given */
+	unsigned repeat;     /* independent trials of each point (`hpcbench load --repeat`);
+				0 = not given (one) */
 	struct client_target target;
 	struct rnode *parameters; /* MAP or NULL */
 	struct rnode *node;	  /* the whole client mapping */

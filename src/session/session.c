@@ -551,11 +551,45 @@ static int wait_ready(struct session *s, int *code, struct strbuf *err)
 	}
 }
 
+/* How often `run` looks for clients' progress lines (a file read per client). */
+#define RELAY_MS 2000
+
+/*
+ * Relays the progress lines (`hpcbench: progress: ...`, written by `hpcbench load` every
+ * --progress-interval) that client i added to its err.log since seen[i] bytes, as
+ * "hpcbench: CLIENT_ID: progress ...", so that a long run shows signs of life.
+ */
+static void relay_progress(struct session *s, size_t i, size_t *seen)
+{
+	static const char tag[] = "hpcbench: progress: ";
+	struct strbuf sb = STRBUF_INIT, e = STRBUF_INIT;
+	char *path = xasprintf("%s/err.log", s->recs[i].job_dir);
+	if (s->ex->get_file(s->ex, path, &sb, &e) == 0) {
+		if (sb.len < seen[i]) /* replaced: start over */
+			seen[i] = 0;
+		/* Whole lines only: a line being written is read on the next look. */
+		for (char *line = sb.buf + seen[i], *nl;
+		     (nl = memchr(line, '\n', (size_t)(sb.buf + sb.len - line))); line = nl + 1) {
+			if (!strncmp(line, tag, sizeof(tag) - 1))
+				fprintf(stderr, "hpcbench: %s: progress: %.*s\n", s->recs[i].id,
+					(int)(nl - line - (sizeof(tag) - 1)),
+					line + sizeof(tag) - 1);
+			seen[i] = (size_t)(nl + 1 - sb.buf);
+		}
+		fflush(stderr);
+	}
+	free(path);
+	strbuf_release(&sb);
+	strbuf_release(&e);
+}
+
 /* Waits until every client has ended; notes services that die meanwhile. */
 static int wait_clients(struct session *s, int *failed, int *code, struct strbuf *err)
 {
 	int poll_errors = 0;
 	char *warned = xcalloc(s->nr, 1);
+	size_t *seen = xcalloc(s->nr, sizeof(*seen));
+	uint64_t next_relay = mono_ns() + RELAY_MS * 1000000ull;
 	int ret = 0;
 	*code = EXIT_FAILED;
 	for (;;) {
@@ -568,12 +602,17 @@ static int wait_clients(struct session *s, int *failed, int *code, struct strbuf
 			ret = -1;
 			break;
 		}
+		bool relay = mono_ns() >= next_relay;
+		if (relay)
+			next_relay = mono_ns() + RELAY_MS * 1000000ull;
 		for (size_t i = 0; i < s->nr; i++) {
 			enum job_state st = s->recs[i].state;
 			if (!s->recs[i].native_id)
 				continue;
 			if (s->jobs[i]->kind == JOB_CLIENT) {
 				running += !job_state_is_final(st);
+				if (relay || job_state_is_final(st))
+					relay_progress(s, i, seen);
 			} else if (job_state_is_final(st) && !warned[i]) {
 				warned[i] = 1;
 				*failed = 1;
@@ -587,6 +626,7 @@ static int wait_clients(struct session *s, int *failed, int *code, struct strbuf
 		sleep_ms_interruptible(s->ex->poll_hint_ms ? s->ex->poll_hint_ms : 250);
 	}
 	free(warned);
+	free(seen);
 	return ret;
 }
 
@@ -661,7 +701,16 @@ static void finish_run(struct session *s, struct session_result *res)
 		if (s->jobs[i]->kind == JOB_CLIENT && s->recs[i].native_id)
 			collect_client(s, i, &sr, &nr);
 	summary_json(&res->summary, &s->run, s->recs, s->nr, sr, nr);
-	summary_table(&res->table, s->recs, s->nr, sr, nr);
+	summary_table(&res->table, s->recs, s->nr, sr, nr, &e);
+	/* Figures that could not be read show "-" in the table; say why. */
+	for (char *line = e.buf, *nl; *line; line = nl + 1) {
+		nl = strchr(line, '\n');
+		if (!nl)
+			break;
+		*nl = '\0';
+		log_warn("%s", line);
+	}
+	strbuf_reset(&e);
 	path = xasprintf("%s/summary.json", s->run.run_dir);
 	if (s->ex->put_file(s->ex, path, res->summary.buf, res->summary.len, 0644, &e) < 0)
 		log_warn("%s", e.buf);

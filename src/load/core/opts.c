@@ -27,6 +27,8 @@ const struct option load_core_longopts[] = {
 	{ "progress", no_argument, NULL, LOAD_OPT_PROGRESS },
 	{ "no-progress", no_argument, NULL, LOAD_OPT_NO_PROGRESS },
 	{ "interval", required_argument, NULL, LOAD_OPT_INTERVAL },
+	{ "progress-interval", required_argument, NULL, LOAD_OPT_PROGRESS_INTERVAL },
+	{ "repeat", required_argument, NULL, LOAD_OPT_REPEAT },
 	{ 0 },
 };
 
@@ -44,6 +46,8 @@ void load_opts_init(struct load_opts *o)
 	o->max_inflight = 100000;
 	o->progress = -1;
 	o->interval_ms = 1000;
+	o->progress_interval_ms = 10000;
+	o->repeat = 1;
 }
 
 static int parse_positive_double(const char *s, double *out)
@@ -164,6 +168,23 @@ int load_opts_set(struct load_opts *o, int val, const char *arg, struct strbuf *
 			return error(err, "--interval: '%s' is not a duration from 10ms to 1h",
 				     arg);
 		o->interval_ms = (unsigned)(v / 1000);
+		return 0;
+	case LOAD_OPT_PROGRESS_INTERVAL:
+		if (!strcmp(arg, "0")) {
+			o->progress_interval_ms = 0;
+			return 0;
+		}
+		if (parse_duration_us(arg, &v) || v < 100000 || v > 3600000000ull)
+			return error(err,
+				     "--progress-interval: '%s' is not 0 or a duration from "
+				     "100ms to 1h",
+				     arg);
+		o->progress_interval_ms = (unsigned)(v / 1000);
+		return 0;
+	case LOAD_OPT_REPEAT:
+		if (parse_uint(arg, 1, 1000, &v))
+			return error(err, "--repeat: '%s' is not a number from 1 to 1000", arg);
+		o->repeat = (unsigned)v;
 		return 0;
 	}
 	return 1;

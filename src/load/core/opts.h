@@ -41,6 +41,12 @@ struct load_opts {
 	const char *json_path; /* --json FILE, or NULL */
 	int progress;	       /* --progress / --no-progress; -1 = when stderr is a tty */
 	unsigned interval_ms;  /* --interval: progress and intervals[] period */
+	unsigned progress_interval_ms; /* --progress-interval: plain progress lines when
+					  stderr is not a terminal; 0 = none */
+	unsigned repeat;	       /* --repeat: independent trials (repeat.h); >= 1 */
+	/* Where this run stands, for the progress line; 0 = not part of a series. Set by
+	 * load_repeat (trial) and sweeps (point), never by the user. */
+	unsigned trial, ntrials, point, npoints;
 };
 
 /* Core option vals (in cli getopt tables); below LOAD_OPT_PROTO (proto.h). */
@@ -58,6 +64,8 @@ enum {
 	LOAD_OPT_PROGRESS,
 	LOAD_OPT_NO_PROGRESS,
 	LOAD_OPT_INTERVAL,
+	LOAD_OPT_PROGRESS_INTERVAL,
+	LOAD_OPT_REPEAT,
 };
 
 /* Short options of the core: "t:c:d:n:" (getopt syntax). */
@@ -88,6 +96,11 @@ extern const struct option load_core_longopts[];
 	"  --json FILE          write the result file (hpcbench.result/1), atomically\n"           \
 	"  --interval T         period of the intervals series and progress (default 1s)\n"        \
 	"  --progress, --no-progress  live line on stderr (default: when a terminal)\n"            \
+	"  --progress-interval T  when stderr is not a terminal (a client job's log):\n"           \
+	"                       one plain progress line every T (default 10s; 0 = none)\n"         \
+	"  --repeat N           N independent trials (seeds seed..seed+N-1); the result\n"         \
+	"                       keeps every trial and gives each headline figure as\n"             \
+	"                       mean, 95% CI (Student t), min and max (default 1)\n"               \
 	"  --allow-errors       exit 0 even when requests failed\n"
 
 /* Defaults: 1 thread, 10 connections, pipeline 1, -d 10s, timeout 10s, closed loop. */

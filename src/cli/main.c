@@ -12,6 +12,7 @@
 #include "common/xalloc.h"
 #include "config/config.h"
 
+extern const struct cmd_entry cmd_compare_entry;
 extern const struct cmd_entry cmd_endpoint_entry;
 extern const struct cmd_entry cmd_help_entry;
 extern const struct cmd_entry cmd_list_entry;
@@ -30,10 +31,23 @@ extern const struct cmd_entry cmd_version_entry;
 
 /* Sorted by name. */
 const struct cmd_entry *const cli_commands[] = {
-	&cmd_endpoint_entry, &cmd_help_entry,	  &cmd_list_entry,    &cmd_load_entry,
-	&cmd_logs_entry,     &cmd_render_entry,	  &cmd_report_entry,  &cmd_results_entry,
-	&cmd_run_entry,	     &cmd_status_entry,	  &cmd_stop_entry,    &cmd_tunnel_entry,
-	&cmd_up_entry,	     &cmd_validate_entry, &cmd_version_entry, NULL,
+	&cmd_compare_entry,
+	&cmd_endpoint_entry,
+	&cmd_help_entry,
+	&cmd_list_entry,
+	&cmd_load_entry,
+	&cmd_logs_entry,
+	&cmd_render_entry,
+	&cmd_report_entry,
+	&cmd_results_entry,
+	&cmd_run_entry,
+	&cmd_status_entry,
+	&cmd_stop_entry,
+	&cmd_tunnel_entry,
+	&cmd_up_entry,
+	&cmd_validate_entry,
+	&cmd_version_entry,
+	NULL,
 };
 
 const struct cmd_entry *cli_find_command(const char *name)

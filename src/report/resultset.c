@@ -32,6 +32,21 @@ const struct rp_metric rp_metrics[] = {
 	{ NULL, NULL, NULL, 0 },
 };
 
+/* Parameters that change how long a run lasts or what things are called, not what is
+ * measured: never a sweep dimension, never a reason to call two workloads different. */
+static const char *const not_workload[] = {
+	"seed",	      "duration_s", "requests", "warmup_s", "timeout_s", "threads",
+	"collection", "database",   "user",	"password", "auth",	 NULL,
+};
+
+int rp_workload_param(const char *k)
+{
+	for (size_t i = 0; not_workload[i]; i++)
+		if (!strcmp(not_workload[i], k))
+			return 0;
+	return 1;
+}
+
 json_t *rp_get(const json_t *obj, const char *path)
 {
 	char key[128];
@@ -151,7 +166,7 @@ void rp_run_finish(struct rp_run *run)
 		json_t *v;
 		json_object_foreach(run->pts[i].params, k, v)
 		{
-			if (!json_is_number(v) || swept_has(run, k))
+			if (!json_is_number(v) || !rp_workload_param(k) || swept_has(run, k))
 				continue;
 			for (size_t j = 0; j < run->npts; j++) {
 				json_t *o = json_object_get(run->pts[j].params, k);

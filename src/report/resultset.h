@@ -65,6 +65,10 @@ struct rp_metric {
 /* The table of known figures (NULL-path terminated). */
 extern const struct rp_metric rp_metrics[];
 
+/* 0 for parameters that do not define the workload (seed, duration_s, requests,
+ * warmup_s, timeout_s, threads, names and credentials), else 1. */
+int rp_workload_param(const char *k);
+
 /* The protocol of a point ("redis"...), or "". */
 const char *rp_protocol(const struct rp_point *p);
 

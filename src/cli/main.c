@@ -7,6 +7,7 @@
 #include "cli/cli.h"
 #include "common/error.h"
 #include "common/log.h"
+#include "common/provenance.h"
 #include "common/strbuf.h"
 #include "common/suggest.h"
 #include "common/xalloc.h"
@@ -221,6 +222,7 @@ int main(int argc, char **argv)
 	const struct cmd_entry *cmd;
 	int i = 1, ret;
 
+	provenance_set_argv(argc, argv);
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		const char *a = argv[i];
 		if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {

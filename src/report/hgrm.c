@@ -10,6 +10,7 @@
 #include "common/xalloc.h"
 #include "load/core/hist-json.h"
 #include "report/hgrm.h"
+#include "report/report.h"
 #include "report/svg.h"
 
 #define TICKS_PER_HALF_DISTANCE 5
@@ -99,7 +100,6 @@ static int write_one(struct walk *w, const char *path, const json_t *obj)
 	struct hist h;
 	const char *why = NULL;
 	struct strbuf name = STRBUF_INIT, text = STRBUF_INIT;
-	char *file;
 	int ret;
 	if (hist_json_read(json_object_get(obj, "histogram"), &h, &why) < 0)
 		return error(w->err, "%s: %s.histogram: %s", w->run->label, path, why);
@@ -121,15 +121,13 @@ static int write_one(struct walk *w, const char *path, const json_t *obj)
 	else
 		mean = NAN;
 	hgrm_write(&text, &h, mean);
-	file = xasprintf("%s/%s", w->dir, name.buf);
-	ret = write_file_atomic(file, text.buf, text.len, 0644, w->err);
+	ret = report_file(w->dir, name.buf, text.buf, text.len, w->err);
 	if (ret == 0) {
 		strbuf_addf(w->html, "<li><a href=\"%s\">", name.buf);
 		svg_escape(w->html, name.buf);
 		strbuf_addf(w->html, "</a> (%llu values)</li>\n", (unsigned long long)h.total);
 		(*w->n)++;
 	}
-	free(file);
 	hist_release(&h);
 	strbuf_release(&name);
 	strbuf_release(&text);

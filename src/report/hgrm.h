@@ -13,7 +13,7 @@
  *
  * Values in milliseconds (the plotter's default unit). Percentile levels step as
  * HdrHistogram's percentile iterator does with 5 ticks per half distance, so a file has
- * about 10 lines per halving of (1 - percentile): a few hundred lines at most.
+ * 5 lines per halving of (1 - percentile): a few hundred lines at most.
  * Owned by src/report/.
  */
 #ifndef HPCBENCH_REPORT_HGRM_H

@@ -1,8 +1,10 @@
 /* report.html, the standalone charts and the CSV tables (report.h). */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/error.h"
 #include "common/fsutil.h"
@@ -223,12 +225,28 @@ static const char css[] =
     "figcaption{font-size:12px;color:#555;padding:4px}\n"
     ".meta{color:#555;font-size:13px}\n";
 
-static int write_in(const char *dir, const char *name, const char *data, size_t len,
-		    struct strbuf *err)
+int report_file(const char *dir, const char *name, const char *data, size_t len, struct strbuf *err)
 {
+	/* A temporary name, then rename: a reader never sees half a file. Not fsynced: a
+	 * report is rewritten from the results at will, and a sweep's thousands of .hgrm
+	 * files would otherwise wait on the disk one by one. */
 	char *path = xasprintf("%s/%s", dir, name);
-	int ret = write_file_atomic(path, data, len, 0644, err);
+	char *tmp = xasprintf("%s/.%s.tmp", dir, name);
+	FILE *f = fopen(tmp, "w");
+	int ret = 0;
+	if (!f || fwrite(data, 1, len, f) != len) {
+		ret = error(err, "%s: %s", tmp, strerror(errno));
+		if (f)
+			fclose(f);
+	} else if (fclose(f) != 0) {
+		ret = error(err, "%s: %s", tmp, strerror(errno));
+	} else if (rename(tmp, path) != 0) {
+		ret = error(err, "%s: rename: %s", path, strerror(errno));
+	}
+	if (ret < 0)
+		unlink(tmp);
 	free(path);
+	free(tmp);
 	return ret;
 }
 
@@ -269,11 +287,11 @@ int report_write(struct rp_run *runs, size_t nruns, const struct report_opts *o,
 	for (size_t i = 0; i < nfigs; i++) {
 		char *stem = xasprintf("chart-%02zu-%s", i + 1, figs[i].name);
 		char *fn = xasprintf("%s.svg", stem);
-		int rc = write_in(o->dir, fn, figs[i].svg.buf, figs[i].svg.len, err);
+		int rc = report_file(o->dir, fn, figs[i].svg.buf, figs[i].svg.len, err);
 		free(fn);
 		fn = xasprintf("%s.csv", stem);
 		if (rc == 0)
-			rc = write_in(o->dir, fn, figs[i].csv.buf, figs[i].csv.len, err);
+			rc = report_file(o->dir, fn, figs[i].csv.buf, figs[i].csv.len, err);
 		free(fn);
 		strbuf_addf(&html, "<figure id=\"%s\">\n%s<figcaption>%zu. ", stem, figs[i].svg.buf,
 			    i + 1);
@@ -293,9 +311,9 @@ int report_write(struct rp_run *runs, size_t nruns, const struct report_opts *o,
 			     "nearest-rank over HdrHistogram-style log-linear histograms "
 			     "(docs/load.md); see docs/report.md for what each chart shows.</p>\n"
 			     "</body></html>\n");
-	if (write_in(o->dir, "summary.csv", csv.buf, csv.len, err) < 0 ||
-	    write_in(o->dir, "provenance.csv", pcsv.buf, pcsv.len, err) < 0 ||
-	    write_in(o->dir, "report.html", html.buf, html.len, err) < 0)
+	if (report_file(o->dir, "summary.csv", csv.buf, csv.len, err) < 0 ||
+	    report_file(o->dir, "provenance.csv", pcsv.buf, pcsv.len, err) < 0 ||
+	    report_file(o->dir, "report.html", html.buf, html.len, err) < 0)
 		goto out;
 	st->charts = nfigs;
 	st->html_bytes = html.len;

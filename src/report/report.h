@@ -29,6 +29,11 @@ struct report_stats {
 int report_write(struct rp_run *runs, size_t nruns, const struct report_opts *o,
 		 struct report_stats *st, struct strbuf *err);
 
+/* Writes data to dir/name through a temporary name and a rename (not fsynced). Returns
+ * 0, or -1 with the reason in err. */
+int report_file(const char *dir, const char *name, const char *data, size_t len,
+		struct strbuf *err);
+
 /* Appends s as one CSV field (quoted when it holds a comma, quote or line break). */
 void csv_field(struct strbuf *out, const char *s);
 

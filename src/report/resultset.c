@@ -101,6 +101,7 @@ static void add_point(struct rp_run *run, json_t *res, const json_t *extra)
 	p = &run->pts[run->npts++];
 	p->res = res;
 	p->params = params;
+	p->given = json_is_object(extra) ? json_deep_copy(extra) : NULL;
 	p->label = NULL;
 }
 
@@ -151,36 +152,55 @@ int rp_run_add(struct rp_run *run, const char *path, const char *data, size_t le
 	return 0;
 }
 
-static int swept_has(const struct rp_run *run, const char *k)
+/* True when parameter k takes the same value as parameter o at every point. */
+static int same_values(const struct rp_run *run, const char *k, const char *o)
 {
-	for (size_t i = 0; i < run->nswept; i++)
-		if (!strcmp(run->swept[i], k))
+	for (size_t i = 0; i < run->npts; i++)
+		if (rp_num(run->pts[i].params, k) != rp_num(run->pts[i].params, o))
+			return 0;
+	return 1;
+}
+
+/* True when numeric parameter k differs between the points. */
+static int varies(const struct rp_run *run, const char *k)
+{
+	double v0 = rp_num(run->pts[0].params, k);
+	for (size_t j = 1; j < run->npts; j++) {
+		double v = rp_num(run->pts[j].params, k);
+		if (!(v == v0 || (isnan(v) && isnan(v0))))
 			return 1;
+	}
 	return 0;
 }
 
 void rp_run_finish(struct rp_run *run)
 {
-	for (size_t i = 0; i < run->npts; i++) {
-		const char *k;
-		json_t *v;
-		json_object_foreach(run->pts[i].params, k, v)
-		{
-			if (!json_is_number(v) || !rp_workload_param(k) || swept_has(run, k))
-				continue;
-			for (size_t j = 0; j < run->npts; j++) {
-				json_t *o = json_object_get(run->pts[j].params, k);
-				if (!json_is_number(o) ||
-				    json_number_value(o) != json_number_value(v)) {
-					run->swept =
-					    xrealloc(run->swept,
-						     st_mult(run->nswept + 1, sizeof(*run->swept)));
-					run->swept[run->nswept++] = xstrdup(k);
-					break;
-				}
+	json_t *seen = json_object();
+	/* The sweep's own names first (an LLM sweep's "concurrency" before the core's
+	 * "connections" that mirrors it), so that a parameter that only mirrors another
+	 * is the one dropped, not the name the user swept. Each name is decided once. */
+	for (size_t pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < run->npts; i++) {
+			const char *k;
+			json_t *v;
+			json_object_foreach(pass ? run->pts[i].params : run->pts[i].given, k, v)
+			{
+				size_t d = 0;
+				if (json_object_get(seen, k))
+					continue;
+				json_object_set_new(seen, k, json_true());
+				if (!json_is_number(v) || !rp_workload_param(k) || !varies(run, k))
+					continue;
+				while (d < run->nswept && !same_values(run, k, run->swept[d]))
+					d++;
+				if (d < run->nswept)
+					continue;
+				run->swept = xrealloc(
+				    run->swept, st_mult(run->nswept + 1, sizeof(*run->swept)));
+				run->swept[run->nswept++] = xstrdup(k);
 			}
 		}
-	}
+	json_decref(seen);
 	for (size_t i = 0; i < run->npts; i++) {
 		struct strbuf sb = STRBUF_INIT;
 		for (size_t s = 0; s < run->nswept; s++)
@@ -195,6 +215,7 @@ void rp_run_release(struct rp_run *run)
 {
 	for (size_t i = 0; i < run->npts; i++) {
 		json_decref(run->pts[i].params);
+		json_decref(run->pts[i].given);
 		free(run->pts[i].label);
 	}
 	for (size_t i = 0; i < run->nfiles; i++) {

@@ -22,6 +22,7 @@
 struct rp_point {
 	json_t *res;	/* one result object (a reference into its file) */
 	json_t *params; /* parameter name -> value (owned) */
+	json_t *given;	/* the sweep's or rate search's own point ({"concurrency": 4}), or NULL */
 	char *label;	/* "concurrency=4 rate=10", or "" for a lone result */
 };
 

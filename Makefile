@@ -9,7 +9,7 @@ CC      ?= gcc
 BUILD   ?= build
 # Debian's libhdf5-dev names its pkg-config file hdf5-serial (hdf5 only through alternatives).
 HDF5_PKG := $(shell pkg-config --exists hdf5-serial 2>/dev/null && echo hdf5-serial || echo hdf5)
-PKGS    := yaml-0.1 jansson sqlite3 libmariadb libpq $(HDF5_PKG)
+PKGS    := yaml-0.1 jansson sqlite3 libmariadb libpq libcrypto $(HDF5_PKG)
 CFLAGS  ?= -O2 -g
 # Project flags live apart from CFLAGS so that `make CFLAGS=...` (the asan build) keeps them.
 BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter \
@@ -35,6 +35,18 @@ all: $(BUILD)/hpcbench
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+
+# The commit hpcbench was built from, for the provenance of results (common/provenance.c):
+# `git describe`, else "unknown" (a source tarball). The stamp file changes only when the
+# commit does, so that only provenance.o is rebuilt.
+GIT_COMMIT := $(shell git describe --always --dirty --abbrev=12 2>/dev/null || echo unknown)
+$(BUILD)/git-commit.stamp: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(GIT_COMMIT)' | cmp -s - $@ || echo '$(GIT_COMMIT)' > $@
+$(BUILD)/src/common/provenance.o: $(BUILD)/git-commit.stamp
+$(BUILD)/src/common/provenance.o: BASE_CFLAGS += -DHPCBENCH_GIT_COMMIT='"$(GIT_COMMIT)"'
+.PHONY: FORCE
+FORCE:
 
 $(BUILD)/libhpcbench.a: $(LIB_OBJ)
 	@rm -f $@

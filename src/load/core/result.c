@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "common/error.h"
+#include "common/provenance.h"
 #include "common/timeutil.h"
 #include "common/version.h"
 #include "load/core/hist-json.h"
@@ -64,6 +65,9 @@ void load_result_json(const struct load_result *r, struct jsonw *w, const char *
 	rfc3339_append(&ts, r->started_wall_ns);
 	jsonw_str(w, "started_at", ts.buf);
 	jsonw_double(w, "duration_s", r->duration_s, 6);
+	provenance_json(w, "provenance", r->started_wall_ns,
+			r->started_wall_ns + (uint64_t)(r->duration_s * 1e9), r->opts->json_path,
+			r->server_version);
 
 	jsonw_obj_open(w, "requests");
 	jsonw_u64(w, "sent", s->sent);

@@ -28,6 +28,7 @@ struct load_result {
 	const struct load_target *target; /* borrowed */
 	uint64_t started_wall_ns;	  /* wall clock when the measured window began */
 	double duration_s;		  /* the measured window: first send to last reply */
+	const char *server_version;	  /* the server's own version string, or NULL */
 	struct load_stats stats;	  /* merged over threads (owned) */
 	void *proto_ts;			  /* merged protocol thread state (owned), or NULL */
 };

@@ -27,6 +27,9 @@ const struct option load_core_longopts[] = {
 	{ "progress", no_argument, NULL, LOAD_OPT_PROGRESS },
 	{ "no-progress", no_argument, NULL, LOAD_OPT_NO_PROGRESS },
 	{ "interval", required_argument, NULL, LOAD_OPT_INTERVAL },
+	{ "server-metrics", required_argument, NULL, LOAD_OPT_SERVER_METRICS },
+	{ "metrics-interval", required_argument, NULL, LOAD_OPT_METRICS_INTERVAL },
+	{ "metrics-match", required_argument, NULL, LOAD_OPT_METRICS_MATCH },
 	{ 0 },
 };
 
@@ -44,6 +47,7 @@ void load_opts_init(struct load_opts *o)
 	o->max_inflight = 100000;
 	o->progress = -1;
 	o->interval_ms = 1000;
+	o->metrics_interval_us = 1000000;
 }
 
 static int parse_positive_double(const char *s, double *out)
@@ -161,6 +165,26 @@ int load_opts_set(struct load_opts *o, int val, const char *arg, struct strbuf *
 			return error(err, "--interval: '%s' is not a duration from 10ms to 1h",
 				     arg);
 		o->interval_ms = (unsigned)(v / 1000);
+		return 0;
+	case LOAD_OPT_SERVER_METRICS:
+		if (o->nserver_metrics == LOAD_MAX_METRICS_SPECS)
+			return error(err, "--server-metrics: at most %d sources",
+				     LOAD_MAX_METRICS_SPECS);
+		o->server_metrics[o->nserver_metrics++] = arg;
+		return 0;
+	case LOAD_OPT_METRICS_MATCH:
+		if (o->nmetrics_match == LOAD_MAX_METRICS_SPECS)
+			return error(err, "--metrics-match: at most %d patterns",
+				     LOAD_MAX_METRICS_SPECS);
+		o->metrics_match[o->nmetrics_match++] = arg;
+		return 0;
+	case LOAD_OPT_METRICS_INTERVAL:
+		if (parse_duration_us(arg, &v) || v < 100000 || v > 3600000000ull)
+			return error(err,
+				     "--metrics-interval: '%s' is not a duration from 100ms "
+				     "to 1h",
+				     arg);
+		o->metrics_interval_us = v;
 		return 0;
 	}
 	return 1;

@@ -9,7 +9,7 @@
 . "$(dirname "$0")/lib.sh"
 
 need redis-server redis-cli prometheus-node-exporter
-port=$(start_redis) || bail "redis-server did not start"
+port=$(start_redis --loglevel notice) || bail "redis-server did not start"
 track_pid "$(redis_pid "$port")"
 rpid=$(redis_pid "$port")
 neport=$(free_port)

@@ -261,10 +261,13 @@ void monitor_result_json(struct monitor *m, uint64_t w0, uint64_t w1, double req
 		}
 		if (s->type->report_json)
 			s->type->report_json(s, w0, w1, requests, output_tokens, w);
+		/* Range queries are made with millisecond times: their first and last
+		 * points may fall a fraction of a millisecond outside [w0, w1]. */
+		uint64_t slack = s->type->window ? 1000000 : 0;
 		jsonw_obj_open(w, "series");
 		for (size_t k = 0; k < s->store.n; k++) {
 			struct mon_stats st;
-			if (!mon_series_stats(s->store.s[k], w0, w1, &st))
+			if (!mon_series_stats(s->store.s[k], w0 - slack, w1 + slack, &st))
 				mon_stats_json(s->store.s[k], &st, w, s->store.s[k]->key);
 		}
 		jsonw_close(w);
@@ -305,8 +308,9 @@ void monitor_result_text(struct monitor *m, uint64_t w0, uint64_t w1, struct str
 		struct mon_source *s = &m->src[i];
 		size_t nser = 0;
 		struct mon_stats st;
+		uint64_t slack = s->type->window ? 1000000 : 0;
 		for (size_t k = 0; k < s->store.n; k++)
-			nser += !mon_series_stats(s->store.s[k], w0, w1, &st);
+			nser += !mon_series_stats(s->store.s[k], w0 - slack, w1 + slack, &st);
 		if (s->type->window)
 			strbuf_addf(out, "  server        %s: %zu series from range queries%s%s\n",
 				    s->spec, nser, s->failures ? ", failed: " : "",

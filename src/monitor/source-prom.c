@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "common/error.h"
+#include "common/timeutil.h"
 #include "common/xalloc.h"
 #include "monitor/netio.h"
 #include "monitor/promtext.h"
@@ -16,6 +17,7 @@
 
 #define SCRAPE_TIMEOUT_MS 5000
 #define QUERY_TIMEOUT_MS 30000
+#define SETTLE_MAX_S 30
 
 struct prom_priv {
 	struct net_url url;
@@ -216,10 +218,42 @@ out:
 	return ret;
 }
 
+/*
+ * The oldest of the newest samples of every target Prometheus scrapes (Unix seconds),
+ * or -1 when there is no answer.
+ */
+static double newest_scrape(struct mon_source *src)
+{
+	struct prom_priv *p = src->priv;
+	struct net_url u = p->url;
+	struct strbuf path = STRBUF_INIT, err = STRBUF_INIT;
+	double t = -1;
+	strbuf_addstr(&path, "/api/v1/query?query=");
+	net_urlencode(&path, "min(timestamp(up))");
+	u.path = path.buf;
+	if (!net_http_get(&u, SCRAPE_TIMEOUT_MS, &p->body, &err)) {
+		json_t *root = json_loadb(p->body.buf, p->body.len, 0, NULL);
+		json_t *res = json_object_get(json_object_get(root, "data"), "result");
+		const char *v = json_string_value(
+		    json_array_get(json_object_get(json_array_get(res, 0), "value"), 1));
+		if (v)
+			t = strtod(v, NULL);
+		json_decref(root);
+	}
+	strbuf_release(&path);
+	strbuf_release(&err);
+	return t;
+}
+
 static int promql_window(struct mon_source *src, uint64_t w0, uint64_t w1, uint64_t step_ns,
 			 struct strbuf *err)
 {
 	struct prom_priv *p = src->priv;
+	uint64_t give_up = mono_ns() + SETTLE_MAX_S * 1000000000ull;
+	/* Samples scraped before the window's end may not be stored yet: wait until every
+	 * target has one taken after it, so that the answer no longer changes. */
+	while (newest_scrape(src) < (double)w1 / 1e9 && mono_ns() < give_up)
+		sleep_us(200000);
 	for (size_t i = 0; i < p->queries.nr; i++)
 		if (range_query(src, p->queries.items[i], w0, w1, step_ns, err))
 			return -1;

@@ -66,5 +66,7 @@ extern const struct mon_source_type mon_source_prom_text;
 extern const struct mon_source_type mon_source_promql;
 extern const struct mon_source_type mon_source_redis;
 extern const struct mon_source_type mon_source_proc;
+extern const struct mon_source_type mon_source_mysql;
+extern const struct mon_source_type mon_source_postgres;
 
 #endif

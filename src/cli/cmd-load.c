@@ -17,6 +17,7 @@
 #include "load/core/repeat.h"
 #include "load/core/run.h"
 #include "load/core/worker.h"
+#include "monitor/loadhook.h"
 
 extern const struct cmd_entry cmd_load_entry;
 
@@ -181,6 +182,8 @@ static int cmd_load_exec(int argc, char **argv, struct cli_ctx *ctx)
 	struct strbuf json = STRBUF_INIT, werr = STRBUF_INIT;
 	struct option *longopts = NULL;
 	struct sigaction sa = { .sa_handler = on_sigint }, old_int, old_term;
+	struct monitor *mon = NULL;
+	struct load_monitor mon_hooks = { 0 };
 	void *cfg = NULL;
 	int npos = 0, c, ret = EXIT_USAGE;
 	(void)ctx;
@@ -244,9 +247,20 @@ static int cmd_load_exec(int argc, char **argv, struct cli_ctx *ctx)
 		cli_usage_error(&cmd_load_entry, "%s", err.buf);
 		goto out;
 	}
+	if (monitor_from_load_opts(&opts, &mon, &mon_hooks, &err)) {
+		cli_usage_error(&cmd_load_entry, "%s", err.buf);
+		goto out;
+	}
+	if (mon)
+		opts.monitor = &mon_hooks;
 
 	ret = EXIT_FAILED;
 	if (p->prepare && p->prepare(cfg, &opts, &err)) {
+		cli_print_errors(err.buf);
+		goto out;
+	}
+	/* After prepare (which may load data into the server), before the load. */
+	if (mon && monitor_start(mon, &err)) {
 		cli_print_errors(err.buf);
 		goto out;
 	}
@@ -271,6 +285,7 @@ static int cmd_load_exec(int argc, char **argv, struct cli_ctx *ctx)
 		ret = EXIT_FAILED;
 	}
 out:
+	monitor_free(mon);
 	if (cfg)
 		p->destroy(cfg);
 	free(longopts);

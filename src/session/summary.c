@@ -595,7 +595,7 @@ void summary_csv(struct strbuf *out, const struct store_job *jobs, size_t nr_job
 				const struct summary_point *p = &res[r].points[pi];
 				char num[64];
 				csv_field(out, jobs[i].id, true);
-				csv_field(out, jobs[i].state, false);
+				csv_field(out, job_state_name(jobs[i].state), false);
 				csv_field(out, res[r].file, false);
 				csv_field(out, p->label, false);
 				csv_field(out, load_kind_name(p->kind), false);

@@ -29,6 +29,9 @@ const struct option load_core_longopts[] = {
 	{ "interval", required_argument, NULL, LOAD_OPT_INTERVAL },
 	{ "progress-interval", required_argument, NULL, LOAD_OPT_PROGRESS_INTERVAL },
 	{ "repeat", required_argument, NULL, LOAD_OPT_REPEAT },
+	{ "server-metrics", required_argument, NULL, LOAD_OPT_SERVER_METRICS },
+	{ "metrics-interval", required_argument, NULL, LOAD_OPT_METRICS_INTERVAL },
+	{ "metrics-match", required_argument, NULL, LOAD_OPT_METRICS_MATCH },
 	{ 0 },
 };
 
@@ -48,6 +51,7 @@ void load_opts_init(struct load_opts *o)
 	o->interval_ms = 1000;
 	o->progress_interval_ms = 10000;
 	o->repeat = 1;
+	o->metrics_interval_us = 1000000;
 }
 
 static int parse_positive_double(const char *s, double *out)
@@ -185,6 +189,26 @@ int load_opts_set(struct load_opts *o, int val, const char *arg, struct strbuf *
 		if (parse_uint(arg, 1, 1000, &v))
 			return error(err, "--repeat: '%s' is not a number from 1 to 1000", arg);
 		o->repeat = (unsigned)v;
+		return 0;
+	case LOAD_OPT_SERVER_METRICS:
+		if (o->nserver_metrics == LOAD_MAX_METRICS_SPECS)
+			return error(err, "--server-metrics: at most %d sources",
+				     LOAD_MAX_METRICS_SPECS);
+		o->server_metrics[o->nserver_metrics++] = arg;
+		return 0;
+	case LOAD_OPT_METRICS_MATCH:
+		if (o->nmetrics_match == LOAD_MAX_METRICS_SPECS)
+			return error(err, "--metrics-match: at most %d patterns",
+				     LOAD_MAX_METRICS_SPECS);
+		o->metrics_match[o->nmetrics_match++] = arg;
+		return 0;
+	case LOAD_OPT_METRICS_INTERVAL:
+		if (parse_duration_us(arg, &v) || v < 100000 || v > 3600000000ull)
+			return error(err,
+				     "--metrics-interval: '%s' is not a duration from 100ms "
+				     "to 1h",
+				     arg);
+		o->metrics_interval_us = v;
 		return 0;
 	}
 	return 1;

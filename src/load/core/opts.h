@@ -22,6 +22,24 @@ enum load_arrival {
 /* --rate bounds, requests/s: at least one request per 1000 s, at most 1e8/s. */
 #define LOAD_RATE_MIN 0.001
 #define LOAD_RATE_MAX 1e8
+struct load_result;
+
+/*
+ * Result sections supplied from outside the load core (server metrics, src/monitor/),
+ * so that the core depends on nothing: every hook may be NULL. window runs first, when
+ * a result is about to be written; interval_json adds keys to intervals[] entries
+ * covering [t_s, t_s + len_s) of the measured window.
+ */
+struct load_monitor {
+	void *ctx;
+	void (*window)(void *ctx, const struct load_result *r);
+	void (*result_json)(void *ctx, const struct load_result *r, struct jsonw *w);
+	void (*interval_json)(void *ctx, const struct load_result *r, double t_s, double len_s,
+			      struct jsonw *w);
+	void (*result_text)(void *ctx, const struct load_result *r, struct strbuf *out);
+};
+
+#define LOAD_MAX_METRICS_SPECS 16
 
 struct load_opts {
 	unsigned threads;     /* -t: worker threads (event loops) */
@@ -47,6 +65,13 @@ struct load_opts {
 	/* Where this run stands, for the progress line; 0 = not part of a series. Set by
 	 * load_repeat (trial) and sweeps (point), never by the user. */
 	unsigned trial, ntrials, point, npoints;
+	/* --server-metrics SPEC (argv strings), --metrics-match GLOB, --metrics-interval */
+	const char *server_metrics[LOAD_MAX_METRICS_SPECS];
+	unsigned nserver_metrics;
+	const char *metrics_match[LOAD_MAX_METRICS_SPECS];
+	unsigned nmetrics_match;
+	uint64_t metrics_interval_us;
+	const struct load_monitor *monitor; /* set by the caller, or NULL */
 };
 
 /* Core option vals (in cli getopt tables); below LOAD_OPT_PROTO (proto.h). */
@@ -66,6 +91,9 @@ enum {
 	LOAD_OPT_INTERVAL,
 	LOAD_OPT_PROGRESS_INTERVAL,
 	LOAD_OPT_REPEAT,
+	LOAD_OPT_SERVER_METRICS,
+	LOAD_OPT_METRICS_INTERVAL,
+	LOAD_OPT_METRICS_MATCH,
 };
 
 /* Short options of the core: "t:c:d:n:" (getopt syntax). */
@@ -101,7 +129,14 @@ extern const struct option load_core_longopts[];
 	"  --repeat N           N independent trials (seeds seed..seed+N-1); the result\n"         \
 	"                       keeps every trial and gives each headline figure as\n"             \
 	"                       mean, 95% CI (Student t), min and max (default 1)\n"               \
-	"  --allow-errors       exit 0 even when requests failed\n"
+	"  --allow-errors       exit 0 even when requests failed\n"                                \
+	"server metrics (docs/monitoring.md), sampled off the load threads:\n"                     \
+	"  --server-metrics SPEC  collect the server's metrics during the window into the\n"       \
+	"                       result (repeatable): http://HOST:PORT/metrics,\n"                  \
+	"                       redis://[:PASSWORD@]HOST:PORT, pid:PID,\n"                         \
+	"                       prometheus://HOST:PORT?query=PROMQL\n"                             \
+	"  --metrics-interval T sampling period of the server metrics (default 1s)\n"              \
+	"  --metrics-match GLOB keep only series whose name matches (repeatable)\n"
 
 /* Defaults: 1 thread, 10 connections, pipeline 1, -d 10s, timeout 10s, closed loop. */
 void load_opts_init(struct load_opts *o);

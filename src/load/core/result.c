@@ -44,7 +44,10 @@ void load_result_json(const struct load_result *r, struct jsonw *w, const char *
 	const struct load_stats *s = &r->stats;
 	struct strbuf ts = STRBUF_INIT;
 	double iv_s = (double)s->interval_ns / 1e9;
+	const struct load_monitor *mon = r->opts->monitor;
 
+	if (mon && mon->window)
+		mon->window(mon->ctx, r);
 	jsonw_obj_open(w, key);
 	jsonw_str(w, "schema", "hpcbench.result/1");
 	jsonw_obj_open(w, "tool");
@@ -127,12 +130,16 @@ void load_result_json(const struct load_result *r, struct jsonw *w, const char *
 		jsonw_double(w, "p50_us", (double)hist_percentile(&iv->latency, 50) / 1e3, 3);
 		jsonw_double(w, "p99_us", (double)hist_percentile(&iv->latency, 99) / 1e3, 3);
 		jsonw_u64(w, "errors", iv->errors);
+		if (mon && mon->interval_json)
+			mon->interval_json(mon->ctx, r, (double)i * iv_s, len, w);
 		jsonw_close(w);
 	}
 	jsonw_close(w);
 
 	if (r->proto->report_json)
 		r->proto->report_json(r->cfg, r->proto_ts, r, w);
+	if (mon && mon->result_json)
+		mon->result_json(mon->ctx, r, w);
 	jsonw_close(w);
 	strbuf_release(&ts);
 }
@@ -198,6 +205,8 @@ void load_result_text(const struct load_result *r, struct strbuf *out)
 	}
 	if (r->proto->report_text)
 		r->proto->report_text(r->cfg, r->proto_ts, r, out);
+	if (o->monitor && o->monitor->result_text)
+		o->monitor->result_text(o->monitor->ctx, r, out);
 }
 
 int load_result_verdict(const struct load_result *r, struct strbuf *err)

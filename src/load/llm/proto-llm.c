@@ -883,6 +883,16 @@ static void llm_report_text(const void *p, const void *tsp, const struct load_re
 		llm_stats_text(&ts->stats, &cfg->slo, r->duration_s, out);
 }
 
+static double llm_output_tokens(const void *p, const void *tsp)
+{
+	const struct llm_thread *ts = tsp;
+	(void)p;
+	/* Only when every successful request carried the server's count. */
+	if (!ts || !ts->stats.ok || ts->stats.with_output != ts->stats.ok)
+		return -1;
+	return (double)ts->stats.output_tokens;
+}
+
 static int llm_verdict(const void *p, const void *tsp, const struct load_result *r,
 		       struct strbuf *err)
 {
@@ -1012,6 +1022,7 @@ const struct load_proto load_proto_llm = {
 	.params_json = llm_params_json,
 	.report_json = llm_report_json,
 	.report_text = llm_report_text,
+	.output_tokens = llm_output_tokens,
 	.verdict = llm_verdict,
 	.run = llm_run,
 };

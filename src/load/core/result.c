@@ -5,6 +5,7 @@
 #include "common/error.h"
 #include "common/timeutil.h"
 #include "common/version.h"
+#include "load/core/hist-json.h"
 #include "load/core/run.h"
 
 /* Name of error kind k for this run (core or protocol kind). */
@@ -33,6 +34,7 @@ void load_pcts_json(struct jsonw *w, const char *key, const struct hist *h)
 	jsonw_double(w, "p99", (double)hist_percentile(h, 99) / 1e3, 3);
 	jsonw_double(w, "p999", (double)hist_percentile(h, 99.9) / 1e3, 3);
 	jsonw_double(w, "max", (double)h->max / 1e3, 3);
+	hist_json_write(w, "histogram", h);
 	jsonw_close(w);
 }
 

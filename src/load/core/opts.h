@@ -32,11 +32,17 @@ struct load_opts {
 	double burstiness; /* --burstiness: gamma shape (1 = poisson) */
 	uint64_t seed;	   /* --seed */
 	bool seed_given;
-	uint64_t max_inflight; /* --max-inflight: outstanding over all threads (rate mode) */
-	bool allow_errors;     /* --allow-errors: exit 0 even if requests failed */
-	const char *json_path; /* --json FILE, or NULL */
-	int progress;	       /* --progress / --no-progress; -1 = when stderr is a tty */
-	unsigned interval_ms;  /* --interval: progress and intervals[] period */
+	uint64_t max_inflight;	 /* --max-inflight: outstanding over all threads (rate mode) */
+	bool allow_errors;	 /* --allow-errors: exit 0 even if requests failed */
+	const char *json_path;	 /* --json FILE, or NULL */
+	int progress;		 /* --progress / --no-progress; -1 = when stderr is a tty */
+	unsigned interval_ms;	 /* --interval: progress and intervals[] period */
+	uint64_t start_at_ns;	 /* --start-at: wall clock (epoch ns) the run begins; 0 = now */
+	unsigned replica;	 /* --replica I/N: this is replica I (0-based) ... */
+	unsigned nreplicas;	 /* ... of N load generators (0 = not a replica) */
+	double rate_total;	 /* --rate as given, before the replica's share (0 = closed) */
+	uint64_t requests_total; /* -n as given, before the replica's share */
+	bool shared;		 /* the share above is applied (load_opts_check) */
 };
 
 /* Core option vals (in cli getopt tables); below LOAD_OPT_PROTO (proto.h). */
@@ -54,6 +60,8 @@ enum {
 	LOAD_OPT_PROGRESS,
 	LOAD_OPT_NO_PROGRESS,
 	LOAD_OPT_INTERVAL,
+	LOAD_OPT_START_AT,
+	LOAD_OPT_REPLICA,
 };
 
 /* Short options of the core: "t:c:d:n:" (getopt syntax). */
@@ -84,7 +92,12 @@ extern const struct option load_core_longopts[];
 	"  --json FILE          write the result file (hpcbench.result/1), atomically\n"           \
 	"  --interval T         period of the intervals series and progress (default 1s)\n"        \
 	"  --progress, --no-progress  live line on stderr (default: when a terminal)\n"            \
-	"  --allow-errors       exit 0 even when requests failed\n"
+	"  --allow-errors       exit 0 even when requests failed\n"                                \
+	"replicas (one load generator of several, e.g. srun steps):\n"                             \
+	"  --replica I/N        this is replica I (0..N-1) of N: --rate and -n are totals\n"       \
+	"                       over all N (this one sends its share), --seed differs\n"           \
+	"  --start-at EPOCH_NS  connect, then wait until this wall-clock time (ns since\n"         \
+	"                       1970) to begin: the replicas' windows start together\n"
 
 /* Defaults: 1 thread, 10 connections, pipeline 1, -d 10s, timeout 10s, closed loop. */
 void load_opts_init(struct load_opts *o);
@@ -93,7 +106,12 @@ void load_opts_init(struct load_opts *o);
  * Returns 0, 1 if val is not a core option, or -1 with a reason in err.
  */
 int load_opts_set(struct load_opts *o, int val, const char *arg, struct strbuf *err);
-/* Checks the options together (after the protocol's configure). 0 or -1 with err. */
+/*
+ * Checks the options together (after the protocol's configure). 0 or -1 with err.
+ * With --replica I/N it also turns rate and requests into this replica's share
+ * (rate / N; requests / N, the remainder to the first replicas) and adds I to the
+ * seed, once (rate_total and requests_total keep what was asked).
+ */
 int load_opts_check(struct load_opts *o, struct strbuf *err);
 /* Writes the core options as run (keys of client.parameters). */
 void load_opts_json(const struct load_opts *o, struct jsonw *w);

@@ -63,6 +63,13 @@ void load_result_json(const struct load_result *r, struct jsonw *w, const char *
 
 	rfc3339_append(&ts, r->started_wall_ns);
 	jsonw_str(w, "started_at", ts.buf);
+	jsonw_u64(w, "started_at_ns", r->started_wall_ns);
+	if (r->opts->start_at_ns) {
+		jsonw_obj_open(w, "start_barrier");
+		jsonw_u64(w, "at_ns", r->opts->start_at_ns);
+		jsonw_double(w, "late_ms", (double)r->start_late_ns / 1e6, 3);
+		jsonw_close(w);
+	}
 	jsonw_double(w, "duration_s", r->duration_s, 6);
 
 	jsonw_obj_open(w, "requests");
@@ -123,6 +130,8 @@ void load_result_json(const struct load_result *r, struct jsonw *w, const char *
 		jsonw_double(w, "p50_us", (double)hist_percentile(&iv->latency, 50) / 1e3, 3);
 		jsonw_double(w, "p99_us", (double)hist_percentile(&iv->latency, 99) / 1e3, 3);
 		jsonw_u64(w, "errors", iv->errors);
+		jsonw_u64(w, "ok", iv->ok);
+		hist_json_write(w, "histogram", &iv->latency);
 		jsonw_close(w);
 	}
 	jsonw_close(w);

@@ -278,6 +278,7 @@ static const struct field client_fields[] = {
 	SPEC_COMMON_FIELDS(struct client_spec),
 	{ "duration", FIELD_CUSTOM, offsetof(struct client_spec, duration_s), 0, 0, 0,
 	  check_duration },
+	{ "replicas", FIELD_UINT, offsetof(struct client_spec, replicas), 0, 1, 1024, 0 },
 	{ "target_service", FIELD_MAP, offsetof(struct client_spec, target), target_fields, 0, 0,
 	  0 },
 	{ "endpoint", FIELD_STR, offsetof(struct client_spec, target.endpoint), 0, 0, 0, 0 },

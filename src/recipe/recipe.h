@@ -94,6 +94,7 @@ struct client_spec {
 	struct resources resources;
 	struct kvlist environment;
 	uint64_t duration_s; /* 0 = not given */
+	unsigned replicas;   /* load generators run together and merged; 0 or 1 = one */
 	struct client_target target;
 	struct rnode *parameters; /* MAP or NULL */
 	struct rnode *node;	  /* the whole client mapping */

@@ -394,6 +394,7 @@ static void write_replicas(struct replica *rs, size_t n, unsigned nmerged, uint6
 			const json_t *req = json_object_get(r->root, "requests");
 			const json_t *lat = json_object_get(r->root, "latency_us");
 			const json_t *cl = json_object_get(r->root, "client");
+			jsonw_str(w, "node", json_string_value(json_object_get(r->root, "node")));
 			jsonw_str(w, "target", json_string_value(json_object_get(cl, "target")));
 			jsonw_u64(w, "seed", u64_at(json_object_get(cl, "parameters"), "seed"));
 			jsonw_u64(w, "started_at_ns", r->start_ns);

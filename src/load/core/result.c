@@ -1,6 +1,8 @@
 /* The result file (docs/load.md) and the human summary of a load run. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/error.h"
 #include "common/timeutil.h"
@@ -24,6 +26,20 @@ static unsigned nerr_kinds(const struct load_result *r)
 	return n < LOAD_MAX_ERR_KINDS ? n : LOAD_MAX_ERR_KINDS;
 }
 
+const char *load_node_name(struct strbuf *sb)
+{
+	const char *slurm = getenv("SLURMD_NODENAME");
+	char host[256];
+	strbuf_reset(sb);
+	if (slurm && *slurm) {
+		strbuf_addstr(sb, slurm);
+	} else if (!gethostname(host, sizeof(host))) {
+		host[sizeof(host) - 1] = '\0';
+		strbuf_addstr(sb, host);
+	}
+	return sb->buf;
+}
+
 void load_pcts_json(struct jsonw *w, const char *key, const struct hist *h)
 {
 	jsonw_obj_open(w, key);
@@ -41,7 +57,7 @@ void load_pcts_json(struct jsonw *w, const char *key, const struct hist *h)
 void load_result_json(const struct load_result *r, struct jsonw *w, const char *key)
 {
 	const struct load_stats *s = &r->stats;
-	struct strbuf ts = STRBUF_INIT;
+	struct strbuf ts = STRBUF_INIT, node = STRBUF_INIT;
 	double iv_s = (double)s->interval_ns / 1e9;
 
 	jsonw_obj_open(w, key);
@@ -61,6 +77,7 @@ void load_result_json(const struct load_result *r, struct jsonw *w, const char *
 	jsonw_close(w);
 	jsonw_close(w);
 
+	jsonw_str(w, "node", load_node_name(&node));
 	rfc3339_append(&ts, r->started_wall_ns);
 	jsonw_str(w, "started_at", ts.buf);
 	jsonw_u64(w, "started_at_ns", r->started_wall_ns);
@@ -140,6 +157,7 @@ void load_result_json(const struct load_result *r, struct jsonw *w, const char *
 		r->proto->report_json(r->cfg, r->proto_ts, r, w);
 	jsonw_close(w);
 	strbuf_release(&ts);
+	strbuf_release(&node);
 }
 
 /* One line of percentiles in microseconds. */

@@ -59,6 +59,12 @@ void load_result_text(const struct load_result *r, struct strbuf *out);
  */
 int load_result_verdict(const struct load_result *r, struct strbuf *err);
 
+/*
+ * The machine this load generator runs on, for the result's "node": SLURM's node name
+ * ($SLURMD_NODENAME, inside a job step) or the host name. Returns sb's text.
+ */
+const char *load_node_name(struct strbuf *sb);
+
 /* Writes key: {min, mean, p50, p90, p99, p999, max} of h, in microseconds (h in ns). */
 struct hist;
 void load_pcts_json(struct jsonw *w, const char *key, const struct hist *h);

@@ -113,4 +113,32 @@ ok "nothing written when nothing merged" test ! -e none.json
 out=$(hb merge 2>&1)
 is "$?" 2 "merge without files exits 2"
 
+# The local executor runs a client's replicas as local processes, merged the same way;
+# -n is split so that the total is exact.
+cat >"$SCRATCH/local.yaml" <<YAML
+client:
+  name: fan
+  type: redis
+  replicas: 3
+  endpoint: "127.0.0.1:$port"
+  parameters: {requests: 3001, connections: 2, ratio: "1:1", warmup: 0}
+YAML
+rc config resetstat >/dev/null
+printf 'workdir: %s\n' "$SCRATCH/work" >"$SCRATCH/config.yaml"
+out=$(timeout 120 "$HPCBENCH" --config "$SCRATCH/config.yaml" run "$SCRATCH/local.yaml" 2>&1)
+is "$?" 0 "local executor: a client with 3 replicas completes"
+res=$(find "$SCRATCH/work" -name result.json | head -n 1)
+is "$(json "$res" 'd["requests"]["ok"], d["replicas"]["merged"]')" "3001 3" \
+	"-n 3001 over 3 replicas: exactly 3001 requests, 3 replicas merged"
+is "$(json "$res" 'sorted(r["requests"]["ok"] for r in d["replicas"]["list"])')" \
+	"[1000, 1000, 1001]" "split 1001 + 1000 + 1000"
+is "$(($(calls set) + $(calls get)))" 3001 "Redis counted 3001 SET+GET"
+bad=$(sed 's/^  replicas: 3$/  replicas: 3\n  command: "true"/' "$SCRATCH/local.yaml")
+printf '%s\n' "$bad" >"$SCRATCH/cmd.yaml"
+out=$(timeout 60 "$HPCBENCH" --config "$SCRATCH/config.yaml" run "$SCRATCH/cmd.yaml" 2>&1)
+is "$?" 2 "replicas on a client with its own command: exit 2"
+like "$out" "cmd.yaml:[0-9]+:[0-9]+: client 'fan': .*cannot have replicas" "with FILE:LINE:COL"
+out=$(timeout 60 "$HPCBENCH" --config "$SCRATCH/config.yaml" run "$SCRATCH/local.yaml" --replicas 0 2>&1)
+is "$?" 2 "run --replicas 0: exit 2"
+
 done_testing

@@ -108,6 +108,8 @@ sleep 3
 ok "scancel --signal=KILL one replica's step ($victim)" sc --signal=KILL "$victim"
 wait "$runpid"
 is "$?" 1 "the run with a killed replica exits 1"
+like "$(cat "$SCRATCH/run3.err")" "1 of 3 replicas failed; the others are merged in result.json" \
+	"and says why: one replica failed, the others are merged"
 res3=$(find "$SCRATCH/out3" -name result.json | head -n 1)
 ok "the merged result.json is still written" test -s "$res3"
 is "$(json "$res3" replicas merged 2>&1) $(json "$res3" replicas failed 2>&1)" "2 1" \

@@ -7,7 +7,7 @@
 # share a node); elsewhere a local process. A replica that fails is named in the merge
 # (--note) and the others are still merged. Returns the merge's status.
 hb_replicas() {
-	local out=$1 n=$2 base at i rc nodes pids=() notes=() files=()
+	local out=$1 n=$2 base at i rc nodes last failed=0 pids=() notes=() files=()
 	shift 2
 	base=${out%.json}
 	nodes=${SLURM_JOB_NUM_NODES:-1}
@@ -29,11 +29,19 @@ hb_replicas() {
 		rc=0
 		wait "${pids[i]}" || rc=$?
 		if [ "$rc" -ne 0 ]; then
+			failed=$((failed + 1))
 			notes+=(--note "$i=exit status $rc")
-			printf 'hpcbench: replica %d of %d failed (exit status %d): %s\n' "$i" "$n" \
-				"$rc" "$(tail -n 1 "$base-replica-$i.log" 2>/dev/null)" >&2
+			last=$(tail -n 1 "$base-replica-$i.log" 2>/dev/null)
+			printf 'hpcbench: replica %d of %d failed (exit status %d)%s\n' "$i" "$n" \
+				"$rc" "${last:+: $last}" >&2
 		fi
 	done
 	HB_SIDECARS=()
-	"$HPCBENCH_BIN" merge --json "$out" "${notes[@]}" "${files[@]}"
+	rc=0
+	"$HPCBENCH_BIN" merge --json "$out" "${notes[@]}" "${files[@]}" || rc=$?
+	if [ "$rc" -ne 0 ] && [ "$failed" -gt 0 ] && [ -e "$out" ]; then
+		# shellcheck disable=SC2034 # hb_on_exit (common.sh) writes it into the state file
+		HB_REASON="$failed of $n replicas failed; the others are merged in ${out##*/}"
+	fi
+	return "$rc"
 }

@@ -290,6 +290,7 @@ static const struct field client_fields[] = {
 	  check_duration },
 	/* repeat: N independent trials of the load (of each point of a sweep). */
 	{ "repeat", FIELD_UINT, offsetof(struct client_spec, repeat), 0, 1, 1000, 0 },
+	{ "replicas", FIELD_UINT, offsetof(struct client_spec, replicas), 0, 1, 1024, 0 },
 	{ "target_service", FIELD_MAP, offsetof(struct client_spec, target), target_fields, 0, 0,
 	  0 },
 	{ "endpoint", FIELD_STR, offsetof(struct client_spec, target.endpoint), 0, 0, 0, 0 },

@@ -96,6 +96,7 @@ struct client_spec {
 	uint64_t duration_s; /* 0 = not given */
 	unsigned repeat;     /* independent trials of each point (`hpcbench load --repeat`);
 				0 = not given (one) */
+	unsigned replicas;   /* load generators run together and merged; 0 or 1 = one */
 	struct client_target target;
 	struct rnode *parameters; /* MAP or NULL */
 	struct rnode *node;	  /* the whole client mapping */

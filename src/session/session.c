@@ -254,6 +254,7 @@ static int render_all(struct session *s, struct strbuf *err)
 			.cfg = s->o->cfg,
 			.target_endpoint = s->o->target_endpoint,
 			.target_endpoint_file = s->target_file,
+			.client_replicas = s->o->replicas,
 		};
 		char *cross = NULL;
 		if (!r->nr_services && r->nr_clients && !ro.target_endpoint &&

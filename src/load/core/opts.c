@@ -1,6 +1,7 @@
 #include "load/core/opts.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,6 +33,8 @@ const struct option load_core_longopts[] = {
 	{ "server-metrics", required_argument, NULL, LOAD_OPT_SERVER_METRICS },
 	{ "metrics-interval", required_argument, NULL, LOAD_OPT_METRICS_INTERVAL },
 	{ "metrics-match", required_argument, NULL, LOAD_OPT_METRICS_MATCH },
+	{ "start-at", required_argument, NULL, LOAD_OPT_START_AT },
+	{ "replica", required_argument, NULL, LOAD_OPT_REPLICA },
 	{ 0 },
 };
 
@@ -210,12 +213,55 @@ int load_opts_set(struct load_opts *o, int val, const char *arg, struct strbuf *
 				     arg);
 		o->metrics_interval_us = v;
 		return 0;
+	case LOAD_OPT_START_AT:
+		/* after 2001 and before 2286: catches seconds or ms given by mistake */
+		if (parse_uint(arg, 1000000000ull * 1000000000ull, UINT64_MAX / 2, &v))
+			return error(err,
+				     "--start-at: '%s' is not a wall-clock time in ns since 1970 "
+				     "(e.g. $(date +%%s%%N))",
+				     arg);
+		o->start_at_ns = v;
+		return 0;
+	case LOAD_OPT_REPLICA: {
+		unsigned i, n;
+		char tail;
+		if (sscanf(arg, "%u/%u%c", &i, &n, &tail) != 2 || n < 1 || n > 100000 || i >= n)
+			return error(err, "--replica: '%s' is not I/N with 0 <= I < N (e.g. 0/3)",
+				     arg);
+		o->replica = i;
+		o->nreplicas = n;
+		return 0;
+	}
 	}
 	return 1;
 }
 
+/* Turns the totals asked for into replica I's share, once. */
+static int replica_share(struct load_opts *o, struct strbuf *err)
+{
+	unsigned n = o->nreplicas;
+	if (o->shared)
+		return 0;
+	o->shared = true;
+	o->rate_total = o->rate;
+	o->requests_total = o->requests;
+	if (!n)
+		return 0;
+	o->rate = o->rate / n;
+	if (o->requests) {
+		o->requests = o->requests_total / n + (o->replica < o->requests_total % n);
+		if (!o->requests)
+			return error(err, "--requests %llu is less than the %u replicas",
+				     (unsigned long long)o->requests_total, n);
+	}
+	o->seed += o->replica;
+	return 0;
+}
+
 int load_opts_check(struct load_opts *o, struct strbuf *err)
 {
+	if (replica_share(o, err))
+		return -1;
 	if (o->threads > o->connections)
 		return error(err,
 			     "--threads %u is more than --connections %u: each thread "
@@ -254,4 +300,16 @@ void load_opts_json(const struct load_opts *o, struct jsonw *w)
 		jsonw_u64(w, "max_inflight", o->max_inflight);
 	}
 	jsonw_u64(w, "seed", o->seed);
+	if (o->nreplicas) {
+		jsonw_obj_open(w, "replica");
+		jsonw_u64(w, "index", o->replica);
+		jsonw_u64(w, "of", o->nreplicas);
+		if (o->rate_total > 0)
+			jsonw_double(w, "rate_total", o->rate_total, -1);
+		if (o->requests_total)
+			jsonw_u64(w, "requests_total", o->requests_total);
+		jsonw_close(w);
+	}
+	if (o->start_at_ns)
+		jsonw_u64(w, "start_at_ns", o->start_at_ns);
 }

@@ -72,6 +72,12 @@ struct load_opts {
 	unsigned nmetrics_match;
 	uint64_t metrics_interval_us;
 	const struct load_monitor *monitor; /* set by the caller, or NULL */
+	uint64_t start_at_ns;	 /* --start-at: wall clock (epoch ns) the run begins; 0 = now */
+	unsigned replica;	 /* --replica I/N: this is replica I (0-based) ... */
+	unsigned nreplicas;	 /* ... of N load generators (0 = not a replica) */
+	double rate_total;	 /* --rate as given, before the replica's share (0 = closed) */
+	uint64_t requests_total; /* -n as given, before the replica's share */
+	bool shared;		 /* the share above is applied (load_opts_check) */
 };
 
 /* Core option vals (in cli getopt tables); below LOAD_OPT_PROTO (proto.h). */
@@ -94,6 +100,8 @@ enum {
 	LOAD_OPT_SERVER_METRICS,
 	LOAD_OPT_METRICS_INTERVAL,
 	LOAD_OPT_METRICS_MATCH,
+	LOAD_OPT_START_AT,
+	LOAD_OPT_REPLICA,
 };
 
 /* Short options of the core: "t:c:d:n:" (getopt syntax). */
@@ -136,7 +144,12 @@ extern const struct option load_core_longopts[];
 	"                       redis://[:PASSWORD@]HOST:PORT, pid:PID,\n"                         \
 	"                       prometheus://HOST:PORT?query=PROMQL\n"                             \
 	"  --metrics-interval T sampling period of the server metrics (default 1s)\n"              \
-	"  --metrics-match GLOB keep only series whose name matches (repeatable)\n"
+	"  --metrics-match GLOB keep only series whose name matches (repeatable)\n"                \
+	"replicas (one load generator of several, e.g. srun steps):\n"                             \
+	"  --replica I/N        this is replica I (0..N-1) of N: --rate and -n are totals\n"       \
+	"                       over all N (this one sends its share), --seed differs\n"           \
+	"  --start-at EPOCH_NS  connect, then wait until this wall-clock time (ns since\n"         \
+	"                       1970) to begin: the replicas' windows start together\n"
 
 /* Defaults: 1 thread, 10 connections, pipeline 1, -d 10s, timeout 10s, closed loop. */
 void load_opts_init(struct load_opts *o);
@@ -145,7 +158,12 @@ void load_opts_init(struct load_opts *o);
  * Returns 0, 1 if val is not a core option, or -1 with a reason in err.
  */
 int load_opts_set(struct load_opts *o, int val, const char *arg, struct strbuf *err);
-/* Checks the options together (after the protocol's configure). 0 or -1 with err. */
+/*
+ * Checks the options together (after the protocol's configure). 0 or -1 with err.
+ * With --replica I/N it also turns rate and requests into this replica's share
+ * (rate / N; requests / N, the remainder to the first replicas) and adds I to the
+ * seed, once (rate_total and requests_total keep what was asked).
+ */
 int load_opts_check(struct load_opts *o, struct strbuf *err);
 /* Writes the core options as run (keys of client.parameters). */
 void load_opts_json(const struct load_opts *o, struct jsonw *w);

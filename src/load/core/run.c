@@ -1,9 +1,11 @@
 #include "load/core/run.h"
 
+#include <errno.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/error.h"
@@ -264,6 +266,14 @@ int load_run(const struct load_proto *p, const void *cfg, const struct load_opts
 		error(err, "%s", *why ? why : "cannot connect");
 		sh.abort = true;
 	}
+	/* The start barrier: every replica connected, now all begin at the same instant. */
+	if (o->start_at_ns && !sh.abort) {
+		struct timespec ts = { (time_t)(o->start_at_ns / 1000000000ull),
+				       (long)(o->start_at_ns % 1000000000ull) };
+		while (clock_nanosleep(CLOCK_REALTIME, TIMER_ABSTIME, &ts, NULL) == EINTR &&
+		       !load_stop_requested)
+			;
+	}
 	wall0 = wall_ns();
 	sh.t0 = mono_ns();
 	sh.t_measure = sh.t0 + o->warmup_us * 1000;
@@ -281,6 +291,8 @@ int load_run(const struct load_proto *p, const void *cfg, const struct load_opts
 	r->opts = o;
 	r->target = t;
 	r->started_wall_ns = wall0 + o->warmup_us * 1000;
+	r->start_late_ns =
+	    o->start_at_ns && wall0 > o->start_at_ns ? (int64_t)(wall0 - o->start_at_ns) : 0;
 	load_stats_init(&r->stats, t->nkinds, (uint64_t)o->interval_ms * 1000000ull);
 	for (unsigned i = 0; i < n; i++) {
 		load_stats_merge(&r->stats, &ws[i].stats);

@@ -48,6 +48,7 @@ _slurm_nodes_idle() {
 #   placement (one step per node), never for capacity.
 # The partition lets up to 4 jobs share a core (OverSubscribe=FORCE:4): a service and
 # its client each asking for every CPU of a small test machine must run side by side.
+# shellcheck disable=SC2120 # the node count is optional (default 1)
 start_slurm() {
 	local n=${1:-1} d=$SLURM_DIR ctld_port slurmd_port pid mem host k nodes_conf=''
 	host=$(hostname -s)

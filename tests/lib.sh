@@ -218,6 +218,7 @@ wait_port() {
 
 # start_redis [EXTRA ARGS...]: starts redis-server on a free port in $SCRATCH/redis-PORT,
 # prints the port. Its PID is in $SCRATCH/redis-PORT/pid.
+# shellcheck disable=SC2120 # extra server arguments are optional
 start_redis() {
 	local port dir
 	port=$(free_port)

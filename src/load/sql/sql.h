@@ -77,13 +77,15 @@ struct sql_conn {
 	int status, phase;
 	unsigned prep_next; /* libpq: statements prepared so far on this connection */
 	bool busy;
-	bool done_early; /* the library finished at once: report on the next wake-up */
+	bool done_early; /* the request ended inside lib_send: report on the next wake-up */
 };
 
 /*
  * A client library. The async hooks run on worker threads: conn/exec/resume answer
  * LOAD_MORE (wait for *wt), LOAD_DONE (connected / statement ended: sc->failed,
- * sqlstate, errmsg, deadlock tell how) or LOAD_FAIL (connection broken, noted).
+ * sqlstate, errmsg, deadlock tell how) or LOAD_FAIL (connection broken, noted). exec
+ * may answer DONE at once when the library had the whole reply already; proto-sql.c
+ * then goes on with the next statement without waiting.
  */
 struct sql_backend {
 	const char *scheme; /* "mysql", "postgres" */

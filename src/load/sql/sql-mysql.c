@@ -442,7 +442,6 @@ static void my_admin_close(void *h)
 const struct sql_backend sql_backend_mysql = {
 	.scheme = "mysql",
 	.default_port = "3306",
-	.prepared = true,
 	.admin_open = my_admin_open,
 	.admin_exec = my_admin_exec,
 	.admin_check = my_admin_check,

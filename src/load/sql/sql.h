@@ -21,7 +21,7 @@ struct sql_backend;
 
 /* One concrete statement: a workload statement for one table (or a --query). */
 struct sql_inst {
-	char *text;    /* table filled in, '?' placeholders (text protocol) */
+	char *text;    /* table filled in, '?' placeholders (MySQL prepare, text protocol) */
 	char *pg_text; /* the same with $1..$n (prepared) */
 	char name[24]; /* prepared statement name */
 	const struct sql_stmt *def;
@@ -90,7 +90,6 @@ struct sql_conn {
 struct sql_backend {
 	const char *scheme; /* "mysql", "postgres" */
 	const char *default_port;
-	bool prepared;	    /* statements go as prepared ones (values apart), not as text */
 	bool serial_setval; /* sbtest's id is a sequence to move past the loaded rows */
 	/* Blocking, main thread: a connection for the checks, prepare and cleanup. */
 	void *(*admin_open)(const struct sql_cfg *cfg, struct strbuf *err);

@@ -89,12 +89,12 @@ is "$(jq -r '.client.parameters.query' "$SCRATCH/q.json")" \
 # and a ';' between quotes are text, a -- comment is not a statement.
 my_sql "$port" "CREATE TABLE bench.kv2 (id BIGINT PRIMARY KEY, v VARCHAR(64), note VARCHAR(20));
 	CREATE TABLE bench.kv3 (id BIGINT PRIMARY KEY, v VARCHAR(64))"
-z0=$(my_sql "$port" 'SELECT SUM(z) FROM bench.kv')
+k0=$(my_sql "$port" 'SELECT SUM(k) FROM bench.sbtest1')
 cat >"$SCRATCH/tx.sql" <<'EOF'
 -- two tables, one id; a comment with a ; in it
 BEGIN;
 INSERT INTO kv2 (id, v, note) VALUES ({x=seq:100001}, {s=str:12}, 'why?; {no}');
-UPDATE kv SET z = z + 1 WHERE id = {uniform:1:2000};  -- any row
+UPDATE sbtest1 SET k = k + 1 WHERE id = {uniform:1:1000};  -- ids 1..1000 all exist
 INSERT INTO kv3 (id, v) VALUES ({x}, {s});
 SELECT v FROM kv2 WHERE id = {x};
 COMMIT;
@@ -116,7 +116,7 @@ is "$(my_sql "$port" "SELECT COUNT(*) FROM bench.kv2 WHERE note = 'why?; {no}'")
 	"  the quoted '?', ';' and braces arrived as written"
 is "$(my_sql "$port" 'SELECT COUNT(*) FROM bench.kv2 JOIN bench.kv3 USING (id, v)')" 300 \
 	"  each transaction's {x} and {s} went to both tables ({NAME} repeats the value)"
-is "$(($(my_sql "$port" 'SELECT SUM(z) FROM bench.kv') - z0))" 300 "  SUM(z) grew by 300"
+is "$(($(my_sql "$port" 'SELECT SUM(k) FROM bench.sbtest1') - k0))" 300 "  SUM(k) grew by 300"
 is "$(jq -c '.sql.queries' "$SCRATCH/s.json")" \
 	'{"read":300,"write":900,"other":600,"total":1800}' "  the result splits the 1800 statements"
 is "$(jq '.client.parameters.statements | length' "$SCRATCH/s.json")" 6 \

@@ -745,6 +745,7 @@ static void sql_conn_reset(struct load_conn *c)
 	}
 	sc->open = false;
 	sc->rolling_back = false;
+	sc->done_early = false;
 }
 
 static void sql_conn_release(struct load_conn *c)
@@ -850,22 +851,98 @@ static enum load_step sql_lib_connect(struct load_conn *c, struct load_wait *wt,
 	return sc->open ? idle(c, wt) : st;
 }
 
+static bool in_transaction(const struct sql_cfg *cfg, const struct sql_conn *sc)
+{
+	return sc->step > 0 && cfg->wl->transaction;
+}
+
+/*
+ * The statement sc->cur ended (st DONE from the backend): counts it, then starts the
+ * next one, a ROLLBACK or a retry, or ends the request. *again is set when what it
+ * started ended at once too (call again); otherwise it answers MORE (wait), DONE
+ * (the request ended; *wt watches the idle connection) or FAIL.
+ */
+static enum load_step stmt_ended(struct load_conn *c, struct load_req *req, struct load_wait *wt,
+				 bool *again)
+{
+	const struct sql_cfg *cfg = c->cfg;
+	struct sql_conn *sc = c->proto;
+	struct sql_reqstat *rs = req->priv;
+	enum load_step st;
+	*again = false;
+	if (sc->rolling_back) {
+		sc->rolling_back = false;
+		if (!sc->retry_after_rollback) {
+			req->err = sc->fail_kind;
+			return idle(c, wt);
+		}
+		tx_begin(c);
+		st = start_step(c, wt);
+	} else if (!sc->failed) {
+		rs->q[sc->cur->def->cls]++;
+		if (++sc->step == cfg->wl->nstmts)
+			return idle(c, wt);
+		st = start_step(c, wt);
+	} else if ((sc->deadlock || !strncmp(sc->sqlstate, "40", 2)) &&
+		   (!cfg->max_retries || sc->retries < cfg->max_retries)) {
+		sc->retries++;
+		rs->retries++;
+		rs->deadlocks += sc->deadlock;
+		if (in_transaction(cfg, sc)) {
+			sc->retry_after_rollback = true;
+			st = start_rollback(c, wt);
+		} else {
+			tx_begin(c);
+			st = start_step(c, wt);
+		}
+	} else {
+		req->err = sql_err_kind(cfg, sc->sqlstate);
+		load_conn_note(c, req->err, "%s: %s", sc->sqlstate, sc->errmsg);
+		if (!in_transaction(cfg, sc))
+			return idle(c, wt);
+		sc->fail_kind = req->err;
+		sc->retry_after_rollback = false;
+		req->err = LOAD_OK; /* set again when the ROLLBACK is done */
+		st = start_rollback(c, wt);
+	}
+	*again = st == LOAD_DONE;
+	return st;
+}
+
+/* stmt_ended until a statement has to wait or the request ends. */
+static enum load_step run_on(struct load_conn *c, struct load_req *req, struct load_wait *wt)
+{
+	bool again;
+	enum load_step st;
+	do
+		st = stmt_ended(c, req, wt, &again);
+	while (again);
+	return st;
+}
+
 static enum load_step sql_lib_send(struct load_conn *c, struct load_req *req, struct load_wait *wt,
 				   uint64_t now)
 {
+	const struct sql_cfg *cfg = c->cfg;
 	struct sql_conn *sc = c->proto;
+	enum load_step st;
 	(void)now;
 	memset(req->priv, 0, sizeof(struct sql_reqstat));
 	req->kind = 0;
 	sc->retries = 0;
 	sc->rolling_back = false;
 	tx_begin(c);
-	return start_step(c, wt);
-}
-
-static bool in_transaction(const struct sql_cfg *cfg, const struct sql_conn *sc)
-{
-	return sc->step > 0 && cfg->wl->transaction;
+	st = start_step(c, wt);
+	if (st == LOAD_DONE)
+		st = run_on(c, req, wt);
+	if (st != LOAD_DONE)
+		return st;
+	/* The whole request ended in here: lib_send may not say so (proto.h); report it
+	 * when the (writable) socket wakes the connection up. */
+	sc->done_early = true;
+	wt->fd = cfg->be->socket(c);
+	wt->events = LOAD_IO_WRITE;
+	return LOAD_MORE;
 }
 
 static enum load_step sql_lib_resume(struct load_conn *c, struct load_req *req, unsigned revents,
@@ -873,9 +950,13 @@ static enum load_step sql_lib_resume(struct load_conn *c, struct load_req *req, 
 {
 	const struct sql_cfg *cfg = c->cfg;
 	struct sql_conn *sc = c->proto;
-	struct sql_reqstat *rs;
-	enum load_step st = cfg->be->resume(c, revents, wt);
+	enum load_step st;
 	(void)now;
+	if (sc->done_early && req) {
+		sc->done_early = false;
+		return idle(c, wt);
+	}
+	st = cfg->be->resume(c, revents, wt);
 	if (!sc->open) {
 		sc->open = st == LOAD_DONE;
 		return sc->open ? idle(c, wt) : st;
@@ -884,43 +965,7 @@ static enum load_step sql_lib_resume(struct load_conn *c, struct load_req *req, 
 		return st;
 	if (!req)
 		return idle(c, wt);
-	rs = req->priv;
-	if (sc->rolling_back) {
-		sc->rolling_back = false;
-		if (sc->retry_after_rollback) {
-			tx_begin(c);
-			return start_step(c, wt);
-		}
-		req->err = sc->fail_kind;
-		return idle(c, wt);
-	}
-	if (!sc->failed) {
-		rs->q[sc->cur->def->cls]++;
-		if (++sc->step == cfg->wl->nstmts)
-			return idle(c, wt);
-		return start_step(c, wt);
-	}
-	if ((sc->deadlock || !strncmp(sc->sqlstate, "40", 2)) &&
-	    (!cfg->max_retries || sc->retries < cfg->max_retries)) {
-		sc->retries++;
-		rs->retries++;
-		rs->deadlocks += sc->deadlock;
-		if (in_transaction(cfg, sc)) {
-			sc->retry_after_rollback = true;
-			return start_rollback(c, wt);
-		}
-		tx_begin(c);
-		return start_step(c, wt);
-	}
-	req->err = sql_err_kind(cfg, sc->sqlstate);
-	load_conn_note(c, req->err, "%s: %s", sc->sqlstate, sc->errmsg);
-	if (in_transaction(cfg, sc)) {
-		sc->fail_kind = req->err;
-		sc->retry_after_rollback = false;
-		req->err = LOAD_OK; /* set again when the ROLLBACK is done */
-		return start_rollback(c, wt);
-	}
-	return idle(c, wt);
+	return run_on(c, req, wt);
 }
 
 static void sql_lib_close(struct load_conn *c)

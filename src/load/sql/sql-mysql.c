@@ -26,12 +26,9 @@ enum {
 	PH_CONNECT,
 	PH_PREPARE,
 	PH_QUERY,
-	PH_QUERY_DONE,
 	PH_STORE,
 	PH_EXEC,
-	PH_EXEC_DONE,
 	PH_SSTORE,
-	PH_SSTORE_DONE,
 };
 
 /* Per connection (sql_conn.be): the prepared statements, by cfg->inst index. */
@@ -280,12 +277,8 @@ static enum load_step my_execute(struct load_conn *c, MYSQL_STMT *st, struct loa
 	sc->status = mysql_stmt_execute_start(&ret, st);
 	if (sc->status)
 		return my_wait(c, wt);
-	/* Finished at once: report it on the next wake-up (proto.h, lib_send). */
-	sc->phase = PH_EXEC_DONE;
-	sc->status = ret;
-	wt->fd = (int)mysql_get_socket(my(sc));
-	wt->events = LOAD_IO_WRITE;
-	return LOAD_MORE;
+	/* The reply was there already: go on at once (sql.h: exec may answer DONE). */
+	return my_after_execute(c, ret, wt);
 }
 
 static enum load_step my_exec(struct load_conn *c, struct load_wait *wt)
@@ -302,12 +295,7 @@ static enum load_step my_exec(struct load_conn *c, struct load_wait *wt)
 	sc->status = mysql_real_query_start(&qerr, my(sc), sc->text.buf, sc->text.len);
 	if (sc->status)
 		return my_wait(c, wt);
-	/* Finished at once: report it on the next wake-up (proto.h, lib_send). */
-	sc->phase = PH_QUERY_DONE;
-	sc->status = qerr;
-	wt->fd = (int)mysql_get_socket(my(sc));
-	wt->events = LOAD_IO_WRITE;
-	return LOAD_MORE;
+	return my_after_query(c, qerr, wt);
 }
 
 static enum load_step my_resume(struct load_conn *c, unsigned revents, struct load_wait *wt)
@@ -330,8 +318,6 @@ static enum load_step my_resume(struct load_conn *c, unsigned revents, struct lo
 		if (sc->status)
 			return my_wait(c, wt);
 		return my_after_execute(c, qerr, wt);
-	case PH_EXEC_DONE:
-		return my_after_execute(c, sc->status, wt);
 	case PH_SSTORE:
 		sc->status = mysql_stmt_store_result_cont(&qerr, st, ready);
 		if (sc->status)
@@ -347,8 +333,6 @@ static enum load_step my_resume(struct load_conn *c, unsigned revents, struct lo
 		if (sc->status)
 			return my_wait(c, wt);
 		return my_after_query(c, qerr, wt);
-	case PH_QUERY_DONE:
-		return my_after_query(c, sc->status, wt);
 	case PH_STORE:
 		sc->status = mysql_store_result_cont(&res, my(sc), ready);
 		if (sc->status)
@@ -458,7 +442,6 @@ static void my_admin_close(void *h)
 const struct sql_backend sql_backend_mysql = {
 	.scheme = "mysql",
 	.default_port = "3306",
-	.prepared = true,
 	.admin_open = my_admin_open,
 	.admin_exec = my_admin_exec,
 	.admin_check = my_admin_check,

@@ -310,7 +310,6 @@ static void pg_admin_close(void *h)
 const struct sql_backend sql_backend_pg = {
 	.scheme = "postgres",
 	.default_port = "5432",
-	.prepared = true,
 	.serial_setval = true,
 	.admin_open = pg_admin_open,
 	.admin_exec = pg_admin_exec,

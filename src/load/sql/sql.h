@@ -21,7 +21,7 @@ struct sql_backend;
 
 /* One concrete statement: a workload statement for one table (or a --query). */
 struct sql_inst {
-	char *text;    /* table filled in, '?' placeholders (text protocol) */
+	char *text;    /* table filled in, '?' placeholders (MySQL prepare, text protocol) */
 	char *pg_text; /* the same with $1..$n (prepared) */
 	char name[24]; /* prepared statement name */
 	const struct sql_stmt *def;
@@ -77,18 +77,19 @@ struct sql_conn {
 	int status, phase;
 	unsigned prep_next; /* libpq: statements prepared so far on this connection */
 	bool busy;
-	bool done_early; /* the library finished at once: report on the next wake-up */
+	bool done_early; /* the request ended inside lib_send: report on the next wake-up */
 };
 
 /*
  * A client library. The async hooks run on worker threads: conn/exec/resume answer
  * LOAD_MORE (wait for *wt), LOAD_DONE (connected / statement ended: sc->failed,
- * sqlstate, errmsg, deadlock tell how) or LOAD_FAIL (connection broken, noted).
+ * sqlstate, errmsg, deadlock tell how) or LOAD_FAIL (connection broken, noted). exec
+ * may answer DONE at once when the library had the whole reply already; proto-sql.c
+ * then goes on with the next statement without waiting.
  */
 struct sql_backend {
 	const char *scheme; /* "mysql", "postgres" */
 	const char *default_port;
-	bool prepared;	    /* statements go as prepared ones (values apart), not as text */
 	bool serial_setval; /* sbtest's id is a sequence to move past the loaded rows */
 	/* Blocking, main thread: a connection for the checks, prepare and cleanup. */
 	void *(*admin_open)(const struct sql_cfg *cfg, struct strbuf *err);

@@ -15,14 +15,13 @@
 #include "load/core/opts.h"
 #include "load/core/proto.h"
 #include "load/core/run.h"
-#include "load/core/worker.h"
 
 extern const struct cmd_entry cmd_load_entry;
 
 static void on_sigint(int sig)
 {
 	(void)sig;
-	load_stop_requested = 1;
+	load_request_stop();
 }
 
 /* True if the long option name takes a value in table (NULL-safe). */

@@ -10,8 +10,8 @@
 #include "common/error.h"
 #include "common/fsutil.h"
 #include "common/xalloc.h"
-#include "recipe/rnode.h"
-#include "recipe/schema.h"
+#include "common/rnode.h"
+#include "common/schema.h"
 
 /* key_filename: "~/x" and "~user/x" expanded as a shell would. */
 static int check_key_filename(struct schema *s, const char *label, const struct rnode *v, void *dst)

@@ -11,7 +11,7 @@
 #include "script/client-job.h"
 #include "script/jobparts.h"
 #include "script/shlib.h"
-#include "service/service.h"
+#include "recipe/type.h"
 
 #define DEFAULT_WAIT_S 900
 

@@ -1,6 +1,6 @@
 /*
  * What a service or client type contributes to its job script (the `render` member of
- * service_type / client_type in service/service.h). Owned by src/script/; the types in
+ * service_type / client_type in recipe/type.h). Owned by src/script/; the types in
  * src/service/ fill these tables. A NULL member means "nothing special".
  *
  * Shell words: every string added to argv/tail is ONE shell word, already quoted (use

@@ -1,5 +1,5 @@
 /* Checks YAML mappings against key tables; see schema.h. */
-#include "recipe/schema.h"
+#include "common/schema.h"
 
 #include <ctype.h>
 #include <stdarg.h>
@@ -381,4 +381,12 @@ void schema_join(struct strbuf *sb, const char *const *names)
 			strbuf_addstr(sb, ", ");
 		strbuf_addstr(sb, names[i]);
 	}
+}
+
+const struct type_key *type_key_find(const struct type_key *keys, const char *name)
+{
+	for (; keys && keys->name; keys++)
+		if (!strcmp(keys->name, name))
+			return keys;
+	return NULL;
 }

@@ -54,7 +54,7 @@ is "$(bash -c '. "$1"; echo "$HPCBENCH_TARGET_HOST:$HPCBENCH_TARGET_PORT"' _ "$j
 kill -TERM "$JOB_PID"
 ok "the job ends after TERM" wait_exit "$JOB_PID" 30
 is "$JOB_RC" 0 "a service stopped by TERM exits 0"
-like "$(cat "$jd/state")" '^COMPLETED 0 [0-9]+$' "state: COMPLETED 0 <epoch>"
+like "$(cat "$jd/state")" '^CANCELLED 0 [0-9]+ stopped by a signal$' "state: CANCELLED 0 <epoch> stopped by a signal (as status shows it)"
 if listening "$port"; then r=still; else r=gone; fi
 is "$r" gone "the trap stopped the server (nothing listens on $port any more)"
 is "$(find "$jd" -name '*.tmp.*' | wc -l)" 0 "no temporary files left behind"

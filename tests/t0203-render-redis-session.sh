@@ -66,7 +66,7 @@ is "$vsize" 64 "values have value_size bytes (--value-size)"
 
 kill -TERM "$svc_pid"
 ok "the service job stops on TERM" wait_exit "$svc_pid" 30
-like "$(cat "$RUN/$svc/state")" '^COMPLETED 0 ' "service state COMPLETED 0"
+like "$(cat "$RUN/$svc/state")" '^CANCELLED 0 ' "service state CANCELLED 0 (stopped by TERM)"
 if listening "$port"; then r=up; else r=down; fi
 is "$r" down "redis-server was stopped"
 

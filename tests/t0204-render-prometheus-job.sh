@@ -64,7 +64,7 @@ like "$(cat "$RUN/$prom/targets/web.json")" "\"127.0.0.1:$wport\"" "targets/web.
 kill -TERM "$web_pid" "$prom_pid"
 ok "both jobs stop on TERM" wait_exit "$prom_pid" 40
 wait_exit "$web_pid" 40
-like "$(cat "$RUN/$prom/state")" '^COMPLETED 0 ' "prometheus job COMPLETED 0"
+like "$(cat "$RUN/$prom/state")" '^CANCELLED 0 ' "prometheus job CANCELLED 0 (stopped by TERM)"
 if listening "$pport"; then r=up; else r=down; fi
 is "$r" down "prometheus was stopped"
 

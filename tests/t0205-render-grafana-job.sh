@@ -73,6 +73,6 @@ ok "the dashboards provider points at the job's dashboards" \
 kill -TERM "$graf_pid" "$prom_pid"
 ok "both jobs stop on TERM" wait_exit "$graf_pid" 40
 wait_exit "$prom_pid" 40
-like "$(cat "$RUN/$graf/state")" '^COMPLETED 0 ' "grafana job COMPLETED 0"
+like "$(cat "$RUN/$graf/state")" '^CANCELLED 0 ' "grafana job CANCELLED 0 (stopped by TERM)"
 
 done_testing

@@ -50,7 +50,7 @@ ok "the data folder is the job's own" test -d "$RUN/$id/data/bench"
 
 kill -TERM "$JOB_PID"
 ok "the job stops on TERM" wait_exit "$JOB_PID" 60
-like "$(cat "$RUN/$id/state")" '^COMPLETED 0 ' "state COMPLETED 0"
+like "$(cat "$RUN/$id/state")" '^CANCELLED 0 ' "state CANCELLED 0 (stopped by TERM)"
 if listening "$port"; then r=up; else r=down; fi
 is "$r" down "the server was stopped"
 

@@ -63,7 +63,7 @@ else
 	kill -TERM "$pid"
 fi
 ok "the job stops on TERM" wait_exit "$pid" 60
-like "$(cat "$RUN/$id/state")" '^COMPLETED 0 ' "state COMPLETED 0"
+like "$(cat "$RUN/$id/state")" '^CANCELLED 0 ' "state CANCELLED 0 (stopped by TERM)"
 if listening "$port"; then r=up; else r=down; fi
 is "$r" down "the server was stopped"
 

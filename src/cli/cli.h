@@ -84,6 +84,9 @@ int cli_getopt(const struct cmd_entry *cmd, int argc, char **argv, const char *s
 /* Prints "hpcbench: CMD: MESSAGE" and the usage hint; returns EXIT_USAGE. */
 int cli_usage_error(const struct cmd_entry *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* EXIT_OK for an executor name the registry knows (or NULL: the default), else the
+ * usage error "unknown executor 'NAME' (local, slurm or ssh)" (EXIT_USAGE). */
+int cli_check_executor(const struct cmd_entry *cmd, const char *name);
 /* Prints every line of err as "hpcbench: error: LINE" (to stderr). */
 void cli_print_errors(const char *err);
 

@@ -16,7 +16,6 @@
 #include "load/core/proto.h"
 #include "load/core/repeat.h"
 #include "load/core/run.h"
-#include "load/core/worker.h"
 #include "monitor/loadhook.h"
 
 extern const struct cmd_entry cmd_load_entry;
@@ -24,7 +23,7 @@ extern const struct cmd_entry cmd_load_entry;
 static void on_sigint(int sig)
 {
 	(void)sig;
-	load_stop_requested = 1;
+	load_request_stop();
 }
 
 /* True if the long option name takes a value in table (NULL-safe). */

@@ -2,8 +2,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
-#include <time.h>
 
 #include "cli/cli.h"
 #include "common/error.h"
@@ -13,7 +11,9 @@
 #include "common/xalloc.h"
 #include "config/config.h"
 #include "recipe/recipe.h"
+#include "exec/executor.h"
 #include "script/render.h"
+#include "session/runid.h"
 
 extern const struct cmd_entry cmd_render_entry;
 
@@ -25,19 +25,6 @@ static const char *job_kind_name(enum job_kind k)
 }
 
 /* YYYYMMDD-HHMMSS-xxxx (UTC) */
-static char *new_run_id(void)
-{
-	time_t now = time(NULL);
-	struct tm tm;
-	unsigned short r = 0;
-	char buf[64];
-	gmtime_r(&now, &tm);
-	if (getrandom(&r, sizeof(r), 0) != sizeof(r))
-		r = (unsigned short)now;
-	strftime(buf, sizeof(buf), "%Y%m%d-%H%M%S", &tm);
-	return xasprintf("%s-%04x", buf, r);
-}
-
 static void print_plan(const struct job_plan *plan, const char *run_dir)
 {
 	for (size_t i = 0; i < plan->nr; i++) {
@@ -97,9 +84,11 @@ static int cmd_render_exec(int argc, char **argv, struct cli_ctx *ctx)
 		{ "run-dir", required_argument, NULL, 'D' },
 		{ "seed", required_argument, NULL, 's' },
 		{ "bin", required_argument, NULL, 'b' },
+		{ "executor", required_argument, NULL, 'e' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *out_dir = NULL, *run_dir_opt = NULL, *bin_opt = NULL;
+	const char *exec_name = executor_default();
 	char *run_id = NULL, *run_dir = NULL, *self = NULL;
 	struct render_opts o = { 0 };
 	struct strbuf err = STRBUF_INIT;
@@ -109,8 +98,11 @@ static int cmd_render_exec(int argc, char **argv, struct cli_ctx *ctx)
 	uint64_t seed = 0;
 	int c, ret = EXIT_USAGE;
 
-	while ((c = cli_getopt(&cmd_render_entry, argc, argv, "o:", longopts)) != -1) {
+	while ((c = cli_getopt(&cmd_render_entry, argc, argv, "o:e:", longopts)) != -1) {
 		switch (c) {
+		case 'e':
+			exec_name = optarg;
+			break;
 		case 'o':
 			out_dir = optarg;
 			break;
@@ -150,6 +142,8 @@ static int cmd_render_exec(int argc, char **argv, struct cli_ctx *ctx)
 				      run_id);
 		goto out;
 	}
+	if (cli_check_executor(&cmd_render_entry, exec_name) != EXIT_OK)
+		goto out;
 	if (run_dir_opt && run_dir_opt[0] != '/') {
 		ret = cli_usage_error(&cmd_render_entry, "--run-dir: '%s' is not absolute",
 				      run_dir_opt);
@@ -164,14 +158,18 @@ static int cmd_render_exec(int argc, char **argv, struct cli_ctx *ctx)
 		goto out;
 	}
 	if (!run_id)
-		run_id = new_run_id();
+		run_id = run_id_new();
+	/* The folder `run --executor NAME` would use; a workdir naming variables of the job
+	 * side ($SCRATCH, ~) is taken as written (give --run-dir for the expanded one). */
 	if (run_dir_opt)
 		run_dir = xstrdup(run_dir_opt);
-	else if (cfg->workdir && cfg->workdir[0] == '/')
-		run_dir = xasprintf("%s/runs/%s", cfg->workdir, run_id);
 	else
-		run_dir = xasprintf("%s/hpcbench/runs/%s", getenv("HOME") ? getenv("HOME") : "/tmp",
-				    run_id);
+		run_dir =
+		    run_dir_path(cfg->workdir, executor_caps(exec_name), home_dir(), run_id, &err);
+	if (!run_dir) {
+		cli_print_errors(err.buf);
+		goto out;
+	}
 	self = self_exe_path();
 	o.run_id = run_id;
 	o.run_dir = run_dir;
@@ -221,8 +219,12 @@ const struct cmd_entry cmd_render_entry = {
 		"                    (generated configs, 0600 secrets) under DIR/JOB_ID/;\n"
 		"                    prints the script paths\n"
 		"  --run-id ID       the run id carried in job names (default: a new one)\n"
-		"  --run-dir DIR     the run folder as the job sees it (absolute; default:\n"
-		"                    WORKDIR/runs/RUN_ID, or $HOME/hpcbench/runs/RUN_ID)\n"
+		"  --run-dir DIR     the run folder as the job sees it (absolute; default: the\n"
+		"                    one 'run' would use: WORKDIR/runs/RUN_ID, else for the\n"
+		"                    local executor $XDG_STATE_HOME/hpcbench/runs/RUN_ID\n"
+		"                    (~/.local/state/...), else $HOME/hpcbench/runs/RUN_ID)\n"
+		"  -e, --executor NAME  the executor the run folder is chosen for (default:\n"
+		"                    local; docs/executors.md)\n"
 		"  --seed N          derive job ids from N instead of random (reproducible)\n"
 		"  --bin PATH        how jobs run hpcbench (default: hpc.remote_bin, else this\n"
 		"                    binary)\n"

@@ -65,15 +65,8 @@ static int cmd_run_exec(int argc, char **argv, struct cli_ctx *ctx)
 	if (o.target_service && o.target_endpoint)
 		return cli_usage_error(&cmd_run_entry,
 				       "--target-service and --target-endpoint exclude each other");
-	if (o.executor && !executor_known(o.executor)) {
-		struct strbuf names = STRBUF_INIT;
-		int rc;
-		executor_names(&names);
-		rc = cli_usage_error(&cmd_run_entry, "unknown executor '%s' (%s)", o.executor,
-				     names.buf);
-		strbuf_release(&names);
-		return rc;
-	}
+	if (cli_check_executor(&cmd_run_entry, o.executor) != EXIT_OK)
+		return EXIT_USAGE;
 	o.recipes = (const char *const *)argv + optind;
 	o.nr_recipes = (size_t)(argc - optind);
 	code = cli_setup(ctx, NULL);
@@ -87,7 +80,7 @@ static int cmd_run_exec(int argc, char **argv, struct cli_ctx *ctx)
 		fputs(res.summary.buf, stdout);
 	else if (res.table.len)
 		printf("%s\nrun %s: %s; run folder %s\n", res.table.buf, res.run_id,
-		       code == EXIT_OK ? "completed" : "failed", res.run_dir);
+		       res.state ? res.state : RUN_FAILED, res.run_dir);
 	fflush(stdout);
 	if (err.len)
 		cli_print_errors(err.buf);

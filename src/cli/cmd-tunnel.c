@@ -87,23 +87,11 @@ static void add_command_line(struct strbuf *sb, char *const *argv)
 /* The forward as a person runs it: no batch mode (a passphrase prompt is fine there). */
 static void printed_argv(const struct ssh_target *t, const char *forward, struct strlist *argv)
 {
-	const char *cfg = getenv("HPCBENCH_SSH_CONFIG");
-	strlist_push(argv, "ssh");
-	if (cfg && *cfg) {
-		strlist_push(argv, "-F");
-		strlist_push(argv, cfg);
-	}
+	ssh_argv_start(argv, "ssh");
 	strlist_push(argv, "-N");
 	strlist_push(argv, "-L");
 	strlist_push(argv, forward);
-	if (t->port) {
-		strlist_push(argv, "-p");
-		strlist_push_owned(argv, xasprintf("%u", t->port));
-	}
-	if (t->key_file) {
-		strlist_push(argv, "-i");
-		strlist_push(argv, t->key_file);
-	}
+	ssh_argv_port_key(t, argv);
 	if (t->user)
 		strlist_push_owned(argv, xasprintf("%s@%s", t->user, t->host));
 	else

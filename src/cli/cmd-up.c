@@ -40,15 +40,8 @@ static int cmd_up_exec(int argc, char **argv, struct cli_ctx *ctx)
 	}
 	if (optind >= argc)
 		return cli_usage_error(&cmd_up_entry, "no recipe given");
-	if (o.executor && !executor_known(o.executor)) {
-		struct strbuf names = STRBUF_INIT;
-		int rc;
-		executor_names(&names);
-		rc = cli_usage_error(&cmd_up_entry, "unknown executor '%s' (%s)", o.executor,
-				     names.buf);
-		strbuf_release(&names);
-		return rc;
-	}
+	if (cli_check_executor(&cmd_up_entry, o.executor) != EXIT_OK)
+		return EXIT_USAGE;
 	o.recipes = (const char *const *)argv + optind;
 	o.nr_recipes = (size_t)(argc - optind);
 	code = cli_setup(ctx, NULL);

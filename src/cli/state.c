@@ -87,3 +87,15 @@ void cli_ctx_release(struct cli_ctx *ctx)
 	config_free(ctx->config);
 	ctx->config = NULL;
 }
+
+int cli_check_executor(const struct cmd_entry *cmd, const char *name)
+{
+	struct strbuf names = STRBUF_INIT;
+	int rc;
+	if (!name || executor_known(name))
+		return EXIT_OK;
+	executor_names(&names);
+	rc = cli_usage_error(cmd, "unknown executor '%s' (%s)", name, names.buf);
+	strbuf_release(&names);
+	return rc;
+}

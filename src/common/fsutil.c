@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -200,4 +201,22 @@ char *self_exe_path(void)
 		return NULL;
 	buf[n] = '\0';
 	return xstrdup(buf);
+}
+
+const char *home_dir(void)
+{
+	const char *h = getenv("HOME");
+	struct passwd *pw;
+	if (h && *h)
+		return h;
+	pw = getpwuid(getuid());
+	return pw && pw->pw_dir && *pw->pw_dir ? pw->pw_dir : NULL;
+}
+
+char *xdg_hpcbench_dir(const char *var, const char *fallback)
+{
+	const char *xdg = getenv(var), *home = home_dir();
+	if (xdg && *xdg == '/')
+		return xasprintf("%s/hpcbench", xdg);
+	return xasprintf("%s/%s/hpcbench", home ? home : ".", fallback);
 }

@@ -47,6 +47,18 @@ int write_file_mkdirs(const char *path, const void *data, size_t len, mode_t mod
 int mkdir_p(const char *path, mode_t mode, struct strbuf *err);
 /* True if path exists. */
 int path_exists(const char *path);
+/*
+ * The home folder of the user running hpcbench: $HOME when set and not empty, else the
+ * password database's, else NULL. The one lookup every module uses (config, state
+ * database, run folders, executors); the string is the environment's or libc's.
+ */
+const char *home_dir(void);
+/*
+ * An XDG base folder with "/hpcbench" appended: $var when it is an absolute path (the
+ * spec ignores a relative one), else HOME/fallback ("~/.local/state", "~/.config"
+ * without the "~/"), else ./fallback. Caller frees.
+ */
+char *xdg_hpcbench_dir(const char *var, const char *fallback);
 /* Absolute path of the running executable (/proc/self/exe); caller frees. NULL on failure. */
 char *self_exe_path(void);
 

@@ -24,14 +24,6 @@ __attribute__((format(printf, 2, 0))) static void vlog(const char *prefix, const
 	fputc('\n', stderr);
 }
 
-void log_error(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vlog("error: ", fmt, ap);
-	va_end(ap);
-}
-
 void log_warn(const char *fmt, ...)
 {
 	va_list ap;
@@ -47,15 +39,5 @@ void log_info(const char *fmt, ...)
 		return;
 	va_start(ap, fmt);
 	vlog(NULL, fmt, ap);
-	va_end(ap);
-}
-
-void log_debug(const char *fmt, ...)
-{
-	va_list ap;
-	if (!log_verbose)
-		return;
-	va_start(ap, fmt);
-	vlog("debug: ", fmt, ap);
 	va_end(ap);
 }

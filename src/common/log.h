@@ -4,13 +4,11 @@
 
 extern int log_verbose; /* set by -v */
 
-/* Always printed, prefixed "hpcbench: ". For failures reported to the user. */
-void log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Always printed, prefixed "hpcbench: warning: ". (Errors go back to the CLI layer,
+ * which prints them: cli_print_errors.) */
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Progress: printed only when stderr is a terminal, or with -v. */
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* Printed only with -v. */
-void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* True when stderr is a terminal (progress lines may be redrawn). */
 int log_stderr_is_tty(void);
 

@@ -15,13 +15,20 @@ void sq_quote(struct strbuf *sb, const char *s)
 	strbuf_addch(sb, '\'');
 }
 
+int sh_name_char(int c, int first)
+{
+	/* ASCII only, whatever the locale: the shell's own rule */
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_' ||
+	       (!first && c >= '0' && c <= '9');
+}
+
 static int name_start(int c)
 {
-	return isalpha(c) || c == '_';
+	return sh_name_char(c, 1);
 }
 static int name_char(int c)
 {
-	return isalnum(c) || c == '_';
+	return sh_name_char(c, 0);
 }
 
 int sh_valid_name(const char *s)

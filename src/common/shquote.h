@@ -19,5 +19,7 @@ void sq_quote_expand(struct strbuf *sb, const char *s);
 void sq_quote_argv(struct strbuf *sb, const char *const *argv);
 /* True if s is a valid shell variable name ([A-Za-z_][A-Za-z0-9_]*). */
 int sh_valid_name(const char *s);
+/* True if c may be part of a shell variable name (first: its first character). */
+int sh_name_char(int c, int first);
 
 #endif

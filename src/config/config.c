@@ -10,19 +10,8 @@
 #include "common/error.h"
 #include "common/fsutil.h"
 #include "common/xalloc.h"
-#include "recipe/rnode.h"
-#include "recipe/schema.h"
-
-/* The home folder of the user running hpcbench ($HOME, else the password database). */
-static const char *home_dir(void)
-{
-	const char *h = getenv("HOME");
-	struct passwd *pw;
-	if (h && *h)
-		return h;
-	pw = getpwuid(getuid());
-	return pw ? pw->pw_dir : NULL;
-}
+#include "common/rnode.h"
+#include "common/schema.h"
 
 /* key_filename: "~/x" and "~user/x" expanded as a shell would. */
 static int check_key_filename(struct schema *s, const char *label, const struct rnode *v, void *dst)
@@ -168,7 +157,6 @@ static void config_locate(const char *path, char **file, const char **source)
 {
 	const char *env = getenv("HPCBENCH_CONFIG");
 	const char *xdg = getenv("XDG_CONFIG_HOME");
-	const char *home;
 	*source = NULL;
 	if (path) {
 		*file = xstrdup(path);
@@ -176,11 +164,10 @@ static void config_locate(const char *path, char **file, const char **source)
 	} else if (env && *env) {
 		*file = xstrdup(env);
 		*source = "$HPCBENCH_CONFIG";
-	} else if (xdg && *xdg == '/') {
-		/* The XDG spec: a relative XDG_CONFIG_HOME is invalid and ignored. */
-		*file = xasprintf("%s/hpcbench/config.yaml", xdg);
-	} else if ((home = home_dir())) {
-		*file = xasprintf("%s/.config/hpcbench/config.yaml", home);
+	} else if ((xdg && *xdg == '/') || home_dir()) {
+		char *dir = xdg_hpcbench_dir("XDG_CONFIG_HOME", ".config");
+		*file = xasprintf("%s/config.yaml", dir);
+		free(dir);
 	} else {
 		*file = NULL;
 	}

@@ -14,6 +14,7 @@ static const struct executor_entry {
 	/* What the config must hold for it, checked before connecting; NULL: nothing. */
 	int (*check_config)(const struct config *cfg, struct strbuf *err);
 } registry[] = {
+	/* the first is the default */
 	{ "local", EXEC_SHARES_FS, executor_local_new, NULL },
 	{ "slurm", EXEC_QUEUE, executor_slurm_new, NULL },
 	{ "ssh", EXEC_REMOTE | EXEC_QUEUE, executor_ssh_new, executor_ssh_check_config },
@@ -32,6 +33,11 @@ int executor_check_config(const char *name, const struct config *cfg, struct str
 {
 	const struct executor_entry *e = lookup(name);
 	return e && e->check_config ? e->check_config(cfg, err) : 0;
+}
+
+const char *executor_default(void)
+{
+	return registry[0].name;
 }
 
 int executor_known(const char *name)
@@ -82,5 +88,10 @@ void executor_free(struct executor *ex)
 		return;
 	if (ex->close)
 		ex->close(ex);
+	/* What every executor holds, released here once (not by each close). */
+	if (ex->runner)
+		ex->runner->close(ex->runner);
+	free(ex->hpcbench_bin);
+	free(ex->home);
 	free(ex);
 }

@@ -75,8 +75,8 @@ struct executor {
 	int (*cancel)(struct executor *ex, struct store_job *const *jobs, size_t n,
 		      struct strbuf *err);
 	/*
-	 * Closes connections and frees what the executor owns (priv, hpcbench_bin, home,
-	 * the runner); idempotent. executor_free() calls it, then frees ex.
+	 * Frees what this kind of executor keeps in priv; NULL: nothing. executor_free()
+	 * calls it, then closes the runner and frees hpcbench_bin, home and ex.
 	 */
 	void (*close)(struct executor *ex);
 	int unreachable;
@@ -101,6 +101,8 @@ struct executor *executor_ssh_new(void);   /* src/exec/ssh.c */
 /* The config checks of the ssh executor (before anything connects): 0, or -1 with err. */
 int executor_ssh_check_config(const struct config *cfg, struct strbuf *err);
 
+/* The executor used when none is named (the registry's first: "local"). */
+const char *executor_default(void);
 /* True for a name executor_new() knows. */
 int executor_known(const char *name);
 /* The capability flags of the executor registered as name; 0 if unknown. */

@@ -5,6 +5,7 @@
 
 #include "common/error.h"
 #include "common/strlist.h"
+#include "common/shquote.h"
 #include "common/xalloc.h"
 #include "exec/executor.h"
 
@@ -29,8 +30,7 @@ static void add_piece(struct pieces *ps, const char *s, size_t len, int is_var)
 
 static int name_char(char c, int first)
 {
-	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_' ||
-	       (!first && c >= '0' && c <= '9');
+	return sh_name_char((unsigned char)c, first);
 }
 
 /* Splits s into literal text and variable names (same rules as sq_quote_expand). */

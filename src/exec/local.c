@@ -315,7 +315,7 @@ supervise(const char *job_dir, uint64_t limit_s, int report_fd, const sigset_t *
 static int local_open(struct executor *ex, const struct config *cfg, struct strbuf *err)
 {
 	struct local_priv *lp = ex->priv;
-	const char *home = getenv("HOME");
+	const char *home = home_dir();
 	if (gethostname(lp->hostname, sizeof(lp->hostname) - 1) < 0)
 		snprintf(lp->hostname, sizeof(lp->hostname), "localhost");
 	free(ex->hpcbench_bin);
@@ -323,7 +323,7 @@ static int local_open(struct executor *ex, const struct config *cfg, struct strb
 	if (!ex->hpcbench_bin)
 		return error(err, "cannot find the path of the running hpcbench binary");
 	free(ex->home);
-	ex->home = xstrdup(home && *home ? home : "/");
+	ex->home = xstrdup(home ? home : "/");
 	return 0;
 }
 
@@ -460,15 +460,18 @@ static void set_reason(struct store_job *job, char *reason)
 	job->reason = reason;
 }
 
-/* The script's own view (state file): "READY ...", "FAILED EXIT EPOCH REASON..." */
+/* The script's own view (state file): "READY ...", "FAILED EXIT EPOCH REASON...",
+ * "CANCELLED EXIT EPOCH REASON..." (stopped by a signal). */
 static void apply_state_file(struct store_job *job, const char *text, int final)
 {
 	if (!strncmp(text, "READY", 5) && !final) {
 		job->state = JS_READY;
-	} else if (!strncmp(text, "FAILED", 6)) {
-		int code;
+	} else if (!strncmp(text, "FAILED", 6) || !strncmp(text, "CANCELLED", 9)) {
+		int cancelled = text[0] == 'C', code;
 		int pos = 0;
-		if (sscanf(text, "FAILED %d %*d %n", &code, &pos) >= 1) {
+		if (sscanf(text + (cancelled ? 9 : 6), " %d %*d %n", &code, &pos) >= 1) {
+			if (pos > 0)
+				pos += cancelled ? 9 : 6;
 			if (final || job->exit_code < 0)
 				job->exit_code = code;
 			if (pos > 0 && text[pos]) {
@@ -479,7 +482,7 @@ static void apply_state_file(struct store_job *job, const char *text, int final)
 			}
 		}
 		if (final)
-			job->state = JS_FAILED;
+			job->state = cancelled ? JS_CANCELLED : JS_FAILED;
 	}
 }
 
@@ -631,14 +634,6 @@ static void local_close(struct executor *ex)
 		free(lp);
 		ex->priv = NULL;
 	}
-	if (ex->runner) {
-		ex->runner->close(ex->runner);
-		ex->runner = NULL;
-	}
-	free(ex->hpcbench_bin);
-	ex->hpcbench_bin = NULL;
-	free(ex->home);
-	ex->home = NULL;
 }
 
 struct executor *executor_local_new(void)

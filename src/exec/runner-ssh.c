@@ -47,16 +47,33 @@ int ssh_target_check(const struct ssh_target *t, struct strbuf *err)
 	return 0;
 }
 
-void ssh_target_argv(const struct ssh_target *t, struct strlist *argv)
+void ssh_argv_start(struct strlist *argv, const char *prog)
 {
-	const char *prog = getenv("HPCBENCH_SSH");
 	const char *cfg = getenv("HPCBENCH_SSH_CONFIG");
-
-	strlist_push(argv, prog && *prog ? prog : "ssh");
+	strlist_push(argv, prog);
 	if (cfg && *cfg) {
 		strlist_push(argv, "-F");
 		strlist_push(argv, cfg);
 	}
+}
+
+void ssh_argv_port_key(const struct ssh_target *t, struct strlist *argv)
+{
+	if (t->port) {
+		strlist_push(argv, "-p");
+		strlist_push_owned(argv, xasprintf("%u", t->port));
+	}
+	if (t->key_file) {
+		strlist_push(argv, "-i");
+		strlist_push(argv, t->key_file);
+	}
+}
+
+void ssh_target_argv(const struct ssh_target *t, struct strlist *argv)
+{
+	const char *prog = getenv("HPCBENCH_SSH");
+
+	ssh_argv_start(argv, prog && *prog ? prog : "ssh");
 	strlist_push(argv, "-o");
 	strlist_push(argv, "BatchMode=yes");
 	strlist_push(argv, "-o");
@@ -67,13 +84,8 @@ void ssh_target_argv(const struct ssh_target *t, struct strlist *argv)
 	strlist_push(argv, "ServerAliveCountMax=3");
 	strlist_push(argv, "-o");
 	strlist_push(argv, "LogLevel=ERROR");
-	if (t->port) {
-		strlist_push(argv, "-p");
-		strlist_push_owned(argv, xasprintf("%u", t->port));
-	}
+	ssh_argv_port_key(t, argv);
 	if (t->key_file) {
-		strlist_push(argv, "-i");
-		strlist_push(argv, t->key_file);
 		strlist_push(argv, "-o");
 		strlist_push(argv, "IdentitiesOnly=yes");
 	}

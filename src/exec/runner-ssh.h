@@ -48,6 +48,13 @@ int runner_ssh_connect(struct runner *rn, struct strbuf *err);
  * ConnectTimeout), without the host, for commands built elsewhere (tunnels).
  */
 void ssh_target_argv(const struct ssh_target *t, struct strlist *argv);
+/*
+ * The pieces both that and a command printed for a person (tunnel) are made of:
+ * ssh_argv_start() appends prog and "-F $HPCBENCH_SSH_CONFIG" when that is set;
+ * ssh_argv_port_key() appends "-p PORT" and "-i KEY" when t has them.
+ */
+void ssh_argv_start(struct strlist *argv, const char *prog);
+void ssh_argv_port_key(const struct ssh_target *t, struct strlist *argv);
 
 /* Checks t->host and t->user before they reach ssh's command line. -1 with err. */
 int ssh_target_check(const struct ssh_target *t, struct strbuf *err);

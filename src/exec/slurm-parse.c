@@ -286,14 +286,14 @@ int slurm_parse_state_file(const char *text, enum job_state *state, int *exit_co
 		*state = word[1] == 'U' ? JS_RUNNING : JS_READY;
 		return 0;
 	}
-	if (strcmp(word, "COMPLETED") && strcmp(word, "FAILED"))
+	*state = job_state_from_name(word);
+	if (*state != JS_COMPLETED && *state != JS_FAILED && *state != JS_CANCELLED)
 		return -1;
 	if (sscanf(rest, "%d%n", &code, &n) != 1 || code < 0 || code > 255)
 		return -1;
 	rest += n;
 	*exit_code = code;
-	*state = word[0] == 'C' ? JS_COMPLETED : JS_FAILED;
-	if (*state == JS_FAILED) {
+	if (*state != JS_COMPLETED) {
 		/* skip the epoch, keep the rest of the line as the reason */
 		long long epoch;
 		if (sscanf(rest, "%lld%n", &epoch, &n) == 1)

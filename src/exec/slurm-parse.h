@@ -72,8 +72,9 @@ int slurm_parse_sacct(const char *out, struct slurm_rows *rows, struct strbuf *e
 
 /*
  * The job's state file: "RUNNING <epoch>", "READY <epoch>", "COMPLETED <exit> <epoch>",
- * "FAILED <exit> <epoch> <reason>". Stores the state, the exit code (-1 when not
- * final) and for FAILED a new reason string in *reason (else NULL; caller frees).
+ * "FAILED <exit> <epoch> <reason>", "CANCELLED <exit> <epoch> <reason>" (stopped by a
+ * signal). Stores the state, the exit code (-1 when not final) and for FAILED and
+ * CANCELLED a new reason string in *reason (else NULL; caller frees).
  * Returns 0, or -1 when the text is not a state line.
  */
 int slurm_parse_state_file(const char *text, enum job_state *state, int *exit_code, char **reason);

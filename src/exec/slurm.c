@@ -2,7 +2,6 @@
 
 #include <errno.h>
 #include <inttypes.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -382,7 +381,7 @@ static void merge_job(struct store_job *job, const struct slurm_row *row, const 
 			if (freason && (!row->reason || !strcmp(row->reason, "NonZeroExitCode")))
 				set_str(&job->reason, freason);
 		}
-	} else if (have_file && (fst == JS_COMPLETED || fst == JS_FAILED)) {
+	} else if (have_file && job_state_is_final(fst)) {
 		job->state = fst;
 		job->exit_code = fexit;
 		set_str(&job->reason, freason);
@@ -548,18 +547,11 @@ out:
 static void slurm_close(struct executor *ex)
 {
 	struct slurm_priv *p = ex->priv;
-	if (ex->runner) {
-		ex->runner->close(ex->runner);
-		ex->runner = NULL;
-	}
 	if (p) {
 		free(p->submit_blocker);
 		free(p);
 		ex->priv = NULL;
 	}
-	free(ex->hpcbench_bin);
-	free(ex->home);
-	ex->hpcbench_bin = ex->home = NULL;
 }
 
 void slurm_executor_attach(struct executor *ex, struct runner *rn, int remote)
@@ -575,16 +567,6 @@ void slurm_executor_attach(struct executor *ex, struct runner *rn, int remote)
 void slurm_executor_block_submit(struct executor *ex, const char *why)
 {
 	set_str(&priv_of(ex)->submit_blocker, why);
-}
-
-static char *home_dir(void)
-{
-	const char *h = getenv("HOME");
-	struct passwd *pw;
-	if (h && *h)
-		return xstrdup(h);
-	pw = getpwuid(getuid());
-	return xstrdup(pw && pw->pw_dir ? pw->pw_dir : "/");
 }
 
 /* Local SLURM: this machine must have sbatch (else exit 3: no cluster here). */
@@ -617,7 +599,7 @@ static int slurm_open(struct executor *ex, const struct config *cfg, struct strb
 	if (!ex->hpcbench_bin)
 		ex->hpcbench_bin = xstrdup("hpcbench");
 	free(ex->home);
-	ex->home = home_dir();
+	ex->home = xstrdup(home_dir() ? home_dir() : "/");
 	ret = 0;
 out:
 	strbuf_release(&out);

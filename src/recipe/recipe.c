@@ -15,8 +15,8 @@
 #include "common/units.h"
 #include "common/xalloc.h"
 #include "load/core/proto.h"
-#include "recipe/schema.h"
-#include "service/service.h"
+#include "common/schema.h"
+#include "recipe/type.h"
 
 int recipe_error(struct strbuf *err, const struct srcpos *pos, const char *fmt, ...)
 {

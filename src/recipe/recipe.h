@@ -1,7 +1,7 @@
 /*
  * Recipes (docs/recipes.md): YAML -> a plain model, validated strictly.
  * Owned by src/recipe/. Service and client types (src/service/) validate their own
- * keys through the hooks in service/service.h.
+ * keys through the hooks in recipe/type.h.
  */
 #ifndef HPCBENCH_RECIPE_RECIPE_H
 #define HPCBENCH_RECIPE_RECIPE_H
@@ -11,7 +11,7 @@
 
 #include "common/strbuf.h"
 #include "common/strlist.h"
-#include "recipe/rnode.h"
+#include "common/rnode.h"
 
 struct config;
 struct service_type;
@@ -88,7 +88,7 @@ struct client_spec {
 	enum runtime runtime; /* clients default to native: they run hpcbench itself */
 	char *command;	      /* command/args: run as-is instead of `hpcbench load` */
 	char *legacy;	      /* the old tool's script that command ran, now built in; its
-				 args stay in args for the type to map (service.h) */
+				 args stay in args for the type to map (recipe/type.h) */
 	struct strlist args;
 	bool args_set;
 	struct resources resources;

@@ -11,7 +11,7 @@
 #include "script/client-job.h"
 #include "script/jobparts.h"
 #include "script/shlib.h"
-#include "service/service.h"
+#include "recipe/type.h"
 
 #define DEFAULT_WAIT_S 900
 
@@ -175,7 +175,7 @@ static void target_block(struct strbuf *sb, const struct client_spec *c,
 	const struct service_type *t = tj >= 0 ? plan->jobs[tj].service->type : implied_type(c);
 	const char *ep = o->target_endpoint   ? o->target_endpoint
 			 : c->target.endpoint ? c->target.endpoint
-					      : cli_param(c, "endpoint");
+					      : client_param(c, "endpoint");
 	unsigned port = c->target.port ? c->target.port : t ? t->default_port : 80;
 	const char *scheme =
 	    t && t->render && t->render->url_scheme ? t->render->url_scheme : "http";
@@ -223,7 +223,7 @@ static void target_block(struct strbuf *sb, const struct client_spec *c,
 }
 
 static void target_word(struct strbuf *sb, const struct client_render *cr,
-			const struct cli_build *b, const struct client_spec *c)
+			const struct client_build *b, const struct client_spec *c)
 {
 	switch (cr ? cr->target : TARGET_URL) {
 	case TARGET_HOSTPORT:
@@ -267,7 +267,7 @@ static const char *opt_label(const char *opt)
  * their results into the point's result file (shlib/replicas.sh).
  */
 static void load_command(struct strbuf *sb, const struct client_spec *c,
-			 const struct client_render *cr, const struct cli_build *b,
+			 const struct client_render *cr, const struct client_build *b,
 			 const struct popts *p, bool sweeping, unsigned replicas)
 {
 	const char *out =
@@ -326,7 +326,7 @@ static void concurrency_to_sweep(struct popts *p)
 	strbuf_release(&w);
 }
 
-/* True if the type's own words (cli_build.opts) contain word. */
+/* True if the type's own words (client_build.opts) contain word. */
 static bool has_word(const struct strlist *l, const char *word)
 {
 	for (size_t i = 0; i < l->nr; i++)
@@ -336,7 +336,7 @@ static bool has_word(const struct strlist *l, const char *word)
 }
 
 static void load_body(struct strbuf *sb, const struct client_spec *c,
-		      const struct client_render *cr, const struct cli_build *b, struct popts *p,
+		      const struct client_render *cr, const struct client_build *b, struct popts *p,
 		      unsigned replicas)
 {
 	unsigned nd = 0, points = 1;
@@ -409,10 +409,10 @@ int render_client(const struct recipe *r, const struct client_spec *c, const str
 		  struct job_plan *plan, struct job *job, struct strbuf *err)
 {
 	const struct client_render *cr = c->type ? c->type->render : NULL;
-	struct cli_build b = { .c = c, .o = o, .job = job };
+	struct client_build b = { .c = c, .o = o, .job = job };
 	struct strbuf sb = STRBUF_INIT;
 	struct popts p = { NULL, 0 };
-	const char *wait = cli_param(c, "wait_for_service");
+	const char *wait = client_param(c, "wait_for_service");
 	unsigned replicas = o->client_replicas ? o->client_replicas : c->replicas;
 	struct resources res;
 	unsigned wait_s = wait ? (unsigned)strtoul(wait, NULL, 10) : DEFAULT_WAIT_S;
@@ -425,7 +425,7 @@ int render_client(const struct recipe *r, const struct client_spec *c, const str
 	strbuf_init(&b.target_suffix, 0);
 	if (!wait_s)
 		wait_s = DEFAULT_WAIT_S;
-	if (tj >= 0 && !o->target_endpoint && !c->target.endpoint && !cli_param(c, "endpoint")) {
+	if (tj >= 0 && !o->target_endpoint && !c->target.endpoint && !client_param(c, "endpoint")) {
 		job->depends_on = tj;
 		b.target_service = plan->jobs[tj].service;
 		b.target_type = b.target_service->type;

@@ -48,7 +48,7 @@ const char *svc_key(const struct service_spec *s, const char *key, const char *e
 	return env ? kvlist_get(&s->environment, env) : NULL;
 }
 
-const char *cli_param(const struct client_spec *c, const char *key)
+const char *client_param(const struct client_spec *c, const char *key)
 {
 	return rnode_str(c->parameters, key);
 }

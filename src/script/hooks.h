@@ -1,6 +1,6 @@
 /*
  * What a service or client type contributes to its job script (the `render` member of
- * service_type / client_type in service/service.h). Owned by src/script/; the types in
+ * service_type / client_type in recipe/type.h). Owned by src/script/; the types in
  * src/service/ fill these tables. A NULL member means "nothing special".
  *
  * Shell words: every string added to argv/tail is ONE shell word, already quoted (use
@@ -89,7 +89,7 @@ enum target_form {
 	TARGET_SQL_URL,	 /* mysql://host:port or postgres://host:port */
 };
 
-struct cli_build {
+struct client_build {
 	const struct client_spec *c;
 	const struct render_opts *o;
 	/* The target's service type when known (a service of the recipe, or implied by the
@@ -107,13 +107,13 @@ struct client_render {
 	/* `hpcbench load` sweeps connection counts itself (--sweep concurrency=...). */
 	bool sweeps_concurrency;
 	/* Adds type-specific words. 0, or -1 with a reason in err. */
-	int (*build)(struct cli_build *b, struct strbuf *err);
+	int (*build)(struct client_build *b, struct strbuf *err);
 };
 
 /* Appends s for use inside a comment line: newlines as "\\n", other controls as '?'. */
 void comment_text(struct strbuf *sb, const char *s);
 /* Scalar parameter of a client (c->parameters[key]) or NULL. */
-const char *cli_param(const struct client_spec *c, const char *key);
+const char *client_param(const struct client_spec *c, const char *key);
 
 /* Appends a recipe value as one shell word ($NAME/${NAME} expand, the rest literal). */
 void svc_arg_value(struct strlist *l, const char *value);

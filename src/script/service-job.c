@@ -7,12 +7,12 @@
 #include "common/fsutil.h"
 #include "common/shquote.h"
 #include "common/xalloc.h"
-#include "recipe/rnode.h"
+#include "common/rnode.h"
 #include "script/hooks.h"
 #include "script/jobparts.h"
 #include "script/service-job.h"
 #include "script/shlib.h"
-#include "service/service.h"
+#include "recipe/type.h"
 
 #define DEFAULT_PROBE_TIMEOUT_S 120
 

@@ -44,10 +44,10 @@ static const struct type_key chroma_client_keys[] = {
  * concurrent_operations was never used): without a concurrency parameter the load
  * generator does the same, instead of its default of 10 connections.
  */
-static int chroma_client_build(struct cli_build *b, struct strbuf *err)
+static int chroma_client_build(struct client_build *b, struct strbuf *err)
 {
 	(void)err;
-	if (!cli_param(b->c, "connections") && !cli_param(b->c, "concurrent_operations"))
+	if (!client_param(b->c, "connections") && !client_param(b->c, "concurrent_operations"))
 		svc_arg_opt(&b->opts, "-c", "1");
 	return 0;
 }

@@ -14,9 +14,9 @@ static const struct type_key http_client_keys[] = {
 	{ NULL, 0, NULL, NULL, 0 },
 };
 
-static int http_client_build(struct cli_build *b, struct strbuf *err)
+static int http_client_build(struct client_build *b, struct strbuf *err)
 {
-	const char *path = cli_param(b->c, "path");
+	const char *path = client_param(b->c, "path");
 	if (path)
 		sq_quote_expand(&b->target_suffix, path);
 	return 0;

@@ -52,17 +52,17 @@ static const struct type_key llm_client_keys[] = {
 };
 
 /* --api from the target's type; --model from an Ollama/vLLM service of the recipe. */
-static int llm_client_build(struct cli_build *b, struct strbuf *err)
+static int llm_client_build(struct client_build *b, struct strbuf *err)
 {
 	const struct service_type *t = b->target_type;
-	if (!cli_param(b->c, "api") && t && t->render) {
+	if (!client_param(b->c, "api") && t && t->render) {
 		const char *api = t->render->llm_api;
 		if (api) {
 			svc_arg_raw(&b->opts, "--api");
 			svc_arg_raw(&b->opts, api);
 		}
 	}
-	if (!cli_param(b->c, "model") && b->target_service) {
+	if (!client_param(b->c, "model") && b->target_service) {
 		const char *m = svc_key(b->target_service, "served_model_name", NULL);
 		if (!m)
 			m = svc_key(b->target_service, "model", NULL);

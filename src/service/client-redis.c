@@ -39,18 +39,18 @@ static const struct type_key redis_client_keys[] = {
  * mixed tests: the old recipes' num_operations (or operations_per_test) is multiplied
  * by the number of tests so that they send what they always sent.
  */
-static void redis_total_requests(struct cli_build *b)
+static void redis_total_requests(struct client_build *b)
 {
-	const char *n = cli_param(b->c, "num_operations");
-	const char *tests = cli_param(b->c, "native_tests");
+	const char *n = client_param(b->c, "num_operations");
+	const char *tests = client_param(b->c, "native_tests");
 	unsigned long long per_test, count = 1;
 	char buf[32];
 	if (!n)
-		n = cli_param(b->c, "operations_per_test");
+		n = client_param(b->c, "operations_per_test");
 	if (!n)
 		return;
 	if (!tests)
-		tests = cli_param(b->c, "tests");
+		tests = client_param(b->c, "tests");
 	for (const char *p = tests; p && *p; p++)
 		count += *p == ',';
 	per_test = strtoull(n, NULL, 10);
@@ -59,10 +59,10 @@ static void redis_total_requests(struct cli_build *b)
 }
 
 /* Old -n semantics; a password-protected target of this recipe: AUTH from its 0600 file. */
-static int redis_client_build(struct cli_build *b, struct strbuf *err)
+static int redis_client_build(struct client_build *b, struct strbuf *err)
 {
 	redis_total_requests(b);
-	if (b->target_service && !cli_param(b->c, "password") &&
+	if (b->target_service && !client_param(b->c, "password") &&
 	    svc_key(b->target_service, "password", "REDIS_PASSWORD")) {
 		svc_arg_raw(&b->opts, "--auth");
 		svc_arg_raw(&b->opts, "\"$HB_TARGET_DIR/secrets/redis_password\"");

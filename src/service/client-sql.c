@@ -57,27 +57,27 @@ static const char *legacy_arg(const struct client_spec *c, const char *name)
  * database and (through its 0600 file) the password. --endpoint and --output-file
  * are the job's business now.
  */
-static void sql_legacy(struct cli_build *b, const char **nc, const char **tpc, bool *user_done,
+static void sql_legacy(struct client_build *b, const char **nc, const char **tpc, bool *user_done,
 		       bool *db_done)
 {
 	const struct client_spec *c = b->c;
 	const char *user = kvlist_get(&c->environment, "MYSQL_USER");
 	const char *db = kvlist_get(&c->environment, "MYSQL_DATABASE");
-	if (!cli_param(c, "workload") && !cli_param(c, "query")) {
+	if (!client_param(c, "workload") && !client_param(c, "query")) {
 		svc_arg_raw(&b->opts, "--workload");
 		svc_arg_raw(&b->opts, "mysql_benchmark");
 	}
-	if (!cli_param(c, "phase")) {
+	if (!client_param(c, "phase")) {
 		svc_arg_raw(&b->opts, "--phase");
 		svc_arg_raw(&b->opts, "prepare,run");
 	}
-	if (!*nc && !cli_param(c, "connections") && legacy_arg(c, "num-connections")) {
+	if (!*nc && !client_param(c, "connections") && legacy_arg(c, "num-connections")) {
 		*nc = legacy_arg(c, "num-connections");
 		svc_arg_opt(&b->opts, "-c", *nc);
 	}
 	if (!*tpc)
 		*tpc = legacy_arg(c, "transactions-per-client");
-	if (user && !cli_param(c, "user")) {
+	if (user && !client_param(c, "user")) {
 		svc_arg_opt(&b->opts, "--user", user);
 		*user_done = true;
 		if (kvlist_get(&c->environment, "MYSQL_PASSWORD")) {
@@ -85,7 +85,7 @@ static void sql_legacy(struct cli_build *b, const char **nc, const char **tpc, b
 			svc_arg_raw(&b->opts, "\"$JOB_DIR/secrets/env/MYSQL_PASSWORD\"");
 		}
 	}
-	if (db && !cli_param(c, "database")) {
+	if (db && !client_param(c, "database")) {
 		svc_arg_opt(&b->opts, "--database", db);
 		*db_done = true;
 	}
@@ -95,10 +95,10 @@ static void sql_legacy(struct cli_build *b, const char **nc, const char **tpc, b
  * -n from the old transactions_per_client x num_connections; database, user and
  * password default to the target service's (its 0600 password file).
  */
-static int sql_client_build(struct cli_build *b, struct strbuf *err)
+static int sql_client_build(struct client_build *b, struct strbuf *err)
 {
-	const char *tpc = cli_param(b->c, "transactions_per_client");
-	const char *nc = cli_param(b->c, "num_connections");
+	const char *tpc = client_param(b->c, "transactions_per_client");
+	const char *nc = client_param(b->c, "num_connections");
 	const struct service_spec *t = b->target_service;
 	bool user_done = false, db_done = false;
 	uint64_t a, c;
@@ -106,7 +106,7 @@ static int sql_client_build(struct cli_build *b, struct strbuf *err)
 	if (b->c->legacy)
 		sql_legacy(b, &nc, &tpc, &user_done, &db_done);
 
-	if (tpc && !cli_param(b->c, "requests") && !parse_uint(tpc, 1, UINT32_MAX, &a)) {
+	if (tpc && !client_param(b->c, "requests") && !parse_uint(tpc, 1, UINT32_MAX, &a)) {
 		char n[32];
 		if (!nc || parse_uint(nc, 1, UINT32_MAX, &c))
 			c = 1;
@@ -116,12 +116,12 @@ static int sql_client_build(struct cli_build *b, struct strbuf *err)
 	}
 	if (!t)
 		return 0;
-	if (!cli_param(b->c, "database") && !db_done) {
+	if (!client_param(b->c, "database") && !db_done) {
 		const char *db = svc_key(t, "database", "MYSQL_DATABASE");
 		if (db)
 			svc_arg_opt(&b->opts, "--database", db);
 	}
-	if (!cli_param(b->c, "user") && !cli_param(b->c, "password") && !user_done) {
+	if (!client_param(b->c, "user") && !client_param(b->c, "password") && !user_done) {
 		const char *user = svc_key(t, "user", "MYSQL_USER");
 		if (user && svc_key(t, "password", "MYSQL_PASSWORD")) {
 			svc_arg_opt(&b->opts, "--user", user);

@@ -42,11 +42,3 @@ const struct client_type *client_type_find(const char *name)
 	}
 	return NULL;
 }
-
-const struct type_key *type_key_find(const struct type_key *keys, const char *name)
-{
-	for (; keys && keys->name; keys++)
-		if (!strcmp(keys->name, name))
-			return keys;
-	return NULL;
-}

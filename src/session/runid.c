@@ -2,12 +2,16 @@
 
 #include <ctype.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "common/error.h"
+#include "common/fsutil.h"
 #include "common/xalloc.h"
+#include "exec/executor.h"
 
 char *run_id_new(void)
 {
@@ -35,4 +39,22 @@ int run_id_valid(const char *s)
 			return 0;
 	}
 	return 1;
+}
+
+char *run_dir_path(const char *workdir, unsigned caps, const char *home, const char *run_id,
+		   struct strbuf *err)
+{
+	char *dir, *path = NULL;
+	if (workdir)
+		dir = xstrdup(workdir);
+	else if (caps & EXEC_SHARES_FS)
+		dir = xdg_hpcbench_dir("XDG_STATE_HOME", ".local/state");
+	else
+		dir = xasprintf("%s/hpcbench", home ? home : ".");
+	if (dir[0] != '/')
+		error(err, "workdir '%s' is not an absolute path", dir);
+	else
+		path = xasprintf("%s/runs/%s", dir, run_id);
+	free(dir);
+	return path;
 }

@@ -191,25 +191,12 @@ static int choose_run_dir(struct session *s, struct strbuf *err)
 	}
 	if (o->out_dir)
 		s->local_out = xstrdup(o->out_dir);
-	if (o->cfg && o->cfg->workdir) {
-		if (executor_expand_path(s->ex, o->cfg->workdir, &workdir, err) < 0)
-			return -1;
-	} else if (s->ex->caps & EXEC_SHARES_FS) {
-		char *db = store_default_path();
-		char *slash = strrchr(db, '/');
-		*slash = '\0';
-		workdir = db;
-	} else {
-		workdir = xasprintf("%s/hpcbench", s->ex->home ? s->ex->home : ".");
-	}
-	if (workdir[0] != '/') {
-		error(err, "workdir '%s' is not an absolute path", workdir);
-		free(workdir);
+	if (o->cfg && o->cfg->workdir &&
+	    executor_expand_path(s->ex, o->cfg->workdir, &workdir, err) < 0)
 		return -1;
-	}
-	s->run.run_dir = xasprintf("%s/runs/%s", workdir, s->run.id);
+	s->run.run_dir = run_dir_path(workdir, s->ex->caps, s->ex->home, s->run.id, err);
 	free(workdir);
-	return 0;
+	return s->run.run_dir ? 0 : -1;
 }
 
 /* The service job (index in s->jobs) of an earlier recipe that a later client names. */
@@ -701,6 +688,8 @@ static void finish_run(struct session *s, struct session_result *res)
 	for (size_t i = 0; i < s->nr; i++)
 		if (s->jobs[i]->kind == JOB_CLIENT && s->recs[i].native_id)
 			collect_client(s, i, &sr, &nr);
+	free(res->state);
+	res->state = xstrdup(s->run.state);
 	summary_json(&res->summary, &s->run, s->recs, s->nr, sr, nr);
 	summary_table(&res->table, s->recs, s->nr, sr, nr, &e);
 	/* Figures that could not be read show "-" in the table; say why. */
@@ -813,7 +802,7 @@ static int prepare(struct session *s, struct strbuf *err)
 	target_id = wanted_target(s);
 	if (target_id && resolve_target(s, target_id, &code, err) < 0)
 		return code;
-	exec_name = o->executor ? o->executor : target_id ? s->target.executor : "local";
+	exec_name = o->executor ? o->executor : target_id ? s->target.executor : executor_default();
 	if (!executor_known(exec_name)) {
 		executor_unknown(err, exec_name);
 		return EXIT_USAGE;
@@ -916,6 +905,7 @@ void session_result_release(struct session_result *res)
 {
 	free(res->run_id);
 	free(res->run_dir);
+	free(res->state);
 	strbuf_release(&res->ids);
 	strbuf_release(&res->table);
 	strbuf_release(&res->summary);

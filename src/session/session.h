@@ -43,6 +43,7 @@ struct session_opts {
 struct session_result {
 	char *run_id; /* once the run was recorded, else NULL */
 	char *run_dir;
+	char *state;	       /* run: the run's state as recorded (RUN_*), or NULL */
 	struct strbuf ids;     /* up: the service ids, one per line */
 	struct strbuf table;   /* run: the summary table */
 	struct strbuf summary; /* run: summary.json's text */

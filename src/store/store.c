@@ -74,11 +74,10 @@ int store_schema_version(void)
 
 char *store_default_path(void)
 {
-	const char *xdg = getenv("XDG_STATE_HOME");
-	const char *home = getenv("HOME");
-	if (xdg && *xdg == '/')
-		return xasprintf("%s/hpcbench/state.db", xdg);
-	return xasprintf("%s/.local/state/hpcbench/state.db", home && *home ? home : ".");
+	char *dir = xdg_hpcbench_dir("XDG_STATE_HOME", ".local/state");
+	char *path = xasprintf("%s/state.db", dir);
+	free(dir);
+	return path;
 }
 
 static int db_error(struct store *st, struct strbuf *err, const char *what)

@@ -16,7 +16,7 @@
 #include "common/strbuf.h"
 #include "common/xalloc.h"
 #include "recipe/recipe.h"
-#include "recipe/rnode.h"
+#include "common/rnode.h"
 #include "service/service.h"
 
 static char tmpdir[] = "/tmp/hpcbench-unit-recipe.XXXXXX";

@@ -212,6 +212,14 @@ static void test_state_file(void **state)
 	assert_int_equal(code, 3);
 	assert_string_equal(reason, "redis never answered PING");
 	free(reason);
+	/* a service stopped by a signal: the script's word is the one status shows */
+	assert_int_equal(slurm_parse_state_file("CANCELLED 0 1764426004 stopped by a signal\n", &st,
+						&code, &reason),
+			 0);
+	assert_int_equal(st, JS_CANCELLED);
+	assert_int_equal(code, 0);
+	assert_string_equal(reason, "stopped by a signal");
+	free(reason);
 	assert_int_equal(slurm_parse_state_file("FAILED 1 1764426003", &st, &code, &reason), 0);
 	assert_null(reason);
 	assert_int_equal(slurm_parse_state_file("", &st, &code, &reason), -1);

@@ -343,3 +343,8 @@ double load_result_rps(const struct load_result *r)
 {
 	return r->duration_s > 0 ? (double)r->stats.ok / r->duration_s : 0;
 }
+
+void load_request_stop(void)
+{
+	load_stop_requested = 1;
+}

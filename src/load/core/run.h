@@ -34,6 +34,10 @@ struct load_result {
 	void *proto_ts;			  /* merged protocol thread state (owned), or NULL */
 };
 
+/* Asks a running load_run() to stop sending, drain and end (Ctrl-C). Async-signal-safe
+ * (one lock-free atomic store): meant for a SIGINT/SIGTERM handler. */
+void load_request_stop(void);
+
 /*
  * Runs the load described by o against t (resolved here). Returns 0 with r filled
  * (even if requests failed: see r->stats), or -1 with err when the run could not

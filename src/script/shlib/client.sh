@@ -7,7 +7,7 @@ hb_wait_endpoint() {
 		state=
 		[ -r "$dir/state" ] && read -r state _ <"$dir/state"
 		case $state in
-		COMPLETED | FAILED) hb_fail "the target service ended before it was ready ($dir/state)" ;;
+		COMPLETED | FAILED | CANCELLED) hb_fail "the target service ended before it was ready ($dir/state)" ;;
 		esac
 		printf -v now '%(%s)T' -1
 		if [ $((now - start)) -ge "$timeout" ]; then

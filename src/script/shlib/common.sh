@@ -51,7 +51,10 @@ hb_on_exit() {
 	if [ "$HB_STOPPING" = 1 ] && [ "$HB_KIND" = service ]; then
 		rc=0
 	fi
-	if [ "$rc" -eq 0 ]; then
+	# Stopped (hpcbench stop, the end of a session, scancel): CANCELLED, as status says.
+	if [ "$HB_STOPPING" = 1 ]; then
+		hb_state CANCELLED "$rc" "$HB_REASON"
+	elif [ "$rc" -eq 0 ]; then
 		hb_state COMPLETED 0
 	else
 		hb_state FAILED "$rc" "${HB_REASON:-exit status $rc}"

@@ -1,5 +1,5 @@
 /* YAML -> struct rnode trees with positions, on libyaml's event API. */
-#include "recipe/rnode.h"
+#include "common/rnode.h"
 
 #include <stdarg.h>
 #include <stdlib.h>

@@ -1,10 +1,10 @@
 /*
  * YAML files as plain trees that remember where every key and value was written, so
- * that a later check can say FILE:LINE:COL. Built on libyaml's event API. Owned by
- * src/recipe/; src/config/ uses it too.
+ * that a later check can say FILE:LINE:COL. Built on libyaml's event API. In common/
+ * because recipes and the config both read YAML with it.
  */
-#ifndef HPCBENCH_RECIPE_RNODE_H
-#define HPCBENCH_RECIPE_RNODE_H
+#ifndef HPCBENCH_COMMON_RNODE_H
+#define HPCBENCH_COMMON_RNODE_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,11 +1,11 @@
 /*
  * Table-driven checks of YAML mappings (struct rnode) against their known keys: each
  * key has a kind and a place in a C struct; values are checked and stored, and every
- * problem becomes one "FILE:LINE:COL: message" line. Shared by recipes and the config.
- * Owned by src/recipe/.
+ * problem becomes one "FILE:LINE:COL: message" line. Shared by recipes and the config
+ * (and the type tables' own keys, struct type_key), so it lives in common/.
  */
-#ifndef HPCBENCH_RECIPE_SCHEMA_H
-#define HPCBENCH_RECIPE_SCHEMA_H
+#ifndef HPCBENCH_COMMON_SCHEMA_H
+#define HPCBENCH_COMMON_SCHEMA_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -13,8 +13,29 @@
 
 #include "common/strbuf.h"
 #include "common/strlist.h"
-#include "recipe/rnode.h"
-#include "service/service.h"
+#include "common/rnode.h"
+
+/* The kind of value a type-specific recipe key takes. */
+enum key_kind { KEY_STRING, KEY_INT, KEY_BOOL, KEY_LIST, KEY_MAP, KEY_ANY };
+
+/* type_key.flags */
+enum {
+	TK_SWEEP = 1 << 0,    /* client parameter: a comma list or sequence runs once per value */
+	TK_SECRET = 1 << 1,   /* travels in a 0600 side file, never in a script or command line */
+	TK_IGNORED = 1 << 2,  /* accepted for old recipes, no effect */
+	TK_REQUIRED = 1 << 3, /* must be present */
+};
+
+struct type_key {
+	const char *name;
+	enum key_kind kind;
+	const char *help;   /* one line, for docs and --help */
+	const char *option; /* client parameters: the `hpcbench load` option it maps to, or NULL */
+	unsigned flags;	    /* TK_* */
+};
+
+/* The entry for name in a {NULL}-terminated key table, or NULL. */
+const struct type_key *type_key_find(const struct type_key *keys, const char *name);
 
 /* Collects errors; never stops at the first one. */
 struct schema {

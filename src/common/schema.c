@@ -1,5 +1,5 @@
 /* Checks YAML mappings against key tables; see schema.h. */
-#include "recipe/schema.h"
+#include "common/schema.h"
 
 #include <ctype.h>
 #include <stdarg.h>
@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "common/error.h"
+#include "common/shquote.h"
 #include "common/suggest.h"
 #include "common/units.h"
 #include "common/xalloc.h"
@@ -243,16 +244,6 @@ int schema_kind(struct schema *s, const char *label, const struct rnode *v,
 	return 0;
 }
 
-static bool is_shell_name(const char *t)
-{
-	if (!*t || isdigit((unsigned char)*t))
-		return false;
-	for (; *t; t++)
-		if (!isalnum((unsigned char)*t) && *t != '_')
-			return false;
-	return true;
-}
-
 static int check_env(struct schema *s, const char *label, const struct rnode *v, struct kvlist *out)
 {
 	bool fresh = !out->nr;
@@ -263,7 +254,7 @@ static int check_env(struct schema *s, const char *label, const struct rnode *v,
 		return expected(s, label, v, "a mapping of NAME: value");
 	for (size_t i = 0; i < v->nr; i++) {
 		const struct rnode *val = v->children[i];
-		if (!is_shell_name(v->keys[i])) {
+		if (!sh_valid_name(v->keys[i])) {
 			ret = schema_error(s, &v->key_pos[i],
 					   "%s: '%s' is not a valid variable name (letters, digits "
 					   "and '_', not starting with a digit)",
@@ -396,4 +387,12 @@ void schema_join(struct strbuf *sb, const char *const *names)
 			strbuf_addstr(sb, ", ");
 		strbuf_addstr(sb, names[i]);
 	}
+}
+
+const struct type_key *type_key_find(const struct type_key *keys, const char *name)
+{
+	for (; keys && keys->name; keys++)
+		if (!strcmp(keys->name, name))
+			return keys;
+	return NULL;
 }

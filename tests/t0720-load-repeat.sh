@@ -10,6 +10,7 @@
 . "$(dirname "$0")/lib-llm.sh"
 
 need redis-server
+# shellcheck disable=SC2119 # start_redis takes optional server arguments
 port=$(start_redis) || bail "redis-server did not start"
 track_pid "$(redis_pid "$port")"
 calls() {

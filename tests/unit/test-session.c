@@ -187,12 +187,57 @@ static void test_summary(void **state)
 	strbuf_release(&warn);
 }
 
+/* Each kind gets its own columns: SQL's TPS, vector's QPS and recall, read from the file. */
+static void test_summary_kinds(void **state)
+{
+	static const char sql[] =
+	    "{\"schema\":\"hpcbench.result/1\",\"requests\":{\"ok\":10,\"errors\":0},"
+	    "\"throughput_rps\":5.5,\"latency_us\":{\"p50\":100,\"p99\":200},"
+	    "\"sql\":{\"transactions_per_s\":5.5}}";
+	static const char vec[] =
+	    "{\"schema\":\"hpcbench.result/1\",\"requests\":{\"ok\":20,\"errors\":1},"
+	    "\"throughput_rps\":812.25,\"latency_us\":{\"p50\":300,\"p99\":900},"
+	    "\"vector\":{\"recall\":{\"mean\":0.9375}}}";
+	struct store_job jobs[2] = {
+		{ .id = (char *)"sql_00000001",
+		  .kind = (char *)"client",
+		  .state = (char *)"COMPLETED" },
+		{ .id = (char *)"vec_00000002",
+		  .kind = (char *)"client",
+		  .state = (char *)"COMPLETED" },
+	};
+	struct summary_result *res = NULL;
+	size_t nr = 0;
+	struct strbuf data = STRBUF_INIT, table = STRBUF_INIT, warn = STRBUF_INIT;
+	(void)state;
+	strbuf_addstr(&data, sql);
+	summary_result_add(&res, &nr, "sql_00000001", "/r/s/result.json", "s.json", &data);
+	strbuf_addstr(&data, vec);
+	summary_result_add(&res, &nr, "vec_00000002", "/r/v/result.json", "v.json", &data);
+	summary_table(&table, jobs, 2, res, nr, &warn);
+	assert_non_null(strstr(table.buf,
+			       "vector results:\nCLIENT        STATE      OK  ERRORS    QPS  "
+			       "P50_US  P99_US  RECALL  RESULT\n"
+			       "vec_00000002  COMPLETED  20       1  812.2"));
+	assert_non_null(strstr(table.buf, "0.9375  v.json"));
+	assert_non_null(strstr(table.buf,
+			       "sql results:\nCLIENT        STATE      OK  ERRORS  TPS  "
+			       "P50_US  P99_US  RESULT\n"
+			       "sql_00000001  COMPLETED  10       0  5.5   100.0   200.0  s.json"));
+	assert_string_equal(warn.buf, "");
+	summary_results_free(res, nr);
+	strbuf_release(&data);
+	strbuf_release(&table);
+	strbuf_release(&warn);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_run_ids),
 		cmocka_unit_test(test_recipe_as_run),
 		cmocka_unit_test(test_summary),
+		cmocka_unit_test(test_summary_kinds),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

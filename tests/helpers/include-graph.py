@@ -25,6 +25,7 @@ LAYERS = {
     "common": 0,
     "load": 1,
     "store": 1,
+    "monitor": 2,  # server metrics sampled beside a load run: load/core's hooks, used by cli
     "recipe": 2,
     "config": 2,
     "service": 3,
@@ -38,8 +39,17 @@ LAYERS = {
 LOAD_LAYERS = {"core": 0}
 LOAD_PROTOCOL_LAYER = 1
 # What code outside src/load may include from it: the protocol interface, the options
-# and a run (worker.h, sched.h ... are the core's own).
-LOAD_PUBLIC = {"load/core/proto.h", "load/core/opts.h", "load/core/run.h"}
+# a run, histograms, merging, repeats and figures (worker.h, sched.h ... are the core's own).
+LOAD_PUBLIC = {
+    "load/core/proto.h",
+    "load/core/opts.h",
+    "load/core/run.h",
+    "load/core/hist.h",  # the histogram and its result-file form: report, merge
+    "load/core/hist-json.h",
+    "load/core/merge.h",  # replica results added exactly
+    "load/core/repeat.h",  # repeated trials of any protocol
+    "load/core/figures.h",  # the headline figures of a result, for summaries
+}
 
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
 

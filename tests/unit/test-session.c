@@ -201,10 +201,10 @@ static void test_summary_kinds(void **state)
 	struct store_job jobs[2] = {
 		{ .id = (char *)"sql_00000001",
 		  .kind = (char *)"client",
-		  .state = (char *)"COMPLETED" },
+		  .state = JS_COMPLETED },
 		{ .id = (char *)"vec_00000002",
 		  .kind = (char *)"client",
-		  .state = (char *)"COMPLETED" },
+		  .state = JS_COMPLETED },
 	};
 	struct summary_result *res = NULL;
 	size_t nr = 0;

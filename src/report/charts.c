@@ -94,7 +94,7 @@ static void lc_emit(struct fig **figs, size_t *nf, struct lc *l, const char *nam
 		ss[n].n = l->s[i]->n;
 		ss[n].x = l->s[i]->x;
 		ss[n].y = l->s[i]->y;
-		ss[n].markers = l->s[i]->markers || l->s[i]->n <= 24;
+		ss[n].markers = l->s[i]->markers > 0 || (!l->s[i]->markers && l->s[i]->n <= 24);
 		ss[n].color = l->s[i]->color;
 		ss[n].dash = l->s[i]->dash;
 		ss[n++].no_line = l->s[i]->no_line;
@@ -693,10 +693,16 @@ static void fmr_chart(const struct rp_run *runs, size_t nruns, struct fig **figs
 		size_t i;
 		if (!json_array_size(probes))
 			continue;
+		/* The diagonal first, grey and dashed, so that the probes are drawn over it. */
+		ideal = lc_series(&l, "achieved = offered");
 		held = lc_series(&l, "probe held");
 		failed = lc_series(&l, "probe did not hold");
-		ideal = lc_series(&l, "achieved = offered");
 		held->no_line = failed->no_line = 1;
+		ideal->color = 6;
+		ideal->dash = 1;
+		ideal->markers = -1; /* a reference, not measurements */
+		held->color = 2;
+		failed->color = 1;
 		json_array_foreach(probes, i, e)
 		{
 			double rate = rp_num(e, "rate");

@@ -214,7 +214,7 @@ static void draw_axes(struct strbuf *out, const struct axis *x, const struct axi
 
 /* The legend at the right of the plot: a swatch and a name per series (those that fit). */
 static void draw_legend(struct strbuf *out, const char *const *names, size_t n, int bars,
-			const int *colors, const int *dash)
+			const int *colors, const int *dash, const int *dot)
 {
 	size_t fit = (size_t)(BOTTOM - TOP) / 18;
 	strbuf_addstr(out, "<g class=\"legend\">\n");
@@ -232,6 +232,9 @@ static void draw_legend(struct strbuf *out, const char *const *names, size_t n, 
 				    "<rect x=\"%d\" y=\"%.1f\" width=\"14\" height=\"10\" "
 				    "fill=\"%s\"/>",
 				    x, y - 9, svg_color(colors ? (size_t)colors[i] : i));
+		else if (dot && dot[i])
+			strbuf_addf(out, "<circle cx=\"%d\" cy=\"%.1f\" r=\"4\" fill=\"%s\"/>",
+				    x + 9, y - 4, svg_color(colors ? (size_t)colors[i] : i));
 		else
 			strbuf_addf(
 			    out,
@@ -252,7 +255,7 @@ void svg_line_chart(struct strbuf *out, const struct svg_chart *c)
 	double xmin = INFINITY, xmax = -INFINITY, ymin = INFINITY, ymax = -INFINITY;
 	int legend = c->nseries > 1;
 	const char *names[256];
-	int colors[256], dash[256];
+	int colors[256], dash[256], dot[256];
 	size_t nn = 0;
 
 	for (size_t s = 0; s < c->nseries; s++)
@@ -323,11 +326,12 @@ void svg_line_chart(struct strbuf *out, const struct svg_chart *c)
 		if (nn < sizeof(names) / sizeof(names[0])) {
 			colors[nn] = (int)(ci % 8);
 			dash[nn] = di;
+			dot[nn] = se->no_line;
 			names[nn++] = se->name ? se->name : "";
 		}
 	}
 	if (legend)
-		draw_legend(out, names, nn, 0, colors, dash);
+		draw_legend(out, names, nn, 0, colors, dash, dot);
 	strbuf_addstr(out, "</svg>\n");
 }
 
@@ -375,7 +379,7 @@ void svg_bar_chart(struct strbuf *out, const struct svg_bars *b)
 		strbuf_addstr(out, "</text>\n");
 	}
 	if (legend)
-		draw_legend(out, b->names, b->nseries, 1, NULL, NULL);
+		draw_legend(out, b->names, b->nseries, 1, NULL, NULL, NULL);
 	strbuf_addstr(out, "</svg>\n");
 }
 

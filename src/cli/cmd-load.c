@@ -261,6 +261,8 @@ static int cmd_load_exec(int argc, char **argv, struct cli_ctx *ctx)
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
 	have_result = 1;
+	if (p->server_version)
+		res.server_version = p->server_version(cfg);
 	load_result_text(&res, &out);
 	fputs(out.buf, stdout);
 	fflush(stdout);

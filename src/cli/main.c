@@ -19,6 +19,7 @@ extern const struct cmd_entry cmd_help_entry;
 extern const struct cmd_entry cmd_list_entry;
 extern const struct cmd_entry cmd_load_entry;
 extern const struct cmd_entry cmd_logs_entry;
+extern const struct cmd_entry cmd_merge_entry;
 extern const struct cmd_entry cmd_render_entry;
 extern const struct cmd_entry cmd_report_entry;
 extern const struct cmd_entry cmd_results_entry;
@@ -32,23 +33,12 @@ extern const struct cmd_entry cmd_version_entry;
 
 /* Sorted by name. */
 const struct cmd_entry *const cli_commands[] = {
-	&cmd_compare_entry,
-	&cmd_endpoint_entry,
-	&cmd_help_entry,
-	&cmd_list_entry,
-	&cmd_load_entry,
-	&cmd_logs_entry,
-	&cmd_render_entry,
-	&cmd_report_entry,
-	&cmd_results_entry,
-	&cmd_run_entry,
-	&cmd_status_entry,
-	&cmd_stop_entry,
-	&cmd_tunnel_entry,
-	&cmd_up_entry,
-	&cmd_validate_entry,
-	&cmd_version_entry,
-	NULL,
+	&cmd_compare_entry,  &cmd_endpoint_entry, &cmd_help_entry,
+	&cmd_list_entry,     &cmd_load_entry,	  &cmd_logs_entry,
+	&cmd_merge_entry,    &cmd_render_entry,	  &cmd_report_entry,
+	&cmd_results_entry,  &cmd_run_entry,	  &cmd_status_entry,
+	&cmd_stop_entry,     &cmd_tunnel_entry,	  &cmd_up_entry,
+	&cmd_validate_entry, &cmd_version_entry,  NULL,
 };
 
 const struct cmd_entry *cli_find_command(const char *name)
@@ -262,8 +252,9 @@ int main(int argc, char **argv)
 		return EXIT_OK;
 	}
 	optind = 0; /* full getopt re-initialisation for the command's own parsing */
+	ctx.cmd = cmd;
 	ret = cmd->exec(argc - i, argv + i, &ctx);
-	config_free(ctx.config);
+	cli_ctx_release(&ctx);
 	fflush(stdout);
 	return ret;
 }

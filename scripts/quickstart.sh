@@ -42,4 +42,12 @@ for job in s["jobs"]:
     for r in job.get("results", []):
         print("result file: %s/%s" % (s["run_dir"], r["file"]))
 PY
+# The run's report, in its run folder: charts, tables, provenance, .hgrm files.
+report_dir=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["run_dir"])' "$summary")/report
+if "$hb" report "$run" -o "$report_dir" --title "hpcbench quickstart: run $run" >/dev/null; then
+	echo "report: $report_dir/report.html"
+else
+	echo "quickstart: the report could not be written" >&2
+	[ "$rc" -ne 0 ] || rc=1
+fi
 exit "$rc"

@@ -42,6 +42,16 @@ is "$(find "$SCRATCH/rep" -name 'chart-*.csv' | wc -l)" "$charts" "one .csv per 
 # errors over time, throughput and latency by kind.
 is "$charts" 6 "six charts for two lone results with two request kinds"
 
+# Provenance: the server's version as Redis itself says it, the command as typed.
+is "$(json "$SCRATCH/c4.json" 'd["provenance"]["server_version"]')" \
+	"$(redis-cli -p "$port" info server | tr -d '\r' | sed -n 's/^redis_version://p')" \
+	"provenance.server_version is Redis's redis_version"
+like "$(json "$SCRATCH/c4.json" 'd["provenance"]["command_line"]')" \
+	"hpcbench load redis 127.0.0.1:$port -c 4 -n 6000 --tests set,get" \
+	"provenance.command_line is the command as typed"
+is "$(json "$SCRATCH/c4.json" 'd["provenance"]["cpu_cores"] == int(__import__("os").cpu_count())')" \
+	True "provenance.cpu_cores is this machine's"
+
 # The summary table holds Redis's own counts.
 ok "summary.csv has a row per run with Redis's counts" python3 - "$SCRATCH/rep/summary.csv" \
 	"$(($(calls set) + $(calls get)))" <<'EOF'
@@ -57,6 +67,7 @@ dom=$(timeout 120 chromium --headless --no-sandbox --disable-gpu --enable-loggin
 	--host-resolver-rules='MAP * ~NOTFOUND' --dump-dom "file://$html" 2>"$SCRATCH/chromium.err")
 is "$?" 0 "chromium renders the page"
 like "$dom" "<h1>c4 vs c16</h1>" "the page loaded (its title is in the DOM)"
+like "$dom" "<th>server_version</th><td>[0-9]+\\.[0-9]+\\.[0-9]+</td>" "the page shows the server's version"
 is "$(grep -o '<svg' <<<"$dom" | wc -l)" "$charts" "the DOM holds one <svg> per chart"
 unlike "$(cat "$SCRATCH/chromium.err")" "net::ERR|Failed to load resource|Uncaught" \
 	"no failed request and no script error in the browser's log"

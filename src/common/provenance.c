@@ -1,5 +1,6 @@
 /* Provenance of a result (provenance.h). */
 #include <libgen.h>
+#include <limits.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,9 +83,13 @@ static char *recipe_path(const char *result_path)
 	if (!result_path)
 		return NULL;
 	copy = xstrdup(result_path);
-	dir = dirname(copy);
-	path = xasprintf("%s/../recipe.yaml", dir);
+	/* The job folder, absolute, then its parent: the run folder. */
+	dir = realpath(dirname(copy), NULL);
 	free(copy);
+	if (!dir)
+		return NULL;
+	path = xasprintf("%s/recipe.yaml", dirname(dir));
+	free(dir);
 	if (!path_exists(path)) {
 		free(path);
 		return NULL;

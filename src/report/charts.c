@@ -15,6 +15,7 @@ struct ser {
 	double *x, *y;
 	size_t n, cap;
 	int markers, no_line;
+	int color, dash; /* -1: automatic */
 };
 
 /* A line chart being filled. */
@@ -38,6 +39,7 @@ static struct ser *lc_series(struct lc *l, const char *fmt, ...)
 	l->s = xrealloc(l->s, st_mult(l->n + 1, sizeof(*l->s)));
 	s = l->s[l->n++] = xcalloc(1, sizeof(*s));
 	s->name = strbuf_detach(&sb, NULL);
+	s->color = s->dash = -1;
 	return s;
 }
 
@@ -92,7 +94,9 @@ static void lc_emit(struct fig **figs, size_t *nf, struct lc *l, const char *nam
 		ss[n].n = l->s[i]->n;
 		ss[n].x = l->s[i]->x;
 		ss[n].y = l->s[i]->y;
-		ss[n].markers = l->s[i]->markers || l->s[i]->n <= 24;
+		ss[n].markers = l->s[i]->markers > 0 || (!l->s[i]->markers && l->s[i]->n <= 24);
+		ss[n].color = l->s[i]->color;
+		ss[n].dash = l->s[i]->dash;
 		ss[n++].no_line = l->s[i]->no_line;
 	}
 	if (n) {
@@ -288,6 +292,9 @@ static void time_charts(const struct rp_run *runs, size_t nruns, struct fig **fi
 		s99 = lc_series(&lat, "%s%sp99", nruns > 1 ? runs[r].label : "",
 				nruns > 1 ? " " : "");
 		se = lc_series(&err, "%s", runs[r].label);
+		s50->color = s99->color = (int)r;
+		s50->dash = 0;
+		s99->dash = 1;
 		json_array_foreach(iv, i, e)
 		{
 			double t = rp_num(e, "t");
@@ -447,15 +454,40 @@ static void group_label(char *buf, size_t len, const struct rp_run *run, size_t 
 					      run->swept[s], rp_num(p->params, run->swept[s]));
 }
 
-/* Finds or makes the series named name+suffix. */
-static struct ser *lc_find(struct lc *l, const char *name, const char *suffix)
+/* True when series s is the first metric (dash 0) of group name: "NAME SUFFIX". */
+static int first_of_group(const struct ser *s, const char *name)
+{
+	size_t len = strlen(name);
+	if (s->dash != 0)
+		return 0;
+	if (!len)
+		return !strchr(s->name, ' ');
+	return !strncmp(s->name, name, len) && s->name[len] == ' ' &&
+	       !strchr(s->name + len + 1, ' ');
+}
+
+/* Finds or makes the series named name+suffix. k >= 0: metric k of the group "name" (p50,
+ * p99...): the group gives the color, the metric the dash. k < 0: colors in order. */
+static struct ser *lc_find_k(struct lc *l, const char *name, const char *suffix, int k)
 {
 	char full[200];
+	struct ser *s;
+	int groups = 0;
 	snprintf(full, sizeof(full), "%s%s%s", name, *name && *suffix ? " " : "", suffix);
-	for (size_t i = 0; i < l->n; i++)
+	for (size_t i = 0; i < l->n; i++) {
 		if (!strcmp(l->s[i]->name, full))
 			return l->s[i];
-	return lc_series(l, "%s", full);
+		groups += l->s[i]->dash == 0;
+	}
+	s = lc_series(l, "%s", full);
+	if (k < 0)
+		return s;
+	s->dash = k;
+	s->color = groups;
+	for (size_t i = 0; k > 0 && i + 1 < l->n; i++)
+		if (first_of_group(l->s[i], name))
+			s->color = l->s[i]->color;
+	return s;
 }
 
 static int cmp_dbl(const void *a, const void *b)
@@ -508,7 +540,8 @@ static void sweep_line(const struct rp_run *runs, size_t nruns, const struct swe
 			const struct rp_point *p = &runs[r].pts[i];
 			group_label(g, sizeof(g), &runs[r], nruns, p, x);
 			for (size_t k = 0; k < 2 && m->path[k]; k++)
-				ser_add(lc_find(&l, g, m->suffix[k] ? m->suffix[k] : ""),
+				ser_add(lc_find_k(&l, g, m->suffix[k] ? m->suffix[k] : "",
+						  m->path[1] ? (int)k : -1),
 					rp_num(p->params, x), rp_num(p->res, m->path[k]));
 		}
 	}
@@ -637,8 +670,8 @@ static void knee_chart(const struct rp_run *runs, size_t nruns, struct fig **fig
 			const struct rp_point *p = &runs[r].pts[i];
 			double tput = rp_num(p->res, "throughput_rps");
 			group_label(g, sizeof(g), &runs[r], nruns, p, x);
-			ser_add(lc_find(&l, g, "p50"), tput, rp_num(p->res, "latency_us.p50"));
-			ser_add(lc_find(&l, g, "p99"), tput, rp_num(p->res, "latency_us.p99"));
+			ser_add(lc_find_k(&l, g, "p50", 0), tput, rp_num(p->res, "latency_us.p50"));
+			ser_add(lc_find_k(&l, g, "p99", 1), tput, rp_num(p->res, "latency_us.p99"));
 		}
 	}
 	lc_sort(&l);
@@ -660,10 +693,16 @@ static void fmr_chart(const struct rp_run *runs, size_t nruns, struct fig **figs
 		size_t i;
 		if (!json_array_size(probes))
 			continue;
+		/* The diagonal first, grey and dashed, so that the probes are drawn over it. */
+		ideal = lc_series(&l, "achieved = offered");
 		held = lc_series(&l, "probe held");
 		failed = lc_series(&l, "probe did not hold");
-		ideal = lc_series(&l, "achieved = offered");
 		held->no_line = failed->no_line = 1;
+		ideal->color = 6;
+		ideal->dash = 1;
+		ideal->markers = -1; /* a reference, not measurements */
+		held->color = 2;
+		failed->color = 1;
 		json_array_foreach(probes, i, e)
 		{
 			double rate = rp_num(e, "rate");

@@ -108,6 +108,18 @@ static int write_one(struct walk *w, const char *path, const json_t *obj)
 		strbuf_addch(&name, '-');
 		name_part(&name, w->pt->label);
 	}
+	{
+		/* Trials of one point share its label: number them. */
+		size_t same = 0, nth = 0;
+		for (size_t i = 0; i < w->run->npts; i++)
+			if (!strcmp(w->run->pts[i].label, w->pt->label)) {
+				same++;
+				if (&w->run->pts[i] == w->pt)
+					nth = same;
+			}
+		if (same > 1)
+			strbuf_addf(&name, "-trial%zu", nth);
+	}
 	strbuf_addch(&name, '-');
 	name_part(&name, path);
 	strbuf_addstr(&name, ".hgrm");

@@ -99,8 +99,14 @@ static void summary_table(const struct rp_run *runs, size_t nruns, struct strbuf
 	const struct rp_metric *m[64];
 	size_t nm = present_metrics(runs, nruns, m);
 	char buf[64];
-	strbuf_addstr(html, "<table class=\"summary\"><thead><tr><th>run</th><th>point</th>"
-			    "<th>protocol</th><th>target</th><th>requests ok</th>");
+	int points = 0;
+	for (size_t r = 0; r < nruns; r++)
+		for (size_t i = 0; i < runs[r].npts; i++)
+			points |= *runs[r].pts[i].label != '\0';
+	strbuf_addf(html,
+		    "<table class=\"summary\"><thead><tr><th>run</th>%s"
+		    "<th>protocol</th><th>target</th><th>requests ok</th>",
+		    points ? "<th>point</th>" : "");
 	strbuf_addstr(csv, "run,point,protocol,target,requests_ok");
 	for (size_t k = 0; k < nm; k++) {
 		strbuf_addstr(html, "<th>");
@@ -116,8 +122,10 @@ static void summary_table(const struct rp_run *runs, size_t nruns, struct strbuf
 			const char *target = rp_str(p->res, "client.target");
 			strbuf_addstr(html, "<tr><td>");
 			svg_escape(html, runs[r].label);
-			strbuf_addstr(html, "</td><td>");
-			svg_escape(html, p->label);
+			if (points) {
+				strbuf_addstr(html, "</td><td class=\"pt\">");
+				svg_escape(html, p->label);
+			}
 			strbuf_addstr(html, "</td><td>");
 			svg_escape(html, rp_protocol(p));
 			strbuf_addstr(html, "</td><td>");
@@ -154,10 +162,17 @@ static void provenance_table(const struct rp_run *runs, size_t nruns, struct str
 	const char *fields[64];
 	size_t nf = 0;
 	struct strbuf cell = STRBUF_INIT;
-	static const char *const base[] = { "client.protocol", "client.target", "started_at",
-					    "duration_s",      "tool.version",	NULL };
+	static const char *const base[] = { "client.protocol", "client.target", "duration_s",
+					    NULL };
+	int have_prov = 0;
 	for (size_t k = 0; base[k]; k++)
 		fields[nf++] = base[k];
+	for (size_t r = 0; r < nruns; r++)
+		have_prov |= json_is_object(rp_get(runs[r].pts[0].res, "provenance"));
+	if (!have_prov) { /* results written before provenance: what they do hold */
+		fields[nf++] = "started_at";
+		fields[nf++] = "tool.version";
+	}
 	for (size_t r = 0; r < nruns; r++) {
 		const char *k;
 		json_t *v;
@@ -217,6 +232,7 @@ static const char css[] =
     "overflow-x:auto}\n"
     "th,td{border:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top}\n"
     "thead th{background:#f3f3f3}td.n{text-align:right;font-variant-numeric:tabular-nums}\n"
+    "td.pt{white-space:nowrap}\n"
     "table.prov td{max-width:520px;word-break:break-all}\n"
     ".figs{display:flex;flex-wrap:wrap;gap:16px}\n"
     "figure{margin:0;border:1px solid #e4e4e4;padding:4px;background:#fff;"
@@ -253,7 +269,8 @@ int report_file(const char *dir, const char *name, const char *data, size_t len,
 int report_write(struct rp_run *runs, size_t nruns, const struct report_opts *o,
 		 struct report_stats *st, struct strbuf *err)
 {
-	struct strbuf html = STRBUF_INIT, csv = STRBUF_INIT, pcsv = STRBUF_INIT;
+	struct strbuf html = STRBUF_INIT, csv = STRBUF_INIT, pcsv = STRBUF_INIT,
+		      table = STRBUF_INIT;
 	struct fig *figs = NULL;
 	size_t nfigs = 0;
 	const char *title = o->title ? o->title : "hpcbench report";
@@ -281,8 +298,10 @@ int report_write(struct rp_run *runs, size_t nruns, const struct report_opts *o,
 		    nfigs == 1 ? "" : "s");
 	strbuf_addstr(&html, "<h2>Provenance</h2>\n");
 	provenance_table(runs, nruns, &html, &pcsv);
-	strbuf_addstr(&html, "<h2>Summary</h2>\n");
-	summary_table(runs, nruns, &html, &csv);
+	/* A sweep's long table goes after the charts, so that they are seen first. */
+	summary_table(runs, nruns, &table, &csv);
+	if (npts <= 20)
+		strbuf_addf(&html, "<h2>Summary</h2>\n%s", table.buf);
 	strbuf_addstr(&html, "<h2>Charts</h2>\n<div class=\"figs\">\n");
 	for (size_t i = 0; i < nfigs; i++) {
 		char *stem = xasprintf("chart-%02zu-%s", i + 1, figs[i].name);
@@ -305,6 +324,8 @@ int report_write(struct rp_run *runs, size_t nruns, const struct report_opts *o,
 			goto out;
 	}
 	strbuf_addstr(&html, "</div>\n");
+	if (npts > 20)
+		strbuf_addf(&html, "<h2>Summary</h2>\n%s", table.buf);
 	if (hgrm_write_all(runs, nruns, o->dir, &html, &st->hgrm, err) < 0)
 		goto out;
 	strbuf_addstr(&html, "<p class=\"meta\">Written by hpcbench report. Percentiles are "
@@ -323,5 +344,6 @@ out:
 	strbuf_release(&html);
 	strbuf_release(&csv);
 	strbuf_release(&pcsv);
+	strbuf_release(&table);
 	return ret;
 }

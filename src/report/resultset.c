@@ -105,24 +105,20 @@ static void add_point(struct rp_run *run, json_t *res, const json_t *extra)
 	p->label = NULL;
 }
 
-int rp_run_add(struct rp_run *run, const char *path, const char *data, size_t len,
-	       struct strbuf *err)
+/* Adds the points of doc: a result, a sweep or rate search ("results"), or a repeated
+ * series ("trials", each a result or a sweep); depth guards against nesting. */
+static void add_doc(struct rp_run *run, json_t *doc, int depth)
 {
-	json_error_t je;
-	json_t *root = json_loadb(data, len, 0, &je);
-	json_t *arr, *sweep_pts, *probes;
-	size_t before = run->npts;
-
-	if (!root)
-		return error(err, "%s:%d:%d: not JSON: %s", path, je.line, je.column, je.text);
-	if (!json_is_object(root)) {
-		json_decref(root);
-		return error(err, "%s: not an hpcbench result (not a JSON object)", path);
-	}
-	arr = json_object_get(root, "results");
-	sweep_pts = rp_get(root, "sweep.points");
-	probes = rp_get(root, "find_max_rate.probes");
-	if (json_is_array(arr)) {
+	json_t *arr = json_object_get(doc, "results"), *trials = json_object_get(doc, "trials");
+	json_t *sweep_pts = rp_get(doc, "sweep.points"),
+	       *probes = rp_get(doc, "find_max_rate.probes");
+	if (depth > 2)
+		return;
+	if (json_is_array(trials)) {
+		/* Every trial of a point gets the point's label: compare's trials. */
+		for (size_t i = 0; i < json_array_size(trials); i++)
+			add_doc(run, json_array_get(trials, i), depth + 1);
+	} else if (json_is_array(arr)) {
 		for (size_t i = 0; i < json_array_size(arr); i++) {
 			json_t *res = json_array_get(arr, i), *extra = NULL, *own = NULL;
 			if (!is_result(res))
@@ -136,11 +132,27 @@ int rp_run_add(struct rp_run *run, const char *path, const char *data, size_t le
 			add_point(run, res, extra);
 			json_decref(own);
 		}
-		if (!run->fmr && json_is_object(json_object_get(root, "find_max_rate")))
-			run->fmr = json_object_get(root, "find_max_rate");
-	} else if (is_result(root)) {
-		add_point(run, root, NULL);
+		if (!run->fmr && json_is_object(json_object_get(doc, "find_max_rate")))
+			run->fmr = json_object_get(doc, "find_max_rate");
+	} else if (is_result(doc)) {
+		add_point(run, doc, NULL);
 	}
+}
+
+int rp_run_add(struct rp_run *run, const char *path, const char *data, size_t len,
+	       struct strbuf *err)
+{
+	json_error_t je;
+	json_t *root = json_loadb(data, len, 0, &je);
+	size_t before = run->npts;
+
+	if (!root)
+		return error(err, "%s:%d:%d: not JSON: %s", path, je.line, je.column, je.text);
+	if (!json_is_object(root)) {
+		json_decref(root);
+		return error(err, "%s: not an hpcbench result (not a JSON object)", path);
+	}
+	add_doc(run, root, 0);
 	if (run->npts == before) {
 		json_decref(root);
 		return error(err, "%s: not an hpcbench result (no \"requests\" object)", path);

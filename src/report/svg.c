@@ -213,7 +213,8 @@ static void draw_axes(struct strbuf *out, const struct axis *x, const struct axi
 }
 
 /* The legend at the right of the plot: a swatch and a name per series (those that fit). */
-static void draw_legend(struct strbuf *out, const char *const *names, size_t n, int bars)
+static void draw_legend(struct strbuf *out, const char *const *names, size_t n, int bars,
+			const int *colors, const int *dash, const int *dot)
 {
 	size_t fit = (size_t)(BOTTOM - TOP) / 18;
 	strbuf_addstr(out, "<g class=\"legend\">\n");
@@ -230,13 +231,17 @@ static void draw_legend(struct strbuf *out, const char *const *names, size_t n, 
 			strbuf_addf(out,
 				    "<rect x=\"%d\" y=\"%.1f\" width=\"14\" height=\"10\" "
 				    "fill=\"%s\"/>",
-				    x, y - 9, svg_color(i));
+				    x, y - 9, svg_color(colors ? (size_t)colors[i] : i));
+		else if (dot && dot[i])
+			strbuf_addf(out, "<circle cx=\"%d\" cy=\"%.1f\" r=\"4\" fill=\"%s\"/>",
+				    x + 9, y - 4, svg_color(colors ? (size_t)colors[i] : i));
 		else
 			strbuf_addf(
 			    out,
 			    "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"%s\" "
 			    "stroke-width=\"2.5\" stroke-dasharray=\"%s\"/>",
-			    x, y - 4, x + 18, y - 4, svg_color(i), dashes[(i / 8) % 4]);
+			    x, y - 4, x + 18, y - 4, svg_color(colors ? (size_t)colors[i] : i),
+			    dashes[dash ? dash[i] : (int)((i / 8) % 4)]);
 		strbuf_addf(out, "<text x=\"%d\" y=\"%.1f\">", x + 24, y);
 		svg_escape(out, name);
 		strbuf_addstr(out, "</text>\n");
@@ -250,6 +255,7 @@ void svg_line_chart(struct strbuf *out, const struct svg_chart *c)
 	double xmin = INFINITY, xmax = -INFINITY, ymin = INFINITY, ymax = -INFINITY;
 	int legend = c->nseries > 1;
 	const char *names[256];
+	int colors[256], dash[256], dot[256];
 	size_t nn = 0;
 
 	for (size_t s = 0; s < c->nseries; s++)
@@ -288,7 +294,9 @@ void svg_line_chart(struct strbuf *out, const struct svg_chart *c)
 	}
 	for (size_t s = 0; s < c->nseries; s++) {
 		const struct svg_series *se = &c->series[s];
-		const char *col = svg_color(s);
+		size_t ci = se->color >= 0 ? (size_t)se->color : s;
+		int di = se->dash >= 0 ? se->dash % 4 : (int)((s / 8) % 4);
+		const char *col = svg_color(ci);
 		int open = 0;
 		if (!se->no_line) {
 			for (size_t i = 0; i < se->n; i++) {
@@ -299,7 +307,7 @@ void svg_line_chart(struct strbuf *out, const struct svg_chart *c)
 						    "<polyline fill=\"none\" stroke=\"%s\" "
 						    "stroke-width=\"2\" stroke-dasharray=\"%s\" "
 						    "points=\"",
-						    col, dashes[(s / 8) % 4]);
+						    col, dashes[di]);
 				open = 1;
 				strbuf_addf(out, "%.1f,%.1f ", axis_px(&x, se->x[i]),
 					    axis_px(&y, se->y[i]));
@@ -315,11 +323,15 @@ void svg_line_chart(struct strbuf *out, const struct svg_chart *c)
 						    "fill=\"%s\"/>\n",
 						    axis_px(&x, se->x[i]), axis_px(&y, se->y[i]),
 						    col);
-		if (nn < sizeof(names) / sizeof(names[0]))
+		if (nn < sizeof(names) / sizeof(names[0])) {
+			colors[nn] = (int)(ci % 8);
+			dash[nn] = di;
+			dot[nn] = se->no_line;
 			names[nn++] = se->name ? se->name : "";
+		}
 	}
 	if (legend)
-		draw_legend(out, names, nn, 0);
+		draw_legend(out, names, nn, 0, colors, dash, dot);
 	strbuf_addstr(out, "</svg>\n");
 }
 
@@ -367,7 +379,7 @@ void svg_bar_chart(struct strbuf *out, const struct svg_bars *b)
 		strbuf_addstr(out, "</text>\n");
 	}
 	if (legend)
-		draw_legend(out, b->names, b->nseries, 1);
+		draw_legend(out, b->names, b->nseries, 1, NULL, NULL, NULL);
 	strbuf_addstr(out, "</svg>\n");
 }
 

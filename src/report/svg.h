@@ -29,6 +29,8 @@ struct svg_series {
 	const double *x, *y;
 	int markers; /* draw a dot at each point (sparse series, scatter) */
 	int no_line; /* markers only */
+	int color;   /* palette index; -1: the series' own index */
+	int dash;    /* dash pattern 0..3; -1: from the series' index */
 };
 
 /* A horizontal reference line (an SLO), drawn dashed with its label. */

@@ -261,6 +261,13 @@ struct load_proto {
 		       struct strbuf *err);
 
 	/*
+	 * Optional: the server's own version string (Redis: INFO server's redis_version),
+	 * learned before the clock started (in prepare), for the result's provenance; NULL
+	 * when the server did not say. Owned by cfg.
+	 */
+	const char *(*server_version)(const void *cfg);
+
+	/*
 	 * Optional (added for the LLM client's warm-up requests, sweeps and rate search).
 	 * Replaces cmd-load's single load_run and its reporting, after prepare: calls
 	 * load_run as often as it needs, appends the human summary to text and, when

@@ -234,6 +234,8 @@ int load_run(const struct load_proto *p, const void *cfg, const struct load_opts
 	int ret = -1;
 
 	memset(r, 0, sizeof(*r));
+	/* For the result's provenance: what the protocol learned in prepare. */
+	r->server_version = p->server_version ? p->server_version(cfg) : NULL;
 	pg.live = o->progress < 0 ? log_stderr_is_tty() : o->progress;
 	if (o->progress && !pg.live)
 		pg.plain_ns = (uint64_t)o->progress_interval_ms * 1000000ull;

@@ -49,6 +49,7 @@ struct redis_cfg {
 	unsigned *cycle; /* command index per position of the repeating sequence */
 	unsigned ncycle;
 	struct strbuf auth_req; /* the AUTH command, encoded */
+	char *server_version;	/* INFO server's redis_version, asked before the clock */
 	uint64_t seed;
 };
 
@@ -115,6 +116,7 @@ static void redis_destroy(void *p)
 	if (cfg->auth_req.len)
 		memset(cfg->auth_req.buf, 0, cfg->auth_req.len);
 	strbuf_release(&cfg->auth_req);
+	free(cfg->server_version);
 	free(cfg);
 }
 
@@ -337,7 +339,8 @@ static int read_reply(int fd, struct strbuf *sb, size_t *pos, struct resp_parser
 /*
  * Before the clock starts: one blocking connection that authenticates (if asked) and
  * sends PING, so that a wrong password or a server that is not Redis is one clear
- * message instead of a run full of errors.
+ * message instead of a run full of errors; then INFO server, for the server's version in
+ * the result's provenance (a server that refuses INFO just leaves it unknown).
  */
 static int redis_prepare(void *p, const struct load_opts *o, struct strbuf *err)
 {
@@ -363,7 +366,7 @@ static int redis_prepare(void *p, const struct load_opts *o, struct strbuf *err)
 		goto out;
 	}
 	strbuf_add(&req, cfg->auth_req.buf, cfg->auth_req.len);
-	strbuf_addstr(&req, "*1\r\n$4\r\nPING\r\n");
+	strbuf_addstr(&req, "*1\r\n$4\r\nPING\r\n*2\r\n$4\r\nINFO\r\n$6\r\nserver\r\n");
 	if (send(fd, req.buf, req.len, MSG_NOSIGNAL) != (ssize_t)req.len) {
 		error(err, "%s: cannot send: %s", cfg->display, strerror(errno));
 		goto out;
@@ -388,6 +391,19 @@ static int redis_prepare(void *p, const struct load_opts *o, struct strbuf *err)
 		goto out;
 	}
 	ret = 0;
+	{
+		size_t start = pos;
+		struct strbuf e = STRBUF_INIT;
+		if (!read_reply(fd, &in, &pos, &rp, o->timeout_us, &e) && !rp.is_error) {
+			const char *v = memmem(in.buf + start, pos - start, "redis_version:", 14);
+			if (v) {
+				v += 14;
+				free(cfg->server_version);
+				cfg->server_version = xstrndup(v, strcspn(v, "\r\n"));
+			}
+		}
+		strbuf_release(&e);
+	}
 out:
 	if (fd >= 0)
 		close(fd);
@@ -398,6 +414,12 @@ out:
 	strbuf_release(&req);
 	strbuf_release(&in);
 	return ret;
+}
+
+static const char *redis_server_version(const void *p)
+{
+	const struct redis_cfg *cfg = p;
+	return cfg->server_version;
 }
 
 static void redis_conn_reset(struct load_conn *c)
@@ -555,6 +577,7 @@ const struct load_proto load_proto_redis = {
 	.option = redis_option,
 	.configure = redis_configure,
 	.prepare = redis_prepare,
+	.server_version = redis_server_version,
 	.destroy = redis_destroy,
 	.conn_reset = redis_conn_reset,
 	.on_connect = redis_on_connect,

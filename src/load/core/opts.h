@@ -62,6 +62,7 @@ struct load_opts {
 	const char *metrics_match[LOAD_MAX_METRICS_SPECS];
 	unsigned nmetrics_match;
 	uint64_t metrics_interval_us;
+	bool metrics_best_effort;	    /* --metrics-best-effort */
 	const struct load_monitor *monitor; /* set by the caller, or NULL */
 };
 
@@ -83,6 +84,7 @@ enum {
 	LOAD_OPT_SERVER_METRICS,
 	LOAD_OPT_METRICS_INTERVAL,
 	LOAD_OPT_METRICS_MATCH,
+	LOAD_OPT_METRICS_BEST_EFFORT,
 };
 
 /* Short options of the core: "t:c:d:n:" (getopt syntax). */
@@ -120,7 +122,9 @@ extern const struct option load_core_longopts[];
 	"                       redis://[:PASSWORD@]HOST:PORT, pid:PID,\n"                         \
 	"                       prometheus://HOST:PORT?query=PROMQL\n"                             \
 	"  --metrics-interval T sampling period of the server metrics (default 1s)\n"              \
-	"  --metrics-match GLOB keep only series whose name matches (repeatable)\n"
+	"  --metrics-match GLOB keep only series whose name matches (repeatable)\n"                \
+	"  --metrics-best-effort  a source that does not answer at the start is left\n"            \
+	"                       out with a warning (default: exit 1 before the load)\n"
 
 /* Defaults: 1 thread, 10 connections, pipeline 1, -d 10s, timeout 10s, closed loop. */
 void load_opts_init(struct load_opts *o);

@@ -4,13 +4,8 @@
 #include <string.h>
 
 const struct mon_source_type *const mon_source_types[] = {
-	&mon_source_prom_text,
-	&mon_source_promql,
-	&mon_source_redis,
-	&mon_source_proc,
-	&mon_source_mysql,
-	&mon_source_postgres,
-	NULL,
+	&mon_source_prom_text, &mon_source_promql,   &mon_source_redis, &mon_source_proc,
+	&mon_source_mysql,     &mon_source_postgres, &mon_source_gpu,	NULL,
 };
 
 const struct mon_source_type *mon_source_type_find(const char *spec)

@@ -70,5 +70,6 @@ extern const struct mon_source_type mon_source_redis;
 extern const struct mon_source_type mon_source_proc;
 extern const struct mon_source_type mon_source_mysql;
 extern const struct mon_source_type mon_source_postgres;
+extern const struct mon_source_type mon_source_gpu;
 
 #endif

@@ -120,6 +120,9 @@ extern const struct option load_core_longopts[];
 	"  --server-metrics SPEC  collect the server's metrics during the window into the\n"       \
 	"                       result (repeatable): http://HOST:PORT/metrics,\n"                  \
 	"                       redis://[:PASSWORD@]HOST:PORT, pid:PID,\n"                         \
+	"                       mysql://USER[:PASSWORD]@HOST:PORT,\n"                              \
+	"                       postgres://USER[:PASSWORD]@HOST:PORT/DB,\n"                        \
+	"                       nvidia-smi[:PATH] (GPU power and energy),\n"                       \
 	"                       prometheus://HOST:PORT?query=PROMQL\n"                             \
 	"  --metrics-interval T sampling period of the server metrics (default 1s)\n"              \
 	"  --metrics-match GLOB keep only series whose name matches (repeatable)\n"                \

@@ -21,6 +21,7 @@ PARTS = [
     ("shlib_target", "target.sh", "Client jobs: a target given as URL or HOST:PORT."),
     ("shlib_metrics", "metrics.sh", "Client jobs: the recipe's Prometheus for --server-metrics."),
     ("shlib_path", "path.sh", "Native service jobs: commands installed off PATH (hb_path_add)."),
+    ("shlib_replicas", "replicas.sh", "Client jobs with replicas: N load generators started together, merged."),
 ]
 
 

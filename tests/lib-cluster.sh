@@ -6,6 +6,7 @@
 #   . "$(dirname "$0")/lib.sh"
 #   . "$(dirname "$0")/lib-cluster.sh"
 #   start_slurm || bail "slurm did not start"        # exports SLURM_CONF
+#   start_slurm 3 || bail "slurm did not start"      # 3 nodes: node1..node3 (SLURM_NODES)
 #   start_sshd || bail "sshd did not start"          # sets SSHD_PORT, SSH_CONFIG, SSH_KEY
 #   sq -j "$id"                                      # squeue wrapped in a timeout
 #
@@ -29,19 +30,27 @@ _wait_until() {
 	return 1
 }
 
-_slurm_node_idle() {
+# _slurm_nodes_idle N: true when sinfo lists N nodes, every one idle.
+_slurm_nodes_idle() {
 	local st
 	st=$(timeout 5 sinfo -h -N -o '%t' 2>/dev/null)
-	[ "$st" = idle ]
+	[ "$(grep -c . <<<"$st")" = "$1" ] && ! grep -qv '^idle$' <<<"$st"
 }
 
-# start_slurm: munged, slurmctld and slurmd for one node named after this host, state in
-# $SLURM_DIR. Exports SLURM_CONF; sets SLURM_NODE. Returns 1 when the node never got idle.
+# start_slurm [N]: munged, slurmctld and slurmd, state in $SLURM_DIR. Exports
+# SLURM_CONF; sets SLURM_NODE (the first node) and SLURM_NODES (every node name,
+# space-separated). Returns 1 when a node never got idle.
+#   N = 1 (default): one node named after this host, as before.
+#   N >= 2: N nodes node1..nodeN on this machine, one slurmd each (`slurmd -N nodeK`);
+#   each node has its own Port= and its own spool, pid and log files (%n in the
+#   paths), all with NodeHostname = this host and NodeAddr 127.0.0.1. Each claims the
+#   machine's CPUs and memory: the nodes share them, which the tests only need for
+#   placement (one step per node), never for capacity.
 # The partition lets up to 4 jobs share a core (OverSubscribe=FORCE:4): a service and
 # its client each asking for every CPU of a small test machine must run side by side.
 start_slurm() {
-	local d=$SLURM_DIR ctld_port slurmd_port pid mem
-	SLURM_NODE=$(hostname -s)
+	local n=${1:-1} d=$SLURM_DIR ctld_port slurmd_port pid mem host k nodes_conf=''
+	host=$(hostname -s)
 	mkdir -p "$d/munge" "$d/state" "$d/spool" "$d/log"
 	chmod 755 "$d/munge"
 	mungekey --create --keyfile="$d/munge/munge.key" || return 1
@@ -56,9 +65,23 @@ start_slurm() {
 	[ -n "$mem" ] || mem=1000
 	ctld_port=$(free_port)
 	slurmd_port=$(free_port)
+	local hw
+	hw="CPUs=$(nproc) Sockets=1 CoresPerSocket=$(nproc) ThreadsPerCore=1 RealMemory=$mem"
+	SLURM_NODES=
+	if [ "$n" -le 1 ]; then
+		SLURM_NODES=$host
+		nodes_conf="NodeName=$host NodeAddr=127.0.0.1 $hw State=UNKNOWN"
+	else
+		for k in $(seq "$n"); do
+			SLURM_NODES="${SLURM_NODES:+$SLURM_NODES }node$k"
+			nodes_conf+="NodeName=node$k NodeHostname=$host NodeAddr=127.0.0.1 Port=$(free_port) $hw State=UNKNOWN"$'\n'
+		done
+	fi
+	# shellcheck disable=SC2034 # read by the tests that source this file
+	SLURM_NODE=${SLURM_NODES%% *}
 	cat >"$d/slurm.conf" <<CONF
 ClusterName=hbtest
-SlurmctldHost=$SLURM_NODE(127.0.0.1)
+SlurmctldHost=$host(127.0.0.1)
 SlurmctldPort=$ctld_port
 SlurmdPort=$slurmd_port
 SlurmUser=root
@@ -67,11 +90,11 @@ AuthType=auth/munge
 CredType=cred/munge
 AuthInfo=socket=$d/munge/munge.sock
 StateSaveLocation=$d/state
-SlurmdSpoolDir=$d/spool
+SlurmdSpoolDir=$d/spool/%n
 SlurmctldPidFile=$d/slurmctld.pid
-SlurmdPidFile=$d/slurmd.pid
+SlurmdPidFile=$d/slurmd-%n.pid
 SlurmctldLogFile=$d/log/slurmctld.log
-SlurmdLogFile=$d/log/slurmd.log
+SlurmdLogFile=$d/log/slurmd-%n.log
 ProctrackType=proctrack/linuxproc
 TaskPlugin=task/none
 SelectType=select/cons_tres
@@ -83,20 +106,26 @@ JobCompLoc=$d/log/jobcomp.txt
 MailProg=/bin/true
 ReturnToService=2
 MpiDefault=none
+MaxJobCount=20000
+MaxArraySize=10001
 SchedulerParameters=batch_sched_delay=0,sched_min_interval=0,sched_interval=1
-NodeName=$SLURM_NODE NodeAddr=127.0.0.1 CPUs=$(nproc) Sockets=1 CoresPerSocket=$(nproc) ThreadsPerCore=1 RealMemory=$mem State=UNKNOWN
+$nodes_conf
 PartitionName=debug Nodes=ALL Default=YES MaxTime=INFINITE State=UP OverSubscribe=FORCE:4
 CONF
 	export SLURM_CONF=$d/slurm.conf
 	slurmctld -D -f "$SLURM_CONF" >"$d/log/slurmctld.out" 2>&1 &
 	track_pid $!
 	SLURMCTLD_PID=$!
-	slurmd -D -f "$SLURM_CONF" -N "$SLURM_NODE" >"$d/log/slurmd.out" 2>&1 &
-	track_pid $!
-	SLURMD_PID=$!
+	SLURMD_PIDS=()
+	for k in $SLURM_NODES; do
+		mkdir -p "$d/spool/$k"
+		slurmd -D -f "$SLURM_CONF" -N "$k" >"$d/log/slurmd-$k.out" 2>&1 &
+		track_pid $!
+		SLURMD_PIDS+=($!)
+	done
 	on_exit stop_slurm
-	if ! _wait_until 30 _slurm_node_idle; then
-		echo "# slurm node never became idle; slurmctld log:" >&2
+	if ! _wait_until 30 _slurm_nodes_idle "$(wc -w <<<"$SLURM_NODES")"; then
+		echo "# slurm nodes never all became idle; slurmctld log:" >&2
 		tail -5 "$d/log/slurmctld.log" | sed 's/^/#   /' >&2
 		return 1
 	fi
@@ -105,7 +134,7 @@ CONF
 # stop_slurm: cancels every job of this private cluster (job steps outlive slurmd), then
 # stops the daemons by PID. Runs at exit; safe to call twice.
 stop_slurm() {
-	local ids='' _
+	local ids='' _ pid
 	[ -n "${SLURMCTLD_PID:-}" ] || return 0
 	# a stopped controller cannot cancel anything (and clients would wait 10 s for it)
 	pid_alive "$SLURMCTLD_PID" && ids=$(sq -h -o '%i' 2>/dev/null)
@@ -117,7 +146,7 @@ stop_slurm() {
 			sleep 0.2
 		done
 	fi
-	stop_pid "$SLURMD_PID"
+	for pid in "${SLURMD_PIDS[@]}"; do stop_pid "$pid"; done
 	stop_pid "$SLURMCTLD_PID"
 	SLURMCTLD_PID=
 }

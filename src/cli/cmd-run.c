@@ -1,5 +1,6 @@
 /* hpcbench run RECIPE... : a whole session. */
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "cli/cli.h"
 #include "cli/state.h"
@@ -19,6 +20,7 @@ static int cmd_run_exec(int argc, char **argv, struct cli_ctx *ctx)
 		{ "target-service", required_argument, NULL, 't' },
 		{ "target-endpoint", required_argument, NULL, 'E' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "replicas", required_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct session_opts o = { .command = "run" };
@@ -43,6 +45,17 @@ static int cmd_run_exec(int argc, char **argv, struct cli_ctx *ctx)
 		case 'j':
 			json = 1;
 			break;
+		case 'r': {
+			char *end;
+			unsigned long n = strtoul(optarg, &end, 10);
+			if (end == optarg || *end || n < 1 || n > 1024)
+				return cli_usage_error(&cmd_run_entry,
+						       "--replicas: '%s' is not a number from 1 to "
+						       "1024",
+						       optarg);
+			o.replicas = (unsigned)n;
+			break;
+		}
 		default:
 			return EXIT_USAGE;
 		}
@@ -63,12 +76,11 @@ static int cmd_run_exec(int argc, char **argv, struct cli_ctx *ctx)
 	}
 	o.recipes = (const char *const *)argv + optind;
 	o.nr_recipes = (size_t)(argc - optind);
-	o.cfg = cli_config(ctx);
-	if (!o.cfg)
-		return EXIT_USAGE;
-	o.st = cli_store_open();
-	if (!o.st)
-		return EXIT_FAILED;
+	code = cli_setup(ctx, NULL);
+	if (code != EXIT_OK)
+		return code;
+	o.cfg = ctx->config;
+	o.st = ctx->store;
 	session_catch_signals();
 	code = session_start(&o, &res, &err);
 	if (json && res.summary.len)
@@ -80,7 +92,6 @@ static int cmd_run_exec(int argc, char **argv, struct cli_ctx *ctx)
 	if (err.len)
 		cli_print_errors(err.buf);
 	session_result_release(&res);
-	store_close(o.st);
 	strbuf_release(&err);
 	return code;
 }
@@ -88,7 +99,7 @@ static int cmd_run_exec(int argc, char **argv, struct cli_ctx *ctx)
 const struct cmd_entry cmd_run_entry = {
 	.name = "run",
 	.usage = "run RECIPE... [--executor local|slurm|ssh] [--out DIR] [--target-service ID | "
-		 "--target-endpoint URL] [--json]",
+		 "--target-endpoint URL] [--replicas N] [--json]",
 	.summary = "a whole session: services, readiness, clients, results, teardown",
 	.help = "Starts the services of the recipes, waits until each is ready (its readiness\n"
 		"probe passed and it wrote endpoint.json), then starts the clients, waits for\n"
@@ -108,6 +119,11 @@ const struct cmd_entry cmd_run_entry = {
 		"                             scripts, logs and result files into DIR at the end\n"
 		"  -t, --target-service ID    clients target this running service (from 'up')\n"
 		"  -E, --target-endpoint URL  clients target this URL or HOST:PORT\n"
+		"      --replicas N           every client runs as N load generators started\n"
+		"                             together (srun steps of its job, one node each),\n"
+		"                             rate and -n split among them, results merged\n"
+		"                             exactly (docs/scaling.md); overrides the recipe's\n"
+		"                             replicas\n"
 		"      --json                 print summary.json instead of the table\n"
 		"\n"
 		"exit: 0 every client completed; 1 a service or client failed, or interrupted;\n"
@@ -117,5 +133,6 @@ const struct cmd_entry cmd_run_entry = {
 		"  hpcbench run recipes/sessions/redis-local.yaml\n"
 		"  hpcbench run recipes/sessions/redis-local.yaml --executor slurm --out results/\n"
 		"  hpcbench run recipes/clients/redis-load.yaml --target-service redis_1a2b3c4d\n",
+	.flags = CMD_STORE,
 	.exec = cmd_run_exec,
 };

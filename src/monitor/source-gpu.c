@@ -289,7 +289,7 @@ static void gpu_report(struct mon_source *src, uint64_t w0, uint64_t w1, double 
 		return;
 	}
 	jsonw_double(w, "energy_j", total, 3);
-	jsonw_double(w, "energy_covered_s", covered, 3);
+	jsonw_double(w, "energy_covered_s", covered, 6);
 	jsonw_double(w, "window_s", (double)(w1 - w0) / 1e9, 3);
 	if (requests > 0)
 		jsonw_double(w, "joules_per_request", total / requests, 6);

@@ -317,13 +317,22 @@ static const char *opt_label(const char *opt)
 	return opt;
 }
 
-/* The `hpcbench load` command for one point; loop variables hb_vN stand for sweeps. */
+/*
+ * The `hpcbench load` command for one point; loop variables hb_vN stand for sweeps.
+ * With replicas > 1, hb_replicas runs it as that many load generators and merges
+ * their results into the point's result file (shlib/replicas.sh).
+ */
 static void load_command(struct strbuf *sb, const struct client_spec *c,
 			 const struct client_render *cr, const struct cli_build *b,
-			 const struct popts *p, bool sweeping)
+			 const struct popts *p, bool sweeping, unsigned replicas)
 {
+	const char *out =
+	    sweeping ? "\"$JOB_DIR/result-$hb_point.json\"" : "\"$JOB_DIR/result.json\"";
 	unsigned dim = 0;
-	strbuf_addstr(sb, "hb_run \"$HPCBENCH_BIN\" load ");
+	if (replicas > 1)
+		strbuf_addf(sb, "hb_replicas %s %u \"$HPCBENCH_BIN\" load ", out, replicas);
+	else
+		strbuf_addstr(sb, "hb_run \"$HPCBENCH_BIN\" load ");
 	sq_quote(sb, c->type->name);
 	strbuf_addch(sb, ' ');
 	target_word(sb, cr, b, c);
@@ -342,10 +351,10 @@ static void load_command(struct strbuf *sb, const struct client_spec *c,
 	}
 	for (size_t i = 0; i < b->opts.nr; i++)
 		strbuf_addf(sb, " %s", b->opts.items[i]);
-	if (sweeping)
-		strbuf_addstr(sb, " --json \"$JOB_DIR/result-$hb_point.json\"");
-	else
-		strbuf_addstr(sb, " --json \"$JOB_DIR/result.json\"");
+	if (c->repeat > 1)
+		strbuf_addf(sb, " --repeat %u", c->repeat);
+	if (replicas <= 1)
+		strbuf_addf(sb, " --json %s", out);
 }
 
 /* Turns a sweep over -c into one `--sweep concurrency=1,2,4` option. */
@@ -383,7 +392,8 @@ static bool has_word(const struct strlist *l, const char *word)
 }
 
 static void load_body(struct strbuf *sb, const struct client_spec *c,
-		      const struct client_render *cr, const struct cli_build *b, struct popts *p)
+		      const struct client_render *cr, const struct cli_build *b, struct popts *p,
+		      unsigned replicas)
 {
 	unsigned nd = 0, points = 1;
 	struct strbuf point = STRBUF_INIT;
@@ -404,8 +414,15 @@ static void load_body(struct strbuf *sb, const struct client_spec *c,
 			points *= (unsigned)p->v[i].words.nr;
 		}
 	strbuf_addstr(sb, "\n# Load (`hpcbench load`; parameters mapped onto its options)\n");
+	if (replicas > 1) {
+		strbuf_addf(sb,
+			    "# %u replicas: one job step each (srun), one start instant, results\n"
+			    "# merged exactly (histograms added) into the result file\n",
+			    replicas);
+		strbuf_addstr(sb, shlib_replicas);
+	}
 	if (!nd) {
-		load_command(sb, c, cr, b, p, false);
+		load_command(sb, c, cr, b, p, false, replicas);
 		strbuf_addch(sb, '\n');
 		return;
 	}
@@ -429,7 +446,7 @@ static void load_body(struct strbuf *sb, const struct client_spec *c,
 	indent(sb, nd);
 	strbuf_addf(sb, "hb_point=\"%s\"\n", point.buf);
 	indent(sb, nd);
-	load_command(sb, c, cr, b, p, true);
+	load_command(sb, c, cr, b, p, true, replicas);
 	strbuf_addf(sb, " || HB_FAILED=$((HB_FAILED + 1))\n");
 	indent(sb, nd);
 	strbuf_addstr(sb, "echo \"result-$hb_point.json\" >>\"$JOB_DIR/results.txt\"\n");
@@ -452,6 +469,8 @@ int render_client(const struct recipe *r, const struct client_spec *c, const str
 	struct strbuf sb = STRBUF_INIT;
 	struct popts p = { NULL, 0 };
 	const char *wait = cli_param(c, "wait_for_service");
+	unsigned replicas = o->client_replicas ? o->client_replicas : c->replicas;
+	struct resources res;
 	unsigned wait_s = wait ? (unsigned)strtoul(wait, NULL, 10) : DEFAULT_WAIT_S;
 	int tj = find_target_job(plan, c->target.name);
 	char what[256];
@@ -475,8 +494,23 @@ int render_client(const struct recipe *r, const struct client_spec *c, const str
 	}
 	if (!c->command && cr && cr->build && cr->build(&b, err))
 		goto out;
+	if (c->command && replicas > 1) {
+		recipe_error(err, &c->pos,
+			     "client '%s': replicas runs hpcbench load several times; a client "
+			     "with its own command cannot have replicas",
+			     c->name);
+		goto out;
+	}
 
-	if (sbatch_header(&sb, job, &c->resources, &c->pos, o, err))
+	/* Replicas: one task per replica, on as many nodes (unless the recipe says). */
+	res = c->resources;
+	if (replicas > 1) {
+		if (!res.ntasks)
+			res.ntasks = replicas;
+		if (!res.nodes)
+			res.nodes = replicas;
+	}
+	if (sbatch_header(&sb, job, &res, &c->pos, o, err))
 		goto out;
 	job_preamble(&sb, job, "client", c->command ? "command" : c->type->name, o);
 	job_environment(&sb, job, &c->environment, c->command ? c->runtime : RUNTIME_NATIVE);
@@ -504,7 +538,7 @@ int render_client(const struct recipe *r, const struct client_spec *c, const str
 	} else {
 		map_parameters(&p, c, job);
 		metrics_block(&sb, c, plan, &b, wait_s);
-		load_body(&sb, c, cr, &b, &p);
+		load_body(&sb, c, cr, &b, &p, replicas);
 	}
 	job->script = strbuf_detach(&sb, NULL);
 	ret = 0;

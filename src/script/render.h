@@ -55,6 +55,7 @@ struct render_opts {
 	const char *target_endpoint;	  /* URL or HOST:PORT, or NULL */
 	const char *target_endpoint_file; /* endpoint.json of a running service, or NULL */
 	uint64_t id_seed; /* 0: random job id suffixes; else derived from it (tests, golden) */
+	unsigned client_replicas; /* run --replicas N: every client's replicas (0: recipe's) */
 };
 
 enum job_kind { JOB_SERVICE, JOB_CLIENT, JOB_MONITOR };

@@ -26,4 +26,6 @@ extern const char shlib_target[];
 extern const char shlib_metrics[];
 /* Native service jobs: commands installed off PATH (hb_path_add). */
 extern const char shlib_path[];
+/* Client jobs with replicas: N load generators started together, merged. */
+extern const char shlib_replicas[];
 #endif

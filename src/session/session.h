@@ -35,6 +35,7 @@ struct session_opts {
 	const char *target_service;  /* --target-service ID, or NULL */
 	const char *target_endpoint; /* --target-endpoint URL, or NULL */
 	int no_wait;		     /* up: return once submitted */
+	unsigned replicas;	     /* run --replicas N: every client's replicas (0: recipe's) */
 	const struct config *cfg;
 	struct store *st;
 };

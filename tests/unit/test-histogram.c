@@ -12,6 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/jsonw.h"
+#include "common/strbuf.h"
+#include "load/core/hist-json.h"
 #include "load/core/hist.h"
 #include "load/core/sched.h"
 
@@ -195,13 +198,105 @@ static void test_arrivals(void **state)
 	assert_int_equal(load_sched_peek(&s1), load_sched_peek(&s2));
 }
 
+/* Writes h inside an object and parses it back with jansson. */
+static json_t *hist_to_json(const struct hist *h)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct jsonw w;
+	json_error_t err;
+	jsonw_init(&w, &sb, 0);
+	jsonw_obj_open(&w, NULL);
+	hist_json_write(&w, "histogram", h);
+	jsonw_close(&w);
+	json_t *doc = json_loads(sb.buf, JSON_REJECT_DUPLICATES, &err);
+	strbuf_release(&sb);
+	assert_non_null(doc);
+	return doc;
+}
+
+/* A histogram written to a result file reads back slot for slot, and two read back
+ * merge into exactly the histogram of the union of their values. */
+static void test_json_round_trip(void **state)
+{
+	struct hist a, b, all, ra, rb;
+	struct load_rng rng;
+	const char *why = NULL;
+	(void)state;
+	hist_init(&a, HIST_PRECISE_BITS);
+	hist_init(&b, HIST_PRECISE_BITS);
+	hist_init(&all, HIST_PRECISE_BITS);
+	load_rng_seed(&rng, 7, 0);
+	for (int i = 0; i < 50000; i++) {
+		uint64_t v = 1000 + load_rng_below(&rng, 1ull << (10 + i % 26));
+		if (i % 5000 == 0)
+			v = (1ull << HIST_RANGE_BITS) + (uint64_t)i; /* above the range */
+		hist_record(i % 3 ? &a : &b, v);
+		hist_record(&all, v);
+	}
+	json_t *ja = hist_to_json(&a), *jb = hist_to_json(&b);
+	assert_int_equal(hist_json_read(json_object_get(ja, "histogram"), &ra, &why), 0);
+	assert_int_equal(hist_json_read(json_object_get(jb, "histogram"), &rb, &why), 0);
+	assert_int_equal(ra.total, a.total);
+	assert_int_equal(ra.above, a.above);
+	assert_int_equal(ra.min, a.min);
+	assert_int_equal(ra.max, a.max);
+	assert_true(ra.sum == a.sum);
+	assert_memory_equal(ra.counts, a.counts, a.nslots * sizeof(*a.counts));
+	hist_merge(&ra, &rb);
+	assert_memory_equal(ra.counts, all.counts, all.nslots * sizeof(*all.counts));
+	for (double q = 1; q < 100; q += 0.7)
+		assert_int_equal(hist_percentile(&ra, q), hist_percentile(&all, q));
+	assert_int_equal(hist_percentile(&ra, 99.99), hist_percentile(&all, 99.99));
+	json_decref(ja);
+	json_decref(jb);
+	hist_release(&a);
+	hist_release(&b);
+	hist_release(&all);
+	hist_release(&ra);
+	hist_release(&rb);
+}
+
+/* What is not a histogram of this layout is refused with a reason, never guessed at. */
+static void test_json_refused(void **state)
+{
+	static const char *bad[] = {
+		"{}",
+		"{\"unit\":\"us\",\"sub_bits\":11,\"total\":1,\"above\":0,\"min\":5,"
+		"\"max\":5,\"sum\":5,\"buckets\":[[5,1]]}",
+		"{\"unit\":\"ns\",\"sub_bits\":9,\"total\":1,\"above\":0,\"min\":5,"
+		"\"max\":5,\"sum\":5,\"buckets\":[[5,1]]}",
+		/* 4097 is not the highest value of a slot at 11 sub-bits (4097 shares one with
+		   4096) */
+		"{\"unit\":\"ns\",\"sub_bits\":11,\"total\":1,\"above\":0,\"min\":4096,"
+		"\"max\":4096,\"sum\":4096,\"buckets\":[[4096,1]]}",
+		/* counts that do not add up */
+		"{\"unit\":\"ns\",\"sub_bits\":11,\"total\":3,\"above\":0,\"min\":5,"
+		"\"max\":5,\"sum\":5,\"buckets\":[[5,1]]}",
+		/* descending buckets */
+		"{\"unit\":\"ns\",\"sub_bits\":11,\"total\":2,\"above\":0,\"min\":5,"
+		"\"max\":6,\"sum\":11,\"buckets\":[[6,1],[5,1]]}",
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct hist h;
+		const char *why = NULL;
+		json_t *j = json_loads(bad[i], 0, NULL);
+		assert_non_null(j);
+		assert_int_equal(hist_json_read(j, &h, &why), -1);
+		assert_non_null(why);
+		assert_null(h.counts);
+		json_decref(j);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_empty),	     cmocka_unit_test(test_precision),
-		cmocka_unit_test(test_nearest_rank), cmocka_unit_test(test_microseconds),
-		cmocka_unit_test(test_above_range),  cmocka_unit_test(test_merge_and_reset),
-		cmocka_unit_test(test_coarse),	     cmocka_unit_test(test_arrivals),
+		cmocka_unit_test(test_empty),		cmocka_unit_test(test_precision),
+		cmocka_unit_test(test_nearest_rank),	cmocka_unit_test(test_microseconds),
+		cmocka_unit_test(test_above_range),	cmocka_unit_test(test_merge_and_reset),
+		cmocka_unit_test(test_coarse),		cmocka_unit_test(test_arrivals),
+		cmocka_unit_test(test_json_round_trip), cmocka_unit_test(test_json_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

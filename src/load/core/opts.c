@@ -1,6 +1,7 @@
 #include "load/core/opts.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,10 +28,14 @@ const struct option load_core_longopts[] = {
 	{ "progress", no_argument, NULL, LOAD_OPT_PROGRESS },
 	{ "no-progress", no_argument, NULL, LOAD_OPT_NO_PROGRESS },
 	{ "interval", required_argument, NULL, LOAD_OPT_INTERVAL },
+	{ "progress-interval", required_argument, NULL, LOAD_OPT_PROGRESS_INTERVAL },
+	{ "repeat", required_argument, NULL, LOAD_OPT_REPEAT },
 	{ "server-metrics", required_argument, NULL, LOAD_OPT_SERVER_METRICS },
 	{ "metrics-interval", required_argument, NULL, LOAD_OPT_METRICS_INTERVAL },
 	{ "metrics-match", required_argument, NULL, LOAD_OPT_METRICS_MATCH },
 	{ "metrics-best-effort", no_argument, NULL, LOAD_OPT_METRICS_BEST_EFFORT },
+	{ "start-at", required_argument, NULL, LOAD_OPT_START_AT },
+	{ "replica", required_argument, NULL, LOAD_OPT_REPLICA },
 	{ 0 },
 };
 
@@ -48,6 +53,8 @@ void load_opts_init(struct load_opts *o)
 	o->max_inflight = 100000;
 	o->progress = -1;
 	o->interval_ms = 1000;
+	o->progress_interval_ms = 10000;
+	o->repeat = 1;
 	o->metrics_interval_us = 1000000;
 }
 
@@ -120,8 +127,11 @@ int load_opts_set(struct load_opts *o, int val, const char *arg, struct strbuf *
 		o->timeout_us = v;
 		return 0;
 	case LOAD_OPT_RATE:
-		if (parse_positive_double(arg, &o->rate) || o->rate > 1e8)
-			return error(err, "--rate: '%s' is not a rate in requests/s (> 0)", arg);
+		/* Bounded both ways: the scheduler turns 1e9 / rate into integer nanoseconds. */
+		if (parse_positive_double(arg, &o->rate) || o->rate < LOAD_RATE_MIN ||
+		    o->rate > LOAD_RATE_MAX)
+			return error(err, "--rate: '%s' is not a rate from %g to %.0f requests/s",
+				     arg, LOAD_RATE_MIN, LOAD_RATE_MAX);
 		return 0;
 	case LOAD_OPT_ARRIVAL:
 		if (!strcmp(arg, "constant"))
@@ -167,6 +177,23 @@ int load_opts_set(struct load_opts *o, int val, const char *arg, struct strbuf *
 				     arg);
 		o->interval_ms = (unsigned)(v / 1000);
 		return 0;
+	case LOAD_OPT_PROGRESS_INTERVAL:
+		if (!strcmp(arg, "0")) {
+			o->progress_interval_ms = 0;
+			return 0;
+		}
+		if (parse_duration_us(arg, &v) || v < 100000 || v > 3600000000ull)
+			return error(err,
+				     "--progress-interval: '%s' is not 0 or a duration from "
+				     "100ms to 1h",
+				     arg);
+		o->progress_interval_ms = (unsigned)(v / 1000);
+		return 0;
+	case LOAD_OPT_REPEAT:
+		if (parse_uint(arg, 1, 1000, &v))
+			return error(err, "--repeat: '%s' is not a number from 1 to 1000", arg);
+		o->repeat = (unsigned)v;
+		return 0;
 	case LOAD_OPT_SERVER_METRICS:
 		if (o->nserver_metrics == LOAD_MAX_METRICS_SPECS)
 			return error(err, "--server-metrics: at most %d sources",
@@ -190,12 +217,55 @@ int load_opts_set(struct load_opts *o, int val, const char *arg, struct strbuf *
 				     arg);
 		o->metrics_interval_us = v;
 		return 0;
+	case LOAD_OPT_START_AT:
+		/* after 2001 and before 2286: catches seconds or ms given by mistake */
+		if (parse_uint(arg, 1000000000ull * 1000000000ull, UINT64_MAX / 2, &v))
+			return error(err,
+				     "--start-at: '%s' is not a wall-clock time in ns since 1970 "
+				     "(e.g. $(date +%%s%%N))",
+				     arg);
+		o->start_at_ns = v;
+		return 0;
+	case LOAD_OPT_REPLICA: {
+		unsigned i, n;
+		char tail;
+		if (sscanf(arg, "%u/%u%c", &i, &n, &tail) != 2 || n < 1 || n > 100000 || i >= n)
+			return error(err, "--replica: '%s' is not I/N with 0 <= I < N (e.g. 0/3)",
+				     arg);
+		o->replica = i;
+		o->nreplicas = n;
+		return 0;
+	}
 	}
 	return 1;
 }
 
+/* Turns the totals asked for into replica I's share, once. */
+static int replica_share(struct load_opts *o, struct strbuf *err)
+{
+	unsigned n = o->nreplicas;
+	if (o->shared)
+		return 0;
+	o->shared = true;
+	o->rate_total = o->rate;
+	o->requests_total = o->requests;
+	if (!n)
+		return 0;
+	o->rate = o->rate / n;
+	if (o->requests) {
+		o->requests = o->requests_total / n + (o->replica < o->requests_total % n);
+		if (!o->requests)
+			return error(err, "--requests %llu is less than the %u replicas",
+				     (unsigned long long)o->requests_total, n);
+	}
+	o->seed += o->replica;
+	return 0;
+}
+
 int load_opts_check(struct load_opts *o, struct strbuf *err)
 {
+	if (replica_share(o, err))
+		return -1;
 	if (o->threads > o->connections)
 		return error(err,
 			     "--threads %u is more than --connections %u: each thread "
@@ -234,4 +304,16 @@ void load_opts_json(const struct load_opts *o, struct jsonw *w)
 		jsonw_u64(w, "max_inflight", o->max_inflight);
 	}
 	jsonw_u64(w, "seed", o->seed);
+	if (o->nreplicas) {
+		jsonw_obj_open(w, "replica");
+		jsonw_u64(w, "index", o->replica);
+		jsonw_u64(w, "of", o->nreplicas);
+		if (o->rate_total > 0)
+			jsonw_double(w, "rate_total", o->rate_total, -1);
+		if (o->requests_total)
+			jsonw_u64(w, "requests_total", o->requests_total);
+		jsonw_close(w);
+	}
+	if (o->start_at_ns)
+		jsonw_u64(w, "start_at_ns", o->start_at_ns);
 }

@@ -19,6 +19,9 @@ enum load_arrival {
 	LOAD_ARRIVAL_GAMMA,    /* gamma gaps, shape = burstiness, mean 1/rate */
 };
 
+/* --rate bounds, requests/s: at least one request per 1000 s, at most 1e8/s. */
+#define LOAD_RATE_MIN 0.001
+#define LOAD_RATE_MAX 1e8
 struct load_result;
 
 /*
@@ -56,6 +59,12 @@ struct load_opts {
 	const char *json_path; /* --json FILE, or NULL */
 	int progress;	       /* --progress / --no-progress; -1 = when stderr is a tty */
 	unsigned interval_ms;  /* --interval: progress and intervals[] period */
+	unsigned progress_interval_ms; /* --progress-interval: plain progress lines when
+					  stderr is not a terminal; 0 = none */
+	unsigned repeat;	       /* --repeat: independent trials (repeat.h); >= 1 */
+	/* Where this run stands, for the progress line; 0 = not part of a series. Set by
+	 * load_repeat (trial) and sweeps (point), never by the user. */
+	unsigned trial, ntrials, point, npoints;
 	/* --server-metrics SPEC (argv strings), --metrics-match GLOB, --metrics-interval */
 	const char *server_metrics[LOAD_MAX_METRICS_SPECS];
 	unsigned nserver_metrics;
@@ -64,6 +73,12 @@ struct load_opts {
 	uint64_t metrics_interval_us;
 	bool metrics_best_effort;	    /* --metrics-best-effort */
 	const struct load_monitor *monitor; /* set by the caller, or NULL */
+	uint64_t start_at_ns;	 /* --start-at: wall clock (epoch ns) the run begins; 0 = now */
+	unsigned replica;	 /* --replica I/N: this is replica I (0-based) ... */
+	unsigned nreplicas;	 /* ... of N load generators (0 = not a replica) */
+	double rate_total;	 /* --rate as given, before the replica's share (0 = closed) */
+	uint64_t requests_total; /* -n as given, before the replica's share */
+	bool shared;		 /* the share above is applied (load_opts_check) */
 };
 
 /* Core option vals (in cli getopt tables); below LOAD_OPT_PROTO (proto.h). */
@@ -81,10 +96,14 @@ enum {
 	LOAD_OPT_PROGRESS,
 	LOAD_OPT_NO_PROGRESS,
 	LOAD_OPT_INTERVAL,
+	LOAD_OPT_PROGRESS_INTERVAL,
+	LOAD_OPT_REPEAT,
 	LOAD_OPT_SERVER_METRICS,
 	LOAD_OPT_METRICS_INTERVAL,
 	LOAD_OPT_METRICS_MATCH,
 	LOAD_OPT_METRICS_BEST_EFFORT,
+	LOAD_OPT_START_AT,
+	LOAD_OPT_REPLICA,
 };
 
 /* Short options of the core: "t:c:d:n:" (getopt syntax). */
@@ -115,6 +134,11 @@ extern const struct option load_core_longopts[];
 	"  --json FILE          write the result file (hpcbench.result/1), atomically\n"           \
 	"  --interval T         period of the intervals series and progress (default 1s)\n"        \
 	"  --progress, --no-progress  live line on stderr (default: when a terminal)\n"            \
+	"  --progress-interval T  when stderr is not a terminal (a client job's log):\n"           \
+	"                       one plain progress line every T (default 10s; 0 = none)\n"         \
+	"  --repeat N           N independent trials (seeds seed..seed+N-1); the result\n"         \
+	"                       keeps every trial and gives each headline figure as\n"             \
+	"                       mean, 95% CI (Student t), min and max (default 1)\n"               \
 	"  --allow-errors       exit 0 even when requests failed\n"                                \
 	"server metrics (docs/monitoring.md), sampled off the load threads:\n"                     \
 	"  --server-metrics SPEC  collect the server's metrics during the window into the\n"       \
@@ -127,7 +151,12 @@ extern const struct option load_core_longopts[];
 	"  --metrics-interval T sampling period of the server metrics (default 1s)\n"              \
 	"  --metrics-match GLOB keep only series whose name matches (repeatable)\n"                \
 	"  --metrics-best-effort  a source that does not answer at the start is left\n"            \
-	"                       out with a warning (default: exit 1 before the load)\n"
+	"                       out with a warning (default: exit 1 before the load)\n"            \
+	"replicas (one load generator of several, e.g. srun steps):\n"                             \
+	"  --replica I/N        this is replica I (0..N-1) of N: --rate and -n are totals\n"       \
+	"                       over all N (this one sends its share), --seed differs\n"           \
+	"  --start-at EPOCH_NS  connect, then wait until this wall-clock time (ns since\n"         \
+	"                       1970) to begin: the replicas' windows start together\n"
 
 /* Defaults: 1 thread, 10 connections, pipeline 1, -d 10s, timeout 10s, closed loop. */
 void load_opts_init(struct load_opts *o);
@@ -136,7 +165,12 @@ void load_opts_init(struct load_opts *o);
  * Returns 0, 1 if val is not a core option, or -1 with a reason in err.
  */
 int load_opts_set(struct load_opts *o, int val, const char *arg, struct strbuf *err);
-/* Checks the options together (after the protocol's configure). 0 or -1 with err. */
+/*
+ * Checks the options together (after the protocol's configure). 0 or -1 with err.
+ * With --replica I/N it also turns rate and requests into this replica's share
+ * (rate / N; requests / N, the remainder to the first replicas) and adds I to the
+ * seed, once (rate_total and requests_total keep what was asked).
+ */
 int load_opts_check(struct load_opts *o, struct strbuf *err);
 /* Writes the core options as run (keys of client.parameters). */
 void load_opts_json(const struct load_opts *o, struct jsonw *w);

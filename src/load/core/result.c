@@ -1,10 +1,14 @@
 /* The result file (docs/load.md) and the human summary of a load run. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/error.h"
+#include "common/provenance.h"
 #include "common/timeutil.h"
 #include "common/version.h"
+#include "load/core/hist-json.h"
 #include "load/core/run.h"
 
 /* Name of error kind k for this run (core or protocol kind). */
@@ -23,6 +27,20 @@ static unsigned nerr_kinds(const struct load_result *r)
 	return n < LOAD_MAX_ERR_KINDS ? n : LOAD_MAX_ERR_KINDS;
 }
 
+const char *load_node_name(struct strbuf *sb)
+{
+	const char *slurm = getenv("SLURMD_NODENAME");
+	char host[256];
+	strbuf_reset(sb);
+	if (slurm && *slurm) {
+		strbuf_addstr(sb, slurm);
+	} else if (!gethostname(host, sizeof(host))) {
+		host[sizeof(host) - 1] = '\0';
+		strbuf_addstr(sb, host);
+	}
+	return sb->buf;
+}
+
 void load_pcts_json(struct jsonw *w, const char *key, const struct hist *h)
 {
 	jsonw_obj_open(w, key);
@@ -33,13 +51,14 @@ void load_pcts_json(struct jsonw *w, const char *key, const struct hist *h)
 	jsonw_double(w, "p99", (double)hist_percentile(h, 99) / 1e3, 3);
 	jsonw_double(w, "p999", (double)hist_percentile(h, 99.9) / 1e3, 3);
 	jsonw_double(w, "max", (double)h->max / 1e3, 3);
+	hist_json_write(w, "histogram", h);
 	jsonw_close(w);
 }
 
 void load_result_json(const struct load_result *r, struct jsonw *w, const char *key)
 {
 	const struct load_stats *s = &r->stats;
-	struct strbuf ts = STRBUF_INIT;
+	struct strbuf ts = STRBUF_INIT, node = STRBUF_INIT;
 	double iv_s = (double)s->interval_ns / 1e9;
 	const struct load_monitor *mon = r->opts->monitor;
 
@@ -62,9 +81,20 @@ void load_result_json(const struct load_result *r, struct jsonw *w, const char *
 	jsonw_close(w);
 	jsonw_close(w);
 
+	jsonw_str(w, "node", load_node_name(&node));
 	rfc3339_append(&ts, r->started_wall_ns);
 	jsonw_str(w, "started_at", ts.buf);
+	jsonw_u64(w, "started_at_ns", r->started_wall_ns);
+	if (r->opts->start_at_ns) {
+		jsonw_obj_open(w, "start_barrier");
+		jsonw_u64(w, "at_ns", r->opts->start_at_ns);
+		jsonw_double(w, "late_ms", (double)r->start_late_ns / 1e6, 3);
+		jsonw_close(w);
+	}
 	jsonw_double(w, "duration_s", r->duration_s, 6);
+	provenance_json(w, "provenance", r->started_wall_ns,
+			r->started_wall_ns + (uint64_t)(r->duration_s * 1e9), r->opts->json_path,
+			r->server_version);
 
 	jsonw_obj_open(w, "requests");
 	jsonw_u64(w, "sent", s->sent);
@@ -124,6 +154,8 @@ void load_result_json(const struct load_result *r, struct jsonw *w, const char *
 		jsonw_double(w, "p50_us", (double)hist_percentile(&iv->latency, 50) / 1e3, 3);
 		jsonw_double(w, "p99_us", (double)hist_percentile(&iv->latency, 99) / 1e3, 3);
 		jsonw_u64(w, "errors", iv->errors);
+		jsonw_u64(w, "ok", iv->ok);
+		hist_json_write(w, "histogram", &iv->latency);
 		if (mon && mon->interval_json)
 			mon->interval_json(mon->ctx, r, (double)i * iv_s, len, w);
 		jsonw_close(w);
@@ -136,6 +168,7 @@ void load_result_json(const struct load_result *r, struct jsonw *w, const char *
 		mon->result_json(mon->ctx, r, w);
 	jsonw_close(w);
 	strbuf_release(&ts);
+	strbuf_release(&node);
 }
 
 /* One line of percentiles in microseconds. */

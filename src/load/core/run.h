@@ -27,7 +27,9 @@ struct load_result {
 	const struct load_opts *opts;	  /* as run (borrowed from the caller) */
 	const struct load_target *target; /* borrowed */
 	uint64_t started_wall_ns;	  /* wall clock when the measured window began */
+	int64_t start_late_ns;		  /* --start-at: how late the run began after it (>= 0) */
 	double duration_s;		  /* the measured window: first send to last reply */
+	const char *server_version;	  /* the server's own version string, or NULL */
 	struct load_stats stats;	  /* merged over threads (owned) */
 	void *proto_ts;			  /* merged protocol thread state (owned), or NULL */
 };
@@ -57,6 +59,12 @@ void load_result_text(const struct load_result *r, struct strbuf *out);
  * request was dropped; when nothing succeeded; or when the protocol's verdict fails.
  */
 int load_result_verdict(const struct load_result *r, struct strbuf *err);
+
+/*
+ * The machine this load generator runs on, for the result's "node": SLURM's node name
+ * ($SLURMD_NODENAME, inside a job step) or the host name. Returns sb's text.
+ */
+const char *load_node_name(struct strbuf *sb);
 
 /* Writes key: {min, mean, p50, p90, p99, p999, max} of h, in microseconds (h in ns). */
 struct hist;

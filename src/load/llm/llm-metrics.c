@@ -5,6 +5,7 @@
 
 #include "common/error.h"
 #include "common/xalloc.h"
+#include "load/core/hist-json.h"
 #include "load/llm/llm-metrics.h"
 
 int llm_slo_parse(struct llm_slo *slo, const char *spec, struct strbuf *err)
@@ -143,6 +144,7 @@ static void ms_summary(struct jsonw *w, const char *key, const struct hist *h)
 		jsonw_double(w, pct[i].name, (double)hist_percentile(h, pct[i].q) / 1e6, 3);
 	jsonw_double(w, "max", (double)h->max / 1e6, 3);
 	jsonw_u64(w, "count", h->total);
+	hist_json_write(w, "histogram", h);
 	jsonw_close(w);
 }
 

@@ -19,6 +19,7 @@ PARTS = [
     ("shlib_redis", "redis.sh", "Redis readiness probe (RESP PING, AUTH from the secret file)."),
     ("shlib_client", "client.sh", "Client jobs: wait for the target's endpoint.json."),
     ("shlib_target", "target.sh", "Client jobs: a target given as URL or HOST:PORT."),
+    ("shlib_metrics", "metrics.sh", "Client jobs: the recipe's Prometheus for --server-metrics."),
     ("shlib_path", "path.sh", "Native service jobs: commands installed off PATH (hb_path_add)."),
     ("shlib_replicas", "replicas.sh", "Client jobs with replicas: N load generators started together, merged."),
 ]

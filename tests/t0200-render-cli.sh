@@ -91,7 +91,7 @@ has "$s" "load 'llm' \"\\\$HPCBENCH_TARGET_URL\".* --sweep \"concurrency=1,2,5,1
 	"ollama_parametric: concurrency sweeps inside hpcbench load llm"
 has "$s" 'for hb_v1 in "50" "100" "200" "500"; do' "  prompt lengths loop in the script"
 s=$(echo "$SCRATCH"/seed/clients/redis_benchmark/*.sh)
-has "$s" "load 'redis' \"\\\$HPCBENCH_TARGET_HOST:\\\$HPCBENCH_TARGET_PORT\" -c \"50\" --value-size \"256\" --pipeline \"1\" --tests \"ping,set,get\" -n \"300000\" --json \"\\\$JOB_DIR/result.json\"" \
+has "$s" "load 'redis' \"\\\$HPCBENCH_TARGET_HOST:\\\$HPCBENCH_TARGET_PORT\" -c \"50\" --value-size \"256\" --pipeline \"1\" --tests \"ping,set,get\" -n \"300000\" \"\\\${HB_METRICS\\[@\\]}\" --json \"\\\$JOB_DIR/result.json\"" \
 	"redis_benchmark: old parameter names become hpcbench load options (-n per test, as redis-benchmark)"
 
 # Prometheus configs.

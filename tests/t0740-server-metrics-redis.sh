@@ -105,4 +105,11 @@ ok "no result file is written" test ! -e "$SCRATCH/r5.json"
 calls=$(redis-cli -p "$port" info commandstats | tr -d '\r' | grep -c '^cmdstat_get' || true)
 is "$calls" 0 "no load was sent"
 
+# 6. --metrics-best-effort: the unreachable source is left out, the load runs.
+out=$(hb load redis "127.0.0.1:$port" -n 1000 --metrics-best-effort --server-metrics "$R" \
+	--server-metrics "http://127.0.0.1:$dead/metrics" --json "$SCRATCH/r6.json" 2>&1)
+is "$?" 0 "--metrics-best-effort: an unreachable source does not stop the load"
+like "$out" "warning: server metrics: left out: http://127.0.0.1:$dead/metrics" "it is named in a warning"
+is "$(json "$SCRATCH/r6.json" "' '.join(sm)")" "$R" "the result holds the sources that answered"
+
 done_testing

@@ -259,9 +259,19 @@ static int cmd_load_exec(int argc, char **argv, struct cli_ctx *ctx)
 		goto out;
 	}
 	/* After prepare (which may load data into the server), before the load. */
-	if (mon && monitor_start(mon, &err)) {
-		cli_print_errors(err.buf);
-		goto out;
+	if (mon) {
+		struct strbuf warn = STRBUF_INIT;
+		int r = monitor_start(mon, opts.metrics_best_effort, &warn, &err);
+		for (char *l = warn.buf; *l;) {
+			size_t n = strcspn(l, "\n");
+			log_warn("%.*s", (int)n, l);
+			l += n + (l[n] == '\n');
+		}
+		strbuf_release(&warn);
+		if (r) {
+			cli_print_errors(err.buf);
+			goto out;
+		}
 	}
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);

@@ -23,11 +23,27 @@
 /* The command line as typed, kept before getopt permutes argv. */
 static char *saved_cmdline;
 
+/*
+ * a with the password of a URL in it (SCHEME://USER:PASSWORD@HOST, e.g. a
+ * --server-metrics SPEC) replaced by "***" (caller frees).
+ */
+static char *hide_url_password(const char *a)
+{
+	const char *s = strstr(a, "://"), *at, *colon;
+	if (!s || !(at = strchr(s + 3, '@')))
+		return xstrdup(a);
+	colon = memchr(s + 3, ':', (size_t)(at - s - 3));
+	if (!colon || memchr(s + 3, '/', (size_t)(at - s - 3)))
+		return xstrdup(a);
+	return xasprintf("%.*s***%s", (int)(colon + 1 - a), a, at);
+}
+
 void provenance_set_argv(int argc, char **argv)
 {
 	struct strbuf sb = STRBUF_INIT;
 	for (int i = 0; i < argc; i++) {
-		const char *a = argv[i];
+		char *shown = hide_url_password(argv[i]);
+		const char *a = shown;
 		if (i)
 			strbuf_addch(&sb, ' ');
 		/* Quoted only when the shell would need it, so that it reads as typed. */
@@ -36,6 +52,7 @@ void provenance_set_argv(int argc, char **argv)
 			strbuf_addstr(&sb, a);
 		else
 			sq_quote(&sb, a);
+		free(shown);
 	}
 	free(saved_cmdline);
 	saved_cmdline = strbuf_detach(&sb, NULL);

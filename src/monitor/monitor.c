@@ -151,14 +151,36 @@ static void *sampler_main(void *arg)
 	return NULL;
 }
 
-int monitor_start(struct monitor *m, struct strbuf *err)
+/* Closes source i and removes it from the list. */
+static void drop_source(struct monitor *m, size_t i)
+{
+	struct mon_source *s = &m->src[i];
+	if (s->type->close)
+		s->type->close(s);
+	mon_store_release(&s->store);
+	strbuf_release(&s->first_error);
+	free(s->spec);
+	memmove(&m->src[i], &m->src[i + 1], (m->n - i - 1) * sizeof(m->src[0]));
+	m->n--;
+}
+
+int monitor_start(struct monitor *m, int best_effort, struct strbuf *warn, struct strbuf *err)
 {
 	if (!m->n)
 		return 0;
 	sample_all(m, 1);
-	for (size_t i = 0; i < m->n; i++)
-		if (m->src[i].failures)
+	for (size_t i = 0; i < m->n;) {
+		if (!m->src[i].failures) {
+			i++;
+			continue;
+		}
+		if (!best_effort)
 			return error(err, "server metrics: %s", m->src[i].first_error.buf);
+		error(warn, "server metrics: left out: %s", m->src[i].first_error.buf);
+		drop_source(m, i);
+	}
+	if (!m->n)
+		return 0;
 	if (pthread_create(&m->thread, NULL, sampler_main, m))
 		return error(err, "cannot start the metrics sampler thread");
 	m->running = 1;
@@ -183,14 +205,8 @@ void monitor_free(struct monitor *m)
 	if (!m)
 		return;
 	monitor_stop(m);
-	for (size_t i = 0; i < m->n; i++) {
-		struct mon_source *s = &m->src[i];
-		if (s->type->close)
-			s->type->close(s);
-		mon_store_release(&s->store);
-		strbuf_release(&s->first_error);
-		free(s->spec);
-	}
+	while (m->n)
+		drop_source(m, m->n - 1);
 	strlist_clear(&m->match);
 	pthread_mutex_destroy(&m->mu);
 	pthread_cond_destroy(&m->cv);

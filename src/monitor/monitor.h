@@ -31,10 +31,11 @@ int monitor_add(struct monitor *m, const char *spec, struct strbuf *err);
 /* Appends the accepted SPEC forms, one per line, to out. */
 void monitor_usage(struct strbuf *out);
 /*
- * Takes a first sample of every source (each must answer), then starts the sampler
- * thread. 0, or -1 with err naming the source that failed.
+ * Takes a first sample of every source, then starts the sampler thread. Each source
+ * must answer: 0, or -1 with err naming the source that failed; with best_effort, a
+ * source that does not answer is left out instead, with a line in warn.
  */
-int monitor_start(struct monitor *m, struct strbuf *err);
+int monitor_start(struct monitor *m, int best_effort, struct strbuf *warn, struct strbuf *err);
 /* Stops the sampler after one last sample (so counters bracket the window's end). */
 void monitor_stop(struct monitor *m);
 void monitor_free(struct monitor *m);

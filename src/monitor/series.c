@@ -192,6 +192,29 @@ int mon_series_at(const struct mon_series *s, uint64_t a, uint64_t b, double *ou
 	return 0;
 }
 
+/* The line through samples i and i+1 at time t. */
+static double lerp(const struct mon_series *s, size_t i, uint64_t t)
+{
+	double f = (double)(t - s->t[i]) / (double)(s->t[i + 1] - s->t[i]);
+	return s->v[i] + f * (s->v[i + 1] - s->v[i]);
+}
+
+double mon_series_integral(const struct mon_series *s, uint64_t w0, uint64_t w1, double *covered_s)
+{
+	double sum = 0, cov = 0;
+	for (size_t i = 0; i + 1 < s->n; i++) {
+		uint64_t a = s->t[i], b = s->t[i + 1];
+		if (b <= a || b <= w0 || a >= w1)
+			continue;
+		uint64_t lo = a > w0 ? a : w0, hi = b < w1 ? b : w1;
+		double dt = (double)(hi - lo) / 1e9;
+		sum += (lerp(s, i, lo) + lerp(s, i, hi)) / 2 * dt;
+		cov += dt;
+	}
+	*covered_s = cov;
+	return sum;
+}
+
 void mon_stats_json(const struct mon_series *s, const struct mon_stats *st, struct jsonw *w,
 		    const char *key)
 {

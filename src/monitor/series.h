@@ -58,6 +58,12 @@ int mon_series_stats(const struct mon_series *s, uint64_t w0, uint64_t w1, struc
  * bracket it. Returns 0 with *v, or -1 when there is none.
  */
 int mon_series_at(const struct mon_series *s, uint64_t a, uint64_t b, double *v);
+/*
+ * The integral over [w0, w1] of the piecewise-linear line through the samples
+ * (trapezoids; value x seconds: watts -> joules), over the part of the window the
+ * samples cover (*covered_s). 0 when fewer than two samples fall around it.
+ */
+double mon_series_integral(const struct mon_series *s, uint64_t w0, uint64_t w1, double *covered_s);
 /* Writes the series' statistics as one object under key (see docs/monitoring.md). */
 void mon_stats_json(const struct mon_series *s, const struct mon_stats *st, struct jsonw *w,
 		    const char *key);

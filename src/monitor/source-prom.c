@@ -168,6 +168,19 @@ static void labels_of(json_t *metric, struct strbuf *key)
 		strbuf_addch(key, '}');
 }
 
+/* True for names that count up by the Prometheus conventions. */
+static int counter_name(const char *n)
+{
+	static const char *const suffixes[] = { "_total", "_bucket", "_count", "_sum", NULL };
+	size_t len = strlen(n);
+	for (size_t i = 0; suffixes[i]; i++) {
+		size_t k = strlen(suffixes[i]);
+		if (len > k && !strcmp(n + len - k, suffixes[i]))
+			return 1;
+	}
+	return 0;
+}
+
 /* One range query into the store. */
 static int range_query(struct mon_source *src, const char *query, uint64_t w0, uint64_t w1,
 		       uint64_t step_ns, struct strbuf *err)
@@ -198,10 +211,20 @@ static int range_query(struct mon_source *src, const char *query, uint64_t w0, u
 	{
 		size_t j;
 		json_t *pt;
+		json_t *metric = json_object_get(r, "metric");
+		const char *name = json_string_value(json_object_get(metric, "__name__"));
+		enum mon_kind kind = MON_GAUGE;
 		strbuf_reset(&key);
-		strbuf_addstr(&key, query);
-		labels_of(json_object_get(r, "metric"), &key);
-		struct mon_series *s = mon_store_get(&src->store, key.buf, MON_GAUGE, "");
+		/* A raw series keeps its name (and is a counter by its name); a computed one
+		 * (rate(), sum()) is named by the query. */
+		strbuf_addstr(&key, name ? name : query);
+		labels_of(metric, &key);
+		if (name && counter_name(name))
+			kind = MON_COUNTER;
+		if (!mon_source_wanted(src, key.buf))
+			continue;
+		struct mon_series *s = mon_store_get(&src->store, key.buf, kind,
+						     name ? mon_unit_from_name(name, "") : "");
 		json_array_foreach(json_object_get(r, "values"), j, pt)
 		{
 			double t = json_number_value(json_array_get(pt, 0));

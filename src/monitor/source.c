@@ -4,13 +4,8 @@
 #include <string.h>
 
 const struct mon_source_type *const mon_source_types[] = {
-	&mon_source_prom_text,
-	&mon_source_promql,
-	&mon_source_redis,
-	&mon_source_proc,
-	&mon_source_mysql,
-	&mon_source_postgres,
-	NULL,
+	&mon_source_prom_text, &mon_source_promql,   &mon_source_redis, &mon_source_proc,
+	&mon_source_mysql,     &mon_source_postgres, &mon_source_gpu,	NULL,
 };
 
 const struct mon_source_type *mon_source_type_find(const char *spec)
@@ -22,8 +17,7 @@ const struct mon_source_type *mon_source_type_find(const char *spec)
 	return NULL;
 }
 
-/* True when the name part of key matches one of the globs (or there are none). */
-static int wanted(const struct mon_source *src, const char *key)
+int mon_source_wanted(const struct mon_source *src, const char *key)
 {
 	char name[256];
 	size_t n = strcspn(key, "{");
@@ -42,7 +36,7 @@ static int wanted(const struct mon_source *src, const char *key)
 void mon_source_add(struct mon_source *src, const char *key, enum mon_kind kind, const char *unit,
 		    uint64_t t_ns, double v)
 {
-	if (!wanted(src, key))
+	if (!mon_source_wanted(src, key))
 		return;
 	if (!unit)
 		unit = mon_unit_from_name(key, "");

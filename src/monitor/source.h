@@ -54,6 +54,8 @@ extern const struct mon_source_type *const mon_source_types[];
 /* The type whose prefix spec starts with, or NULL. */
 const struct mon_source_type *mon_source_type_find(const char *spec);
 
+/* True when the name part of key (before '{') passes the --metrics-match globs. */
+int mon_source_wanted(const struct mon_source *src, const char *key);
 /*
  * Records one sample of series key (name + labels) if it passes the --metrics-match
  * globs (matched against the name without labels). unit NULL: derived from the name.
@@ -68,5 +70,6 @@ extern const struct mon_source_type mon_source_redis;
 extern const struct mon_source_type mon_source_proc;
 extern const struct mon_source_type mon_source_mysql;
 extern const struct mon_source_type mon_source_postgres;
+extern const struct mon_source_type mon_source_gpu;
 
 #endif

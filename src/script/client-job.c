@@ -7,6 +7,7 @@
 #include "common/error.h"
 #include "common/shquote.h"
 #include "common/xalloc.h"
+#include "recipe/rnode.h"
 #include "script/hooks.h"
 #include "script/client-job.h"
 #include "script/jobparts.h"
@@ -246,6 +247,61 @@ static void target_word(struct strbuf *sb, const struct client_render *cr,
 		strbuf_add(sb, b->target_suffix.buf, b->target_suffix.len);
 }
 
+/* The job index of a service of this recipe that answers PromQL, or -1. */
+static int find_promql_job(const struct job_plan *plan)
+{
+	for (size_t i = 0; i < plan->nr; i++)
+		if (plan->jobs[i].kind != JOB_CLIENT && plan->jobs[i].service &&
+		    plan->jobs[i].service->type && plan->jobs[i].service->type->render &&
+		    plan->jobs[i].service->type->render->promql)
+			return (int)i;
+	return -1;
+}
+
+/*
+ * Server metrics (docs/monitoring.md) when the client does not choose them itself
+ * (parameters.server_metrics): the recipe's Prometheus, asked for every series it
+ * scrapes except its own over the measured window; else the target's own metrics when
+ * its type knows how to read them without credentials. Adds "${HB_METRICS[@]}" to the
+ * load command.
+ */
+static void metrics_block(struct strbuf *sb, const struct client_spec *c,
+			  const struct job_plan *plan, struct cli_build *b, unsigned wait_s)
+{
+	int pj = find_promql_job(plan);
+	const struct service_render *tr =
+	    b->target_type && b->target_type->render ? b->target_type->render : NULL;
+	if (cli_param(c, "server_metrics") || rnode_get(c->parameters, "server_metrics"))
+		return;
+	if (pj >= 0) {
+		strbuf_addstr(sb, "\n# Server metrics: the recipe's Prometheus, asked over the "
+				  "measured window\n");
+		strbuf_addstr(sb, shlib_metrics);
+		/* the query {job=~".+",job!="prometheus"}, URL-encoded */
+		strbuf_addf(sb,
+			    "HB_METRICS=()\n"
+			    "if HB_PROM=$(hb_metrics_prometheus \"$RUN_DIR/%s\" %u); then\n"
+			    "\tHB_METRICS=(--metrics-best-effort --server-metrics "
+			    "\"$HB_PROM?query=%%7Bjob%%3D~%%22.%%2B%%22%%2Cjob%%21%%3D%%"
+			    "22prometheus%%22%%7D\")\n"
+			    "else\n"
+			    "\techo \"hpcbench: prometheus job %s gave no endpoint: no server "
+			    "metrics\" >&2\n"
+			    "fi\n",
+			    plan->jobs[pj].id, wait_s, plan->jobs[pj].id);
+	} else if (tr && tr->metrics_source &&
+		   !(b->target_service &&
+		     svc_key(b->target_service, "password", "REDIS_PASSWORD"))) {
+		strbuf_addf(sb,
+			    "\n# Server metrics: the target's own, read by the load generator\n"
+			    "HB_METRICS=(--server-metrics %s --metrics-best-effort)\n",
+			    tr->metrics_source);
+	} else {
+		return;
+	}
+	strlist_push(&b->opts, "\"${HB_METRICS[@]}\"");
+}
+
 /* nd tabs */
 static void indent(struct strbuf *sb, unsigned nd)
 {
@@ -481,6 +537,7 @@ int render_client(const struct recipe *r, const struct client_spec *c, const str
 		strbuf_addch(&sb, '\n');
 	} else {
 		map_parameters(&p, c, job);
+		metrics_block(&sb, c, plan, &b, wait_s);
 		load_body(&sb, c, cr, &b, &p, replicas);
 	}
 	job->script = strbuf_detach(&sb, NULL);

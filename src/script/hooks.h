@@ -66,8 +66,15 @@ struct service_render {
 	const char *url_scheme; /* endpoint url scheme; NULL = "http" */
 	/* The LLM API it serves (`hpcbench load llm --api`), or NULL: not an LLM server. */
 	const char *llm_api;
-	/* Answers PromQL (/api/v1/query): Grafana's datasource when the recipe has one. */
+	/* Answers PromQL (/api/v1/query): Grafana's datasource when the recipe has one, and
+	 * the source of the clients' server metrics (docs/monitoring.md). */
 	bool promql;
+	/*
+	 * The `hpcbench load --server-metrics` SPEC that reads this server's own metrics, as
+	 * a double-quoted shell word over $HPCBENCH_TARGET_HOST/PORT; used by a client of
+	 * a recipe without Prometheus. NULL: none without credentials.
+	 */
+	const char *metrics_source;
 	/* Probe path rewrites, pairs {from, to, ..., NULL} (old recipes' paths). */
 	const char *const *probe_rewrite;
 	unsigned probe_timeout_s; /* readiness default when health_check gives none */

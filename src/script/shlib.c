@@ -305,6 +305,28 @@ const char shlib_target[] =
 	"\tesac\n"
 	"}\n";
 
+const char shlib_metrics[] =
+	"# Prints prometheus://HOST:PORT of the recipe's Prometheus ($1: its job folder) once its\n"
+	"# endpoint.json exists, waiting up to $2 s; returns 1 (prints nothing) if it never\n"
+	"# comes or the job ended: the load then runs without server metrics.\n"
+	"hb_metrics_prometheus() {\n"
+	"\tlocal dir=$1 timeout=$2 start now state\n"
+	"\tprintf -v start '%(%s)T' -1\n"
+	"\tuntil [ -e \"$dir/endpoint.json\" ]; do\n"
+	"\t\tstate=\n"
+	"\t\t[ -r \"$dir/state\" ] && read -r state _ <\"$dir/state\"\n"
+	"\t\tcase $state in COMPLETED | FAILED) return 1 ;; esac\n"
+	"\t\tprintf -v now '%(%s)T' -1\n"
+	"\t\t[ $((now - start)) -lt \"$timeout\" ] || return 1\n"
+	"\t\tsleep 1\n"
+	"\tdone\n"
+	"\t(\n"
+	"\t\t# shellcheck source=/dev/null\n"
+	"\t\t. \"$dir/endpoint.env\"\n"
+	"\t\tprintf 'prometheus://%s:%s' \"$HPCBENCH_TARGET_HOST\" \"$HPCBENCH_TARGET_PORT\"\n"
+	"\t)\n"
+	"}\n";
+
 const char shlib_path[] =
 	"# Appends to PATH the newest folder (version order) matching one of the globs \"$2\"...\n"
 	"# that holds command $1, unless $1 is on PATH already: Debian puts PostgreSQL's\n"

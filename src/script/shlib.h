@@ -22,6 +22,8 @@ extern const char shlib_redis[];
 extern const char shlib_client[];
 /* Client jobs: a target given as URL or HOST:PORT. */
 extern const char shlib_target[];
+/* Client jobs: the recipe's Prometheus for --server-metrics. */
+extern const char shlib_metrics[];
 /* Native service jobs: commands installed off PATH (hb_path_add). */
 extern const char shlib_path[];
 /* Client jobs with replicas: N load generators started together, merged. */

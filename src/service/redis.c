@@ -108,6 +108,7 @@ static const struct service_render redis_render = {
 	.command = "redis-server",
 	.owned_args = redis_owned,
 	.url_scheme = "redis",
+	.metrics_source = "\"redis://$HPCBENCH_TARGET_HOST:$HPCBENCH_TARGET_PORT\"",
 	.build = redis_build,
 };
 

@@ -28,7 +28,13 @@ extern const struct client_type client_type_sql;
  * key table: the old tool's orchestration keys and the load generator's common options.
  */
 #define CLIENT_COMMON_KEYS                                                                         \
-	{ "connections", KEY_INT, "connections (closed loop) or concurrency", "-c", TK_SWEEP },    \
+	{ "server_metrics", KEY_ANY,                                                               \
+	  "--server-metrics SPECs (a list); given, even empty, it replaces the automatic choice",  \
+	  "--server-metrics", 0 },                                                                 \
+	    { "metrics_interval", KEY_STRING, "server metrics sampling period, e.g. 1s",           \
+	      "--metrics-interval", 0 },                                                           \
+	    { "connections", KEY_INT, "connections (closed loop) or concurrency", "-c",            \
+	      TK_SWEEP },                                                                          \
 	    { "threads", KEY_INT, "load generator threads", "-t", 0 },                             \
 	    { "pipeline", KEY_ANY, "requests in flight per connection", "--pipeline", TK_SWEEP },  \
 	    { "duration", KEY_STRING, "measured duration, e.g. 30s", "-d", 0 },                    \

@@ -50,6 +50,7 @@ static const struct service_render vllm_render = {
 	.owned_args = vllm_owned,
 	.url_scheme = "http",
 	.llm_api = "openai-chat",
+	.metrics_source = "\"http://$HPCBENCH_TARGET_HOST:$HPCBENCH_TARGET_PORT/metrics\"",
 	.probe_timeout_s = 900,
 	.build = vllm_build,
 };

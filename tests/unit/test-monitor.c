@@ -179,6 +179,25 @@ static void test_counter_stats(void **state)
 	mon_store_release(&st);
 }
 
+static void test_integral(void **state)
+{
+	(void)state;
+	struct mon_store st;
+	double cov;
+	mon_store_init(&st);
+	struct mon_series *p = mon_store_get(&st, "p_watts", MON_GAUGE, NULL);
+	/* 100 W at 0 s rising to 200 W at 2 s, then flat to 4 s */
+	mon_series_add(p, 0, 100);
+	mon_series_add(p, 2 * S, 200);
+	mon_series_add(p, 4 * S, 200);
+	assert_true(fabs(mon_series_integral(p, 0, 4 * S, &cov) - 700) < 1e-9 && cov == 4);
+	/* clipped to [1 s, 3 s]: 150..200 over 1 s (175 J) + 200 over 1 s */
+	assert_true(fabs(mon_series_integral(p, S, 3 * S, &cov) - 375) < 1e-9 && cov == 2);
+	/* a window reaching past the samples counts only what they cover */
+	assert_true(fabs(mon_series_integral(p, 3 * S, 9 * S, &cov) - 200) < 1e-9 && cov == 1);
+	mon_store_release(&st);
+}
+
 static void test_store_many(void **state)
 {
 	(void)state;
@@ -241,7 +260,7 @@ int main(void)
 		cmocka_unit_test(test_prom_text),     cmocka_unit_test(test_openmetrics),
 		cmocka_unit_test(test_prom_bad),      cmocka_unit_test(test_gauge_stats),
 		cmocka_unit_test(test_counter_stats), cmocka_unit_test(test_store_many),
-		cmocka_unit_test(test_bad_specs),
+		cmocka_unit_test(test_bad_specs),     cmocka_unit_test(test_integral),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -33,6 +33,7 @@ const struct option load_core_longopts[] = {
 	{ "server-metrics", required_argument, NULL, LOAD_OPT_SERVER_METRICS },
 	{ "metrics-interval", required_argument, NULL, LOAD_OPT_METRICS_INTERVAL },
 	{ "metrics-match", required_argument, NULL, LOAD_OPT_METRICS_MATCH },
+	{ "metrics-best-effort", no_argument, NULL, LOAD_OPT_METRICS_BEST_EFFORT },
 	{ "start-at", required_argument, NULL, LOAD_OPT_START_AT },
 	{ "replica", required_argument, NULL, LOAD_OPT_REPLICA },
 	{ 0 },
@@ -204,6 +205,9 @@ int load_opts_set(struct load_opts *o, int val, const char *arg, struct strbuf *
 			return error(err, "--metrics-match: at most %d patterns",
 				     LOAD_MAX_METRICS_SPECS);
 		o->metrics_match[o->nmetrics_match++] = arg;
+		return 0;
+	case LOAD_OPT_METRICS_BEST_EFFORT:
+		o->metrics_best_effort = true;
 		return 0;
 	case LOAD_OPT_METRICS_INTERVAL:
 		if (parse_duration_us(arg, &v) || v < 100000 || v > 3600000000ull)

@@ -71,6 +71,7 @@ struct load_opts {
 	const char *metrics_match[LOAD_MAX_METRICS_SPECS];
 	unsigned nmetrics_match;
 	uint64_t metrics_interval_us;
+	bool metrics_best_effort;	    /* --metrics-best-effort */
 	const struct load_monitor *monitor; /* set by the caller, or NULL */
 	uint64_t start_at_ns;	 /* --start-at: wall clock (epoch ns) the run begins; 0 = now */
 	unsigned replica;	 /* --replica I/N: this is replica I (0-based) ... */
@@ -100,6 +101,7 @@ enum {
 	LOAD_OPT_SERVER_METRICS,
 	LOAD_OPT_METRICS_INTERVAL,
 	LOAD_OPT_METRICS_MATCH,
+	LOAD_OPT_METRICS_BEST_EFFORT,
 	LOAD_OPT_START_AT,
 	LOAD_OPT_REPLICA,
 };
@@ -142,9 +144,14 @@ extern const struct option load_core_longopts[];
 	"  --server-metrics SPEC  collect the server's metrics during the window into the\n"       \
 	"                       result (repeatable): http://HOST:PORT/metrics,\n"                  \
 	"                       redis://[:PASSWORD@]HOST:PORT, pid:PID,\n"                         \
+	"                       mysql://USER[:PASSWORD]@HOST:PORT,\n"                              \
+	"                       postgres://USER[:PASSWORD]@HOST:PORT/DB,\n"                        \
+	"                       nvidia-smi[:PATH] (GPU power and energy),\n"                       \
 	"                       prometheus://HOST:PORT?query=PROMQL\n"                             \
 	"  --metrics-interval T sampling period of the server metrics (default 1s)\n"              \
 	"  --metrics-match GLOB keep only series whose name matches (repeatable)\n"                \
+	"  --metrics-best-effort  a source that does not answer at the start is left\n"            \
+	"                       out with a warning (default: exit 1 before the load)\n"            \
 	"replicas (one load generator of several, e.g. srun steps):\n"                             \
 	"  --replica I/N        this is replica I (0..N-1) of N: --rate and -n are totals\n"       \
 	"                       over all N (this one sends its share), --seed differs\n"           \

@@ -3,6 +3,7 @@
 
 #include "cli/cli.h"
 #include "cli/state.h"
+#include "common/endpoint.h"
 #include "common/error.h"
 #include "common/log.h"
 #include "exec/executor.h"
@@ -52,6 +53,17 @@ static int cmd_run_exec(int argc, char **argv, struct cli_ctx *ctx)
 	if (o.target_service && o.target_endpoint)
 		return cli_usage_error(&cmd_run_entry,
 				       "--target-service and --target-endpoint exclude each other");
+	if (o.target_endpoint) {
+		/* Checked before anything is submitted: a bad endpoint would fail the job
+		 * only after the queue wait. */
+		struct strbuf why = STRBUF_INIT;
+		int rc = 0;
+		if (endpoint_check(o.target_endpoint, &why) < 0)
+			rc = cli_usage_error(&cmd_run_entry, "--target-endpoint: %s", why.buf);
+		strbuf_release(&why);
+		if (rc)
+			return rc;
+	}
 	if (o.executor && !executor_known(o.executor)) {
 		struct strbuf names = STRBUF_INIT;
 		int rc;

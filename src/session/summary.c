@@ -17,6 +17,14 @@ static double num(json_t *obj, const char *a, const char *b)
 	return json_is_number(v) ? json_number_value(v) : 0;
 }
 
+/* A count from a result file: a negative, fractional-overflowing or absurd number (a
+ * damaged or hand-edited file) reads as 0, never as a float-to-integer overflow. */
+static uint64_t count(json_t *root, const char *a, const char *b)
+{
+	double v = num(root, a, b);
+	return v >= 0 && v < 1.8e19 ? (uint64_t)v : 0;
+}
+
 void summary_parse_result(struct summary_result *r, const char *json, size_t len)
 {
 	json_error_t jerr;
@@ -24,9 +32,9 @@ void summary_parse_result(struct summary_result *r, const char *json, size_t len
 	const char *schema = json_string_value(json_object_get(root, "schema"));
 	r->parsed = 0;
 	if (root && schema && !strncmp(schema, "hpcbench.result/", 16)) {
-		r->sent = (uint64_t)num(root, "requests", "sent");
-		r->ok = (uint64_t)num(root, "requests", "ok");
-		r->errors = (uint64_t)num(root, "requests", "errors");
+		r->sent = count(root, "requests", "sent");
+		r->ok = count(root, "requests", "ok");
+		r->errors = count(root, "requests", "errors");
 		r->rps = num(root, "throughput_rps", NULL);
 		r->p50_us = num(root, "latency_us", "p50");
 		r->p99_us = num(root, "latency_us", "p99");

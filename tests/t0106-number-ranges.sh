@@ -47,7 +47,8 @@ hb load redis "127.0.0.1:$port" --value-size 1e300 >/dev/null 2>&1
 is "$?" 2 "load redis --value-size 1e300: exit 2"
 
 # The lowest rate allowed runs and honours -d (a real server answers).
-rport=$(start_redis) || bail "redis did not start"
+rport=$(start_redis --appendonly no) || bail "redis did not start"
+track_pid "$(redis_pid "$rport")"
 hb load redis "127.0.0.1:$rport" --rate 0.001 -d 1s --json low.json >/dev/null 2>&1
 is "$?" 0 "load --rate 0.001 -d 1s runs"
 ok "  and writes a strict json result" json_strict low.json

@@ -4,6 +4,7 @@
 
 #include "cli/cli.h"
 #include "cli/state.h"
+#include "common/endpoint.h"
 #include "common/error.h"
 #include "common/log.h"
 #include "exec/executor.h"
@@ -67,6 +68,17 @@ static int cmd_run_exec(int argc, char **argv, struct cli_ctx *ctx)
 				       "--target-service and --target-endpoint exclude each other");
 	if (cli_check_executor(&cmd_run_entry, o.executor) != EXIT_OK)
 		return EXIT_USAGE;
+	if (o.target_endpoint) {
+		/* Checked before anything is submitted: a bad endpoint would fail the job
+		 * only after the queue wait. */
+		struct strbuf why = STRBUF_INIT;
+		int rc = 0;
+		if (endpoint_check(o.target_endpoint, &why) < 0)
+			rc = cli_usage_error(&cmd_run_entry, "--target-endpoint: %s", why.buf);
+		strbuf_release(&why);
+		if (rc)
+			return rc;
+	}
 	o.recipes = (const char *const *)argv + optind;
 	o.nr_recipes = (size_t)(argc - optind);
 	code = cli_setup(ctx, NULL);

@@ -1,7 +1,10 @@
 /* hpcbench stop ID... | --run RUN | --all */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 
 #include "cli/cli.h"
 #include "cli/state.h"
@@ -87,6 +90,19 @@ static int cmd_stop_exec(int argc, char **argv, struct cli_ctx *ctx)
 	cfg = ctx->config;
 	st = ctx->store;
 	ret = EXIT_FAILED;
+	/*
+	 * Stops run one at a time (the lock is released when this process ends): of
+	 * several concurrent stops of one job, the first cancels it and says so; the others
+	 * then find it ended and report that instead.
+	 */
+	{
+		char *db = store_default_path(), *lock = xasprintf("%s.stop-lock", db);
+		int fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+		while (fd >= 0 && flock(fd, LOCK_EX) < 0 && errno == EINTR)
+			;
+		free(lock);
+		free(db);
+	}
 
 	if (all) {
 		if (store_job_list(st, NULL, 1, &jobs, &n, &err) < 0)

@@ -5,6 +5,7 @@
 
 #include "cli/cli.h"
 #include "common/error.h"
+#include "common/log.h"
 #include "common/strbuf.h"
 #include "config/config.h"
 #include "exec/executor.h"
@@ -13,12 +14,19 @@
 
 struct store *cli_store_open(void)
 {
-	struct strbuf err = STRBUF_INIT;
-	char *path = store_default_path();
-	struct store *st = store_open(path, &err);
+	struct strbuf err = STRBUF_INIT, why = STRBUF_INIT;
+	char *path = store_default_path(), *moved = NULL;
+	struct store *st = store_open_recover(path, &moved, &why, &err);
+	if (moved)
+		log_warn("%s was not a usable state database (%s); moved aside to %s and "
+			 "started a new one. Runs it listed are no longer known to status; their "
+			 "results stay in their run folders.",
+			 path, why.buf, moved);
 	if (!st)
 		cli_print_errors(err.buf);
 	strbuf_release(&err);
+	strbuf_release(&why);
+	free(moved);
 	free(path);
 	return st;
 }

@@ -9,6 +9,10 @@ extern int log_verbose; /* set by -v */
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Progress: printed only when stderr is a terminal, or with -v. */
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Always printed, without a prefix: what a wait of more than a second is waiting for. */
+void log_notice(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Printed only with -v. */
+void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* True when stderr is a terminal (progress lines may be redrawn). */
 int log_stderr_is_tty(void);
 

@@ -24,6 +24,7 @@ enum {
 	TK_SECRET = 1 << 1,   /* travels in a 0600 side file, never in a script or command line */
 	TK_IGNORED = 1 << 2,  /* accepted for old recipes, no effect */
 	TK_REQUIRED = 1 << 3, /* must be present */
+	TK_PATH = 1 << 4,     /* names a file on the job's side: not read when validating */
 };
 
 struct type_key {

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/endpoint.h"
 #include "common/error.h"
 #include "common/fsutil.h"
 #include "common/jsonw.h"
@@ -465,6 +466,15 @@ static void client_resolve(struct loader *L, struct rnode *node, struct client_s
 	const struct service_spec *svc = find_service(L->r, cl->target.name);
 	char *label = cl->name ? xasprintf("client '%s'", cl->name) : xstrdup("client");
 	bool has_command = cl->command != NULL;
+	struct strbuf why = STRBUF_INIT;
+
+	if (cl->target.endpoint && endpoint_check(cl->target.endpoint, &why) < 0) {
+		const struct rnode *en = rnode_get(node, "endpoint");
+		if (!en)
+			en = rnode_get(rnode_get(node, "target_service"), "endpoint");
+		schema_error(&L->s, en ? &en->pos : &node->pos, "endpoint: %s", why.buf);
+	}
+	strbuf_release(&why);
 
 	if (cl->target.name && !svc && !service_type_find(cl->target.name) &&
 	    !client_type_find(cl->target.name)) {
@@ -674,6 +684,7 @@ static void client_load(struct loader *L, struct rnode *node, struct client_spec
 		need_image(L, node, "client", cl->name, cl->container_image, &cl->container);
 	if (cl->type && cl->type->validate && cl->type->validate(cl, L->err) < 0)
 		L->s.errors++;
+	L->s.errors += client_params_check(cl, L->err);
 }
 
 /* ---- the whole recipe ---- */

@@ -49,6 +49,18 @@ struct client_type {
 const struct service_type *service_type_find(const char *name);
 /* Lookup by client type name or alias (e.g. target "ollama" -> llm); NULL if unknown. */
 const struct client_type *client_type_find(const char *name);
+/*
+ * A client's `parameters` checked by its load protocol's own option parser, as the job
+ * would run `hpcbench load PROTOCOL ... --OPTION VALUE`: a value the protocol refuses
+ * (`ratio: "x"`, `method: "GE T"`) fails `validate` and `run` before anything is
+ * submitted. Every parameter that maps to a load option (type_key.option) goes through
+ * the protocol's option hook or the core option parser; each value of a sweep list is
+ * checked alone. Skipped: secrets (TK_SECRET), job-side paths (TK_PATH), flags, values
+ * naming shell variables ($X, expanded in the job) and keys the type maps itself.
+ * Appends "FILE:LINE:COL: parameters.KEY: reason" per refused value; returns the count.
+ * Implemented by src/service/client-params.c, like the lookups above by the registry.
+ */
+unsigned client_params_check(const struct client_spec *c, struct strbuf *err);
 /* NULL-terminated registries, sorted by name. */
 extern const struct service_type *const service_types[];
 extern const struct client_type *const client_types[];

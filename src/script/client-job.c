@@ -7,7 +7,7 @@
 #include "common/error.h"
 #include "common/shquote.h"
 #include "common/xalloc.h"
-#include "recipe/rnode.h"
+#include "common/rnode.h"
 #include "script/hooks.h"
 #include "script/client-job.h"
 #include "script/jobparts.h"
@@ -266,12 +266,12 @@ static int find_promql_job(const struct job_plan *plan)
  * load command.
  */
 static void metrics_block(struct strbuf *sb, const struct client_spec *c,
-			  const struct job_plan *plan, struct cli_build *b, unsigned wait_s)
+			  const struct job_plan *plan, struct client_build *b, unsigned wait_s)
 {
 	int pj = find_promql_job(plan);
 	const struct service_render *tr =
 	    b->target_type && b->target_type->render ? b->target_type->render : NULL;
-	if (cli_param(c, "server_metrics") || rnode_get(c->parameters, "server_metrics"))
+	if (client_param(c, "server_metrics") || rnode_get(c->parameters, "server_metrics"))
 		return;
 	if (pj >= 0) {
 		strbuf_addstr(sb, "\n# Server metrics: the recipe's Prometheus, asked over the "

@@ -31,10 +31,10 @@ static const struct type_key chroma_client_keys[] = {
 	{ "queries", KEY_INT, "distinct query vectors", "--queries", 0 },
 	{ "where", KEY_STRING, "metadata filter (JSON) of every query", "--where", 0 },
 	{ "include", KEY_STRING, "fields returned, e.g. distances,metadatas", "--include", 0 },
-	{ "data", KEY_STRING, "dataset: ann-benchmarks .hdf5 or TEXMEX .fvecs", "--data", 0 },
+	{ "data", KEY_STRING, "dataset: ann-benchmarks .hdf5 or TEXMEX .fvecs", "--data", TK_PATH },
 	{ "query_data", KEY_STRING, ".fvecs query vectors (with an .fvecs data)", "--query-data",
-	  0 },
-	{ "truth", KEY_STRING, ".ivecs exact neighbours of the queries", "--truth", 0 },
+	  TK_PATH },
+	{ "truth", KEY_STRING, ".ivecs exact neighbours of the queries", "--truth", TK_PATH },
 	{ "keep", KEY_BOOL, "leave the collection in place", "--keep", 0 },
 	{ NULL, 0, NULL, NULL, 0 },
 };

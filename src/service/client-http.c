@@ -10,7 +10,7 @@ static const struct type_key http_client_keys[] = {
 	{ "path", KEY_STRING, "path appended to the target URL, e.g. /index.html", NULL, 0 },
 	{ "method", KEY_STRING, "request method (GET)", "-m", 0 },
 	{ "headers", KEY_ANY, "extra headers: a map or a list of 'K: V'", "-H", 0 },
-	{ "body", KEY_STRING, "request body", "--body", 0 },
+	{ "body", KEY_STRING, "request body", "--body", TK_PATH },
 	{ NULL, 0, NULL, NULL, 0 },
 };
 

@@ -28,7 +28,7 @@ static const struct type_key llm_client_keys[] = {
 	{ "extra_body", KEY_STRING, "extra request fields as JSON, e.g. '{\"top_p\":0.9}'",
 	  "--extra-body", 0 },
 	{ "api_key_file", KEY_STRING, "file holding the API key (Authorization: Bearer)",
-	  "--api-key-file", 0 },
+	  "--api-key-file", TK_PATH },
 	{ "no_stream", KEY_BOOL, "one JSON body per request instead of a stream", "--no-stream",
 	  0 },
 	{ "input_spread", KEY_STRING, "prompt lengths uniform in N*(1-F)..N*(1+F)",
@@ -37,7 +37,7 @@ static const struct type_key llm_client_keys[] = {
 	  "--shared-prefix-tokens", 0 },
 	{ "prompts", KEY_INT, "distinct synthetic prompts", "--prompts", 0 },
 	{ "dataset", KEY_STRING, "JSONL prompts file ({\"prompt\"} or {\"messages\"} per line)",
-	  "--dataset", 0 },
+	  "--dataset", TK_PATH },
 	{ "burstiness", KEY_STRING, "gamma arrivals: shape K (1 = Poisson)", "--burstiness", 0 },
 	{ "max_concurrency", KEY_INT, "open loop: most requests in flight", "--max-concurrency",
 	  0 },
@@ -47,7 +47,7 @@ static const struct type_key llm_client_keys[] = {
 	{ "find_max_rate", KEY_BOOL, "search the highest rate whose SLOs hold", "--find-max-rate",
 	  0 },
 	{ "requests_out", KEY_STRING, "one JSON line per request to this file", "--requests-out",
-	  0 },
+	  TK_PATH },
 	{ NULL, 0, NULL, NULL, 0 },
 };
 

@@ -145,6 +145,14 @@ static void read_rows(struct summary_result *r, json_t *root)
 	strbuf_release(&file_label);
 }
 
+/* A count from a result file: a negative, fractional-overflowing or absurd number (a
+ * damaged or hand-edited file) reads as 0, never as a float-to-integer overflow. */
+static uint64_t count(json_t *root, const char *a, const char *b)
+{
+	double v = num(root, a, b);
+	return v >= 0 && v < 1.8e19 ? (uint64_t)v : 0;
+}
+
 void summary_parse_result(struct summary_result *r, const char *json, size_t len)
 {
 	json_error_t jerr;
@@ -160,9 +168,9 @@ void summary_parse_result(struct summary_result *r, const char *json, size_t len
 	if (!r->why) {
 		read_rows(r, root);
 		if (r->single) {
-			r->sent = (uint64_t)num(root, "requests", "sent");
-			r->ok = (uint64_t)num(root, "requests", "ok");
-			r->errors = (uint64_t)num(root, "requests", "errors");
+			r->sent = count(root, "requests", "sent");
+			r->ok = count(root, "requests", "ok");
+			r->errors = count(root, "requests", "errors");
 			r->rps = num(root, "throughput_rps", NULL);
 			r->p50_us = num(root, "latency_us", "p50");
 			r->p99_us = num(root, "latency_us", "p99");

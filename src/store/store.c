@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/error.h"
@@ -186,7 +187,8 @@ out:
 	return ret;
 }
 
-struct store *store_open(const char *path, struct strbuf *err)
+/* store_open(); *corrupt is set when SQLite said the file is not a (sound) database. */
+static struct store *open_db(const char *path, int *corrupt, struct strbuf *err)
 {
 	struct store *st = xcalloc(1, sizeof(*st));
 	int memory = !strcmp(path, ":memory:");
@@ -210,8 +212,64 @@ struct store *store_open(const char *path, struct strbuf *err)
 		goto fail;
 	return st;
 fail:
+	if (st->db) {
+		int code = sqlite3_errcode(st->db) & 0xff;
+		*corrupt = code == SQLITE_NOTADB || code == SQLITE_CORRUPT;
+	}
 	store_close(st);
 	return NULL;
+}
+
+struct store *store_open(const char *path, struct strbuf *err)
+{
+	int corrupt = 0;
+	size_t start = err->len;
+	struct store *st = open_db(path, &corrupt, err);
+	if (!st && err->len > start && !strstr(err->buf + start, path)) {
+		/* Name the file: "file is not a database" alone says nothing of which. */
+		char *msg = xstrdup(err->buf + start);
+		strbuf_setlen(err, start);
+		error(err, "%s: %s", path, msg);
+		free(msg);
+	}
+	return st;
+}
+
+struct store *store_open_recover(const char *path, char **moved_to, struct strbuf *why,
+				 struct strbuf *err)
+{
+	static const char *const sides[] = { "", "-wal", "-shm" };
+	int corrupt = 0;
+	struct strbuf first = STRBUF_INIT;
+	struct store *st = open_db(path, &corrupt, &first);
+	char *aside;
+	*moved_to = NULL;
+	if (st || !corrupt) {
+		if (!st)
+			store_open(path, err); /* again, for the message with the path */
+		strbuf_release(&first);
+		return st;
+	}
+	strbuf_add(why, first.buf, first.len);
+	strbuf_release(&first);
+	aside = xasprintf("%s.corrupt-%lld", path, (long long)time(NULL));
+	for (size_t i = 0; i < ARRAY_SIZE(sides); i++) {
+		char *from = xasprintf("%s%s", path, sides[i]);
+		char *to = xasprintf("%s%s", aside, sides[i]);
+		if (rename(from, to) < 0 && errno != ENOENT) {
+			error(err,
+			      "%s: not a usable database, and it cannot be moved aside to %s: %s",
+			      path, to, strerror(errno));
+			free(from);
+			free(to);
+			free(aside);
+			return NULL;
+		}
+		free(from);
+		free(to);
+	}
+	*moved_to = aside;
+	return store_open(path, err);
 }
 
 void store_close(struct store *st)

@@ -104,6 +104,14 @@ char *store_default_path(void);
  * ":memory:" gives a private in-memory database. Returns NULL with a reason in err.
  */
 struct store *store_open(const char *path, struct strbuf *err);
+/*
+ * store_open(), except that a file SQLite finds is not a database or is corrupt (a
+ * truncated or overwritten state.db) is moved aside, with its -wal and -shm files, to
+ * PATH.corrupt-EPOCH, and a fresh database is created in its place. *moved_to gets that
+ * name (caller frees), or NULL when nothing was moved; *why the reason SQLite gave.
+ */
+struct store *store_open_recover(const char *path, char **moved_to, struct strbuf *why,
+				 struct strbuf *err);
 void store_close(struct store *st);
 /* The schema version this build writes. */
 int store_schema_version(void);

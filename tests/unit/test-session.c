@@ -199,12 +199,8 @@ static void test_summary_kinds(void **state)
 	    "\"throughput_rps\":812.25,\"latency_us\":{\"p50\":300,\"p99\":900},"
 	    "\"vector\":{\"recall\":{\"mean\":0.9375}}}";
 	struct store_job jobs[2] = {
-		{ .id = (char *)"sql_00000001",
-		  .kind = (char *)"client",
-		  .state = JS_COMPLETED },
-		{ .id = (char *)"vec_00000002",
-		  .kind = (char *)"client",
-		  .state = JS_COMPLETED },
+		{ .id = (char *)"sql_00000001", .kind = (char *)"client", .state = JS_COMPLETED },
+		{ .id = (char *)"vec_00000002", .kind = (char *)"client", .state = JS_COMPLETED },
 	};
 	struct summary_result *res = NULL;
 	size_t nr = 0;
@@ -231,13 +227,28 @@ static void test_summary_kinds(void **state)
 	strbuf_release(&warn);
 }
 
+/* A damaged result file (fuzz/crashes/result/negative-count.json): counts that are
+ * negative or too large read as 0 (they were a float-to-integer overflow, UBSan). */
+static void test_result_bad_counts(void **state)
+{
+	static const char json[] = "{\"schema\": \"hpcbench.result/1\", \"requests\": "
+				   "{\"sent\": 200, \"ok\": -86, \"errors\": 1e300}}";
+	struct summary_result r;
+	(void)state;
+	memset(&r, 0, sizeof(r));
+	summary_parse_result(&r, json, strlen(json));
+	assert_int_equal(r.parsed, 1);
+	assert_int_equal(r.sent, 200);
+	assert_int_equal(r.ok, 0);
+	assert_int_equal(r.errors, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_run_ids),
-		cmocka_unit_test(test_recipe_as_run),
-		cmocka_unit_test(test_summary),
-		cmocka_unit_test(test_summary_kinds),
+		cmocka_unit_test(test_run_ids),		  cmocka_unit_test(test_recipe_as_run),
+		cmocka_unit_test(test_summary),		  cmocka_unit_test(test_summary_kinds),
+		cmocka_unit_test(test_result_bad_counts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

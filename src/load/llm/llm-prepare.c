@@ -19,17 +19,56 @@
 #include "load/llm/llm-cfg.h"
 #include "load/http/stream.h"
 
+/*
+ * Says once on stderr, after the first second, what the wait is for: a port where
+ * nothing listens (connection refused) reads differently from a server that accepts
+ * and has not answered yet (still loading a model). On a terminal, progress every 5 s.
+ */
+static void wait_note(const struct llm_cfg *cfg, const char *path, const char *why,
+		      uint64_t waited_ns, int *said, int *last_refused)
+{
+	int refused = strstr(why, "refused") != NULL;
+	unsigned waited = (unsigned)(waited_ns / 1000000000ull);
+	unsigned limit = (unsigned)(cfg->ready_timeout_ms / 1000);
+	if (waited_ns < 1000000000ull)
+		return;
+	if (!*said || refused != *last_refused) {
+		if (refused)
+			log_notice("waiting for %s: nothing listens there yet (%s); trying GET %s "
+				   "every 0.5 s for up to %u s (--ready-timeout)",
+				   cfg->target, why, path, limit);
+		else
+			log_notice("waiting for %s: it accepts connections but has not answered "
+				   "GET %s yet (%s; a server loading its model does this); up to "
+				   "%u s (--ready-timeout)",
+				   cfg->target, path, why, limit);
+		*said = 1;
+		*last_refused = refused;
+		return;
+	}
+	if (log_stderr_is_tty() && waited / 5 != (unsigned)(*said / 5)) {
+		log_info("still waiting for %s: %u s of %u", cfg->target, waited, limit);
+		*said = (int)waited;
+	}
+}
+
 /* GET path until it answers (any status) or the ready timeout passes. */
 static int wait_ready(struct llm_cfg *cfg, const char *path, struct strbuf *body, int *status,
 		      struct strbuf *err)
 {
-	uint64_t deadline = mono_ns() + cfg->ready_timeout_ms * 1000000ull;
+	uint64_t start = mono_ns(), deadline = start + cfg->ready_timeout_ms * 1000000ull;
 	struct strbuf last = STRBUF_INIT;
+	int said = 0, last_refused = 0;
 	for (;;) {
+		uint64_t now = mono_ns(), left_ms = now < deadline ? (deadline - now) / 1000000 : 0;
+		unsigned try_ms = said ? 10000 : 1000;
 		struct http_exchange x = { .method = "GET",
 					   .path = path,
 					   .headers = &cfg->headers,
-					   .timeout_ms = 10000,
+					   /* The first try short: a wait longer than a
+					    * second must say what it waits for. */
+					   .timeout_ms =
+					       left_ms < try_ms ? (unsigned)left_ms + 100 : try_ms,
 					   .body_out = body };
 		strbuf_reset(body);
 		strbuf_reset(&last);
@@ -39,11 +78,16 @@ static int wait_ready(struct llm_cfg *cfg, const char *path, struct strbuf *body
 			return 0;
 		}
 		if (mono_ns() >= deadline) {
-			error(err, "%s not ready after %llu s: %s", cfg->target,
-			      (unsigned long long)(cfg->ready_timeout_ms / 1000), last.buf);
+			error(err, "%s not ready after %llu s: %s%s", cfg->target,
+			      (unsigned long long)(cfg->ready_timeout_ms / 1000), last.buf,
+			      strstr(last.buf, "refused")
+				  ? " (nothing listens on that port: is the "
+				    "server running, and the port right?)"
+				  : "");
 			strbuf_release(&last);
 			return -1;
 		}
+		wait_note(cfg, path, last.buf, mono_ns() - start, &said, &last_refused);
 		sleep_us(500000);
 	}
 }

@@ -133,6 +133,24 @@ is "$(json "$res" 'd["requests"]["ok"], d["replicas"]["merged"]')" "3001 3" \
 is "$(json "$res" 'sorted(r["requests"]["ok"] for r in d["replicas"]["list"])')" \
 	"[1000, 1000, 1001]" "split 1001 + 1000 + 1000"
 is "$(($(calls set) + $(calls get)))" 3001 "Redis counted 3001 SET+GET"
+# A sweep with replicas: each point runs its replicas and is merged into its own file.
+cat >"$SCRATCH/sweep.yaml" <<YAML
+client:
+  name: swept
+  type: redis
+  replicas: 2
+  endpoint: "127.0.0.1:$port"
+  parameters: {requests: 1000, value_size: "8,64", connections: 2, ratio: "1:1", warmup: 0}
+YAML
+rc config resetstat >/dev/null
+out=$(timeout 120 "$HPCBENCH" --config "$SCRATCH/config.yaml" run "$SCRATCH/sweep.yaml" 2>&1)
+is "$?" 0 "local executor: a 2-point sweep with 2 replicas completes"
+jd=$(dirname "$(find "$SCRATCH/work" -path '*swept_*' -name results.txt | head -n 1)")
+is "$(tr '\n' ' ' <"$jd/results.txt")" "result-value-size8.json result-value-size64.json " \
+	"results.txt lists one merged file per point"
+is "$(json "$jd/result-value-size64.json" 'd["requests"]["ok"], d["replicas"]["merged"], d["client"]["parameters"]["value_size"]')" \
+	"1000 2 64" "each point: 1000 requests from 2 replicas, with the point's value size"
+is "$(($(calls set) + $(calls get)))" 2000 "Redis counted the 2 x 1000 SET+GET"
 bad=$(sed 's/^  replicas: 3$/  replicas: 3\n  command: "true"/' "$SCRATCH/local.yaml")
 printf '%s\n' "$bad" >"$SCRATCH/cmd.yaml"
 out=$(timeout 60 "$HPCBENCH" --config "$SCRATCH/config.yaml" run "$SCRATCH/cmd.yaml" 2>&1)

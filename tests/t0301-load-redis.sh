@@ -34,7 +34,7 @@ cmp_num "$(calls set)" -ge 1818 "the 1:10 mix: at least 20000/11 SET"
 cmp_num "$(calls set)" -le 1828 "the 1:10 mix: at most one more per connection"
 is "$(json "$SCRATCH/r1.json" 'd["schema"]')" "hpcbench.result/1" "result schema"
 is "$(json "$SCRATCH/r1.json" '",".join(sorted(d["latency_us"]))')" \
-	"max,mean,min,p50,p90,p99,p999" "latency_us has min mean p50 p90 p99 p999 max"
+	"histogram,max,mean,min,p50,p90,p99,p999" "latency_us has min mean p50 p90 p99 p999 max and its histogram"
 is "$(json "$SCRATCH/r1.json" 'd["client"]["parameters"]["connections"], d["client"]["parameters"]["ratio"]')" \
 	"10 1:10" "parameters as run are recorded"
 ok "latency percentiles are ordered" python3 -c '
@@ -42,7 +42,9 @@ import json,sys; l=json.load(open(sys.argv[1]))["latency_us"]
 assert 0 < l["min"] <= l["p50"] <= l["p90"] <= l["p99"] <= l["p999"] <= l["max"], l' "$SCRATCH/r1.json"
 ok "intervals add up to the ok count" python3 -c '
 import json,sys; d=json.load(open(sys.argv[1])); iv=d["intervals"]
-assert iv and all(set(i)=={"t","rps","p50_us","p99_us","errors"} for i in iv)' "$SCRATCH/r1.json"
+assert iv and all(set(i)=={"t","rps","p50_us","p99_us","errors","ok","histogram"} for i in iv)
+assert sum(i["ok"] for i in iv) == d["requests"]["ok"], (sum(i["ok"] for i in iv), d["requests"]["ok"])
+assert all(i["histogram"]["total"] == i["ok"] for i in iv)' "$SCRATCH/r1.json"
 
 # 2. Threads x pipelining: still exact, still Redis's count.
 rc config resetstat >/dev/null

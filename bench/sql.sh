@@ -12,8 +12,8 @@
 # Settings shared by both tools: CONNS connections (sysbench: one thread per
 # connection; pgbench: -j 1; hpcbench: one event-loop thread), TABLES sysbench tables
 # of TABLE_SIZE rows, pgbench scale 1, DURATION seconds. pgbench runs with -M prepared,
-# the protocol hpcbench uses on PostgreSQL; sysbench uses server-side prepared
-# statements on MariaDB (its default), hpcbench the text protocol.
+# the protocol hpcbench uses on PostgreSQL; on MariaDB both sysbench (its default) and
+# hpcbench send server-side prepared statements (COM_STMT_EXECUTE).
 # Targets of issue 9: throughput >= 1.0x each; client CPU per transaction <= 0.7x
 # sysbench's and <= 1.0x pgbench's.
 # shellcheck source=bench/lib.sh

@@ -6,7 +6,7 @@ set -euo pipefail
 
 # Build: compiler, pkg-config and the -dev packages of our libraries.
 build_pkgs=(gcc make pkg-config libyaml-dev libjansson-dev libsqlite3-dev libcmocka-dev
-	libmariadb-dev libpq-dev)
+	libmariadb-dev libpq-dev libssl-dev)
 # Tests, quickstart and bench/: real servers, reference tools (bench/ measures CPU with
 # /usr/bin/time, package "time"), cluster software; memcached for the worked example
 # of docs/extending.md, which t0010 builds and runs.

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the whole suite: every unit test binary (cmocka, TAP output) and every
 # tests/tNNNN-*.sh end-to-end script (TAP via tests/lib.sh). Ends with the line
-# "N passed, N failed". Usage: tests/run.sh [PATTERN]  (only test files matching it)
+# "N passed, N failed". Usage: tests/run.sh [PATTERN]  (only test files whose name matches it)
 # First tests/preflight.sh checks what the suite assumes about the machine (root, the
 # hostname resolves, cgroups mounted, ...); when any does not hold, nothing runs.
 # A file that ran no test fails, also when it skipped itself (skip_all): the suite is
@@ -61,13 +61,13 @@ run_one() {
 
 for bin in "$build"/tests/test-*; do
 	[ -x "$bin" ] || continue
-	case "$bin" in *"$pattern"*) ;; *) continue ;; esac
+	case "${bin##*/}" in *"$pattern"*) ;; *) continue ;; esac
 	run_one "unit/$(basename "$bin")" "$bin"
 done
 
 for t in "$top"/tests/t[0-9][0-9][0-9][0-9]-*.sh; do
 	[ -f "$t" ] || continue
-	case "$t" in *"$pattern"*) ;; *) continue ;; esac
+	case "${t##*/}" in *"$pattern"*) ;; *) continue ;; esac
 	run_one "$(basename "$t")" bash "$t"
 done
 

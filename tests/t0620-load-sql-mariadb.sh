@@ -26,6 +26,8 @@ is "$(my_sql "$port" "SELECT COUNT(*) FROM information_schema.statistics WHERE
 sel0=$(my_status "$port" Com_select)
 beg0=$(my_status "$port" Com_begin)
 com0=$(my_status "$port" Com_commit)
+prep0=$(my_status "$port" Com_stmt_prepare)
+exe0=$(my_status "$port" Com_stmt_execute)
 hb load sql "$url" "${pw[@]}" --workload read_only --tables 2 --table-size 500 -c 4 -n 200 \
 	--json "$SCRATCH/ro.json" >"$SCRATCH/ro.out" 2>&1
 is "$?" 0 "read_only -n 200 exits 0"
@@ -37,6 +39,13 @@ is "$(($(my_status "$port" Com_begin) - beg0))" 200 "  and 200 BEGINs (Com_begin
 is "$(($(my_status "$port" Com_commit) - com0))" 200 "  and 200 COMMITs (Com_commit)"
 is "$(jq -c '.sql.queries' "$SCRATCH/ro.json")" \
 	'{"read":2800,"write":0,"other":400,"total":3200}' "  the result splits the queries alike"
+# Server-side prepared statements, as sysbench sends them: each of the 4 connections
+# prepares the distinct statements once (the 5 distinct SELECTs of each table: 2 x 5;
+# BEGIN, COMMIT and ROLLBACK), then every statement is one COM_STMT_EXECUTE.
+is "$(($(my_status "$port" Com_stmt_prepare) - prep0))" $((4 * (2 * 5 + 3))) \
+	"  each connection prepared its 13 distinct statements once (Com_stmt_prepare)"
+is "$(($(my_status "$port" Com_stmt_execute) - exe0))" $((200 * 16)) \
+	"  and executed each statement of each transaction (Com_stmt_execute)"
 like "$(cat "$SCRATCH/ro.out")" "transactions/s, [0-9.]+ queries/s" "  the summary shows both rates"
 is "$(jq -r '.client.parameters.workload' "$SCRATCH/ro.json")" read_only \
 	"  the parameters name the workload"

@@ -7,13 +7,34 @@
 
 #include <getopt.h>
 
+#include "store/store.h"
+
 struct config;
+struct executor;
+
+/*
+ * The set-up a command needs, declared in its entry (git's RUN_SETUP, tmux's .target)
+ * and done by cli_setup() in this order: config, state database, job, executor. Each
+ * flag implies the ones before it that it needs. The dispatcher releases what was set up
+ * after the command returns.
+ */
+enum cmd_flag {
+	CMD_CONFIG = 1 << 0,   /* ctx->config: the config (invalid: exit 2) */
+	CMD_STORE = 1 << 1,    /* ctx->store: the state database (cannot open: exit 1) */
+	CMD_JOB = 1 << 2,      /* ctx->job: the job whose id cli_setup() is given */
+	CMD_SERVICE = 1 << 3,  /* with CMD_JOB: a client's id is refused (exit 2) */
+	CMD_EXECUTOR = 1 << 4, /* ctx->ex: the job's executor, open (unreachable: exit 3) */
+};
 
 /* Shared state set up by the dispatcher before a command runs. */
 struct cli_ctx {
-	const char *config_path; /* --config, or NULL */
-	int verbose;		 /* -v count */
-	struct config *config;	 /* loaded on first use by cli_config() */
+	const char *config_path;     /* --config, or NULL */
+	int verbose;		     /* -v count */
+	const struct cmd_entry *cmd; /* the command being run */
+	struct config *config;	     /* loaded on first use by cli_config() */
+	struct store *store;	     /* CMD_STORE */
+	struct store_job job;	     /* CMD_JOB (zeroed otherwise) */
+	struct executor *ex;	     /* CMD_EXECUTOR, or cli_executor() */
 };
 
 struct cmd_entry {
@@ -24,6 +45,8 @@ struct cmd_entry {
 	const char *help; /* full text for `hpcbench help CMD` / `CMD --help` (options, examples) */
 	/* Optional: prints help built at run time (from a registry) after help. */
 	void (*help_more)(void);
+	unsigned flags;	     /* enum cmd_flag: what cli_setup() prepares */
+	const char *job_for; /* CMD_SERVICE: what a service is needed for ("endpoints") */
 	/* argv[0] is the command name; returns an exit code (common/error.h). */
 	int (*exec)(int argc, char **argv, struct cli_ctx *ctx);
 };
@@ -33,6 +56,22 @@ struct cmd_entry {
  * error and returns NULL if it is invalid (the caller returns EXIT_USAGE).
  */
 struct config *cli_config(struct cli_ctx *ctx);
+
+/*
+ * Does the set-up ctx->cmd->flags ask for, once the command has parsed its options;
+ * job_id names the job for CMD_JOB (else NULL). Prints any error and returns its exit
+ * code (EXIT_USAGE bad config or unknown id, EXIT_FAILED the database failed,
+ * EXIT_UNREACHABLE the cluster), or EXIT_OK. What it set up is released by the
+ * dispatcher (cli_ctx_release).
+ */
+int cli_setup(struct cli_ctx *ctx, const char *job_id);
+/*
+ * Opens the executor `name` into ctx->ex (for commands that pick it from a run record);
+ * prints the error and returns its exit code, or EXIT_OK.
+ */
+int cli_executor(struct cli_ctx *ctx, const char *name);
+/* Releases what the dispatcher and cli_setup() set up in ctx. */
+void cli_ctx_release(struct cli_ctx *ctx);
 
 /*
  * getopt_long wrapper for commands: permutes (options may follow positionals), reports

@@ -19,12 +19,10 @@ static int cmd_endpoint_exec(int argc, char **argv, struct cli_ctx *ctx)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct strbuf err = STRBUF_INIT, file = STRBUF_INIT;
-	struct store_job job = { 0 };
-	struct executor *ex = NULL;
-	const struct config *cfg;
-	struct store *st;
+	struct store_job *job = &ctx->job;
+	struct executor *ex;
 	char *path = NULL;
-	int c, json = 0, rc, unreachable, ret = EXIT_FAILED;
+	int c, json = 0, ret = EXIT_FAILED;
 
 	while ((c = cli_getopt(&cmd_endpoint_entry, argc, argv, "", longopts)) != -1) {
 		if (c != 'j')
@@ -33,33 +31,22 @@ static int cmd_endpoint_exec(int argc, char **argv, struct cli_ctx *ctx)
 	}
 	if (optind + 1 != argc)
 		return cli_usage_error(&cmd_endpoint_entry, "give exactly one service id");
-	cfg = cli_config(ctx);
-	if (!cfg)
-		return EXIT_USAGE;
-	st = cli_store_open();
-	if (!st)
-		return EXIT_FAILED;
-	rc = cli_job_get(st, argv[optind], "endpoints", &job, &err);
-	if (rc != EXIT_OK) {
-		ret = rc;
-		goto out;
-	}
-	ex = track_open_executor(job.executor, cfg, &unreachable, &err);
-	if (!ex) {
-		ret = unreachable ? EXIT_UNREACHABLE : EXIT_FAILED;
-		goto out;
-	}
+	ret = cli_setup(ctx, argv[optind]);
+	if (ret != EXIT_OK)
+		return ret;
+	ret = EXIT_FAILED;
+	ex = ctx->ex;
 	{
 		struct strbuf e = STRBUF_INIT;
-		track_refresh(st, ex, cfg, &job, 1, NULL, &e);
+		track_refresh(ctx->store, ex, ctx->config, job, 1, NULL, &e);
 		strbuf_release(&e);
 	}
-	if (strcmp(job.state, "READY")) {
-		error(&err, "service %s is not ready (%s%s%s)", job.id, job.state,
-		      job.reason ? ": " : "", job.reason ? job.reason : "");
+	if (job->state != JS_READY) {
+		error(&err, "service %s is not ready (%s%s%s)", job->id, job_state_name(job->state),
+		      job->reason ? ": " : "", job->reason ? job->reason : "");
 		goto out;
 	}
-	path = xasprintf("%s/endpoint.json", job.job_dir);
+	path = xasprintf("%s/endpoint.json", job->job_dir);
 	if (ex->get_file(ex, path, &file, &err) < 0)
 		goto out;
 	if (json) {
@@ -68,7 +55,7 @@ static int cmd_endpoint_exec(int argc, char **argv, struct cli_ctx *ctx)
 			putchar('\n');
 	} else {
 		char *url =
-		    job.endpoint ? xstrdup(job.endpoint) : track_endpoint_url(ex, job.job_dir);
+		    job->endpoint ? xstrdup(job->endpoint) : track_endpoint_url(ex, job->job_dir);
 		if (!url) {
 			error(&err, "%s: no url in it", path);
 			goto out;
@@ -82,9 +69,6 @@ out:
 	if (err.len)
 		cli_print_errors(err.buf);
 	free(path);
-	executor_free(ex);
-	store_job_release(&job);
-	store_close(st);
 	strbuf_release(&err);
 	strbuf_release(&file);
 	return ret;
@@ -105,5 +89,7 @@ const struct cmd_entry cmd_endpoint_entry = {
 		"examples:\n"
 		"  hpcbench endpoint redis_1a2b3c4d\n"
 		"  redis-cli -u \"$(hpcbench endpoint redis_1a2b3c4d)\" ping\n",
+	.flags = CMD_SERVICE | CMD_EXECUTOR,
+	.job_for = "endpoints",
 	.exec = cmd_endpoint_exec,
 };

@@ -14,8 +14,10 @@
 #include "common/xalloc.h"
 #include "load/core/opts.h"
 #include "load/core/proto.h"
+#include "load/core/repeat.h"
 #include "load/core/run.h"
 #include "load/core/worker.h"
+#include "monitor/loadhook.h"
 
 extern const struct cmd_entry cmd_load_entry;
 
@@ -119,42 +121,44 @@ static int is_proto_opt(const struct load_proto *p, int val)
 	return val > 0 && val < 128 && p->shortopts && strchr(p->shortopts, val);
 }
 
-static int write_result(const struct load_result *r, const char *path)
-{
-	struct strbuf sb = STRBUF_INIT, err = STRBUF_INIT;
-	struct jsonw w;
-	int ret = 0;
-	jsonw_init(&w, &sb, 2);
-	load_result_json(r, &w, NULL);
-	strbuf_addch(&sb, '\n');
-	if (write_file_atomic(path, sb.buf, sb.len, 0644, &err)) {
-		cli_print_errors(err.buf);
-		ret = -1;
-	}
-	strbuf_release(&sb);
-	strbuf_release(&err);
-	return ret;
-}
+/* What one trial needs: the protocol, its configuration and the target. */
+struct trial_ctx {
+	const struct load_proto *p;
+	void *cfg;
+	const struct load_target *t;
+};
 
-/* A protocol that runs several points itself (load_proto.run): LLM sweeps. */
-static int run_by_protocol(const struct load_proto *p, void *cfg, const struct load_opts *o,
-			   const struct load_target *t, struct strbuf *err)
+/*
+ * One trial (load_trial_fn): the protocol's own run (LLM sweeps, SQL phases) or one
+ * load_run. What text holds (a trial header) and the trial's summary go to stdout as
+ * soon as the trial ends, so that a long series shows each trial when it is done.
+ */
+static int one_trial(void *ctx, const struct load_opts *o, struct strbuf *text, struct strbuf *json,
+		     struct strbuf *err)
 {
-	struct strbuf text = STRBUF_INIT, json = STRBUF_INIT, werr = STRBUF_INIT;
-	int ret = p->run(cfg, o, t, &text, &json, err);
-	fputs(text.buf, stdout);
-	fflush(stdout);
-	if (ret >= 0 && o->json_path &&
-	    write_file_atomic(o->json_path, json.buf, json.len, 0644, &werr)) {
-		cli_print_errors(werr.buf);
-		ret = EXIT_FAILED;
-	} else if (ret != EXIT_OK) {
-		cli_print_errors(err->buf);
-		ret = EXIT_FAILED;
+	const struct trial_ctx *c = ctx;
+	struct load_result r;
+	struct jsonw w;
+	int ret;
+	fputs(text->buf, stdout);
+	strbuf_reset(text);
+	if (c->p->run) {
+		ret = c->p->run(c->cfg, o, c->t, text, json, err);
+	} else if (load_run(c->p, c->cfg, o, c->t, &r, err)) {
+		ret = -1;
+	} else {
+		load_result_text(&r, text);
+		if (o->json_path) {
+			jsonw_init(&w, json, 2);
+			load_result_json(&r, &w, NULL);
+			strbuf_addch(json, '\n');
+		}
+		ret = load_result_verdict(&r, err);
+		load_result_release(&r);
 	}
-	strbuf_release(&text);
-	strbuf_release(&json);
-	strbuf_release(&werr);
+	fputs(text->buf, stdout);
+	fflush(stdout);
+	strbuf_reset(text);
 	return ret;
 }
 
@@ -173,12 +177,15 @@ static int cmd_load_exec(int argc, char **argv, struct cli_ctx *ctx)
 	const char *pname = find_protocol(argc, argv), *target = NULL;
 	struct load_opts opts;
 	struct load_target tgt = { 0 };
-	struct load_result res = { 0 };
+	struct trial_ctx tc = { .t = &tgt };
 	struct strbuf err = STRBUF_INIT, shortopts = STRBUF_INIT, out = STRBUF_INIT;
+	struct strbuf json = STRBUF_INIT, werr = STRBUF_INIT;
 	struct option *longopts = NULL;
 	struct sigaction sa = { .sa_handler = on_sigint }, old_int, old_term;
+	struct monitor *mon = NULL;
+	struct load_monitor mon_hooks = { 0 };
 	void *cfg = NULL;
-	int npos = 0, c, ret = EXIT_USAGE, have_result = 0;
+	int npos = 0, c, ret = EXIT_USAGE;
 	(void)ctx;
 
 	if (!pname) {
@@ -200,6 +207,8 @@ static int cmd_load_exec(int argc, char **argv, struct cli_ctx *ctx)
 		}
 	}
 	cfg = p->create();
+	tc.p = p;
+	tc.cfg = cfg;
 	load_opts_init(&opts);
 	longopts = merge_longopts(p);
 	strbuf_addstr(&shortopts, load_core_shortopts);
@@ -238,47 +247,53 @@ static int cmd_load_exec(int argc, char **argv, struct cli_ctx *ctx)
 		cli_usage_error(&cmd_load_entry, "%s", err.buf);
 		goto out;
 	}
+	if (monitor_from_load_opts(&opts, &mon, &mon_hooks, &err)) {
+		cli_usage_error(&cmd_load_entry, "%s", err.buf);
+		goto out;
+	}
+	if (mon)
+		opts.monitor = &mon_hooks;
 
 	ret = EXIT_FAILED;
 	if (p->prepare && p->prepare(cfg, &opts, &err)) {
 		cli_print_errors(err.buf);
 		goto out;
 	}
+	/* After prepare (which may load data into the server), before the load. */
+	if (mon && monitor_start(mon, &err)) {
+		cli_print_errors(err.buf);
+		goto out;
+	}
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
-	if (p->run) {
-		ret = run_by_protocol(p, cfg, &opts, &tgt, &err);
-		sigaction(SIGINT, &old_int, NULL);
-		sigaction(SIGTERM, &old_term, NULL);
-		goto out;
-	}
-	if (load_run(p, cfg, &opts, &tgt, &res, &err)) {
-		sigaction(SIGINT, &old_int, NULL);
-		sigaction(SIGTERM, &old_term, NULL);
-		cli_print_errors(err.buf);
-		goto out;
-	}
+	if (opts.repeat > 1)
+		ret = load_repeat(&opts, one_trial, &tc, &out, &json, &err);
+	else
+		ret = one_trial(&tc, &opts, &out, &json, &err);
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
-	have_result = 1;
-	load_result_text(&res, &out);
 	fputs(out.buf, stdout);
 	fflush(stdout);
-	if (opts.json_path && write_result(&res, opts.json_path))
-		goto out;
-	strbuf_reset(&err);
-	ret = load_result_verdict(&res, &err);
-	if (ret != EXIT_OK)
-		cli_print_errors(err.buf);
+	if (ret >= 0 && opts.json_path &&
+	    write_file_atomic(opts.json_path, json.buf, json.len, 0644, &werr)) {
+		cli_print_errors(werr.buf);
+		ret = EXIT_FAILED;
+	}
+	if (ret != EXIT_OK) {
+		if (err.len)
+			cli_print_errors(err.buf);
+		ret = EXIT_FAILED;
+	}
 out:
-	if (have_result)
-		load_result_release(&res);
+	monitor_free(mon);
 	if (cfg)
 		p->destroy(cfg);
 	free(longopts);
 	strbuf_release(&err);
 	strbuf_release(&shortopts);
 	strbuf_release(&out);
+	strbuf_release(&json);
+	strbuf_release(&werr);
 	return ret;
 }
 

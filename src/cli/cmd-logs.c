@@ -44,12 +44,10 @@ static int cmd_logs_exec(int argc, char **argv, struct cli_ctx *ctx)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct strbuf err = STRBUF_INIT;
-	struct store_job job = { 0 };
-	struct executor *ex = NULL;
-	const struct config *cfg;
-	struct store *st;
+	struct store_job *job = &ctx->job;
+	struct executor *ex;
 	size_t seen_out = 0, seen_err = 0;
-	int c, follow = 0, rc, unreachable, ret = EXIT_FAILED;
+	int c, follow = 0, ret = EXIT_FAILED;
 
 	while ((c = cli_getopt(&cmd_logs_entry, argc, argv, "f", longopts)) != -1) {
 		if (c != 'f')
@@ -58,31 +56,20 @@ static int cmd_logs_exec(int argc, char **argv, struct cli_ctx *ctx)
 	}
 	if (optind + 1 != argc)
 		return cli_usage_error(&cmd_logs_entry, "give exactly one job id");
-	cfg = cli_config(ctx);
-	if (!cfg)
-		return EXIT_USAGE;
-	st = cli_store_open();
-	if (!st)
-		return EXIT_FAILED;
-	rc = cli_job_get(st, argv[optind], NULL, &job, &err);
-	if (rc != EXIT_OK) {
-		ret = rc;
-		goto out;
-	}
-	ex = track_open_executor(job.executor, cfg, &unreachable, &err);
-	if (!ex) {
-		ret = unreachable ? EXIT_UNREACHABLE : EXIT_FAILED;
-		goto out;
-	}
+	ret = cli_setup(ctx, argv[optind]);
+	if (ret != EXIT_OK)
+		return ret;
+	ret = EXIT_FAILED;
+	ex = ctx->ex;
 	for (;;) {
 		int ended;
 		struct strbuf e = STRBUF_INIT;
 		/* Refresh before reading: after a final state, one last read gets the rest. */
-		track_refresh(st, ex, cfg, &job, 1, NULL, &e);
+		track_refresh(ctx->store, ex, ctx->config, job, 1, NULL, &e);
 		strbuf_release(&e);
-		ended = !job.native_id ? 0 : job_state_is_final(job_state_from_name(job.state));
-		if (show_new(ex, job.job_dir, "out.log", stdout, &seen_out, &err) < 0 ||
-		    show_new(ex, job.job_dir, "err.log", stderr, &seen_err, &err) < 0)
+		ended = !job->native_id ? 0 : job_state_is_final(job->state);
+		if (show_new(ex, job->job_dir, "out.log", stdout, &seen_out, &err) < 0 ||
+		    show_new(ex, job->job_dir, "err.log", stderr, &seen_err, &err) < 0)
 			goto out;
 		if (!follow || ended)
 			break;
@@ -92,9 +79,6 @@ static int cmd_logs_exec(int argc, char **argv, struct cli_ctx *ctx)
 out:
 	if (err.len)
 		cli_print_errors(err.buf);
-	executor_free(ex);
-	store_job_release(&job);
-	store_close(st);
 	strbuf_release(&err);
 	return ret;
 }
@@ -112,5 +96,6 @@ const struct cmd_entry cmd_logs_entry = {
 		"examples:\n"
 		"  hpcbench logs redis_1a2b3c4d\n"
 		"  hpcbench logs -f redis-load_5e6f7a8b\n",
+	.flags = CMD_EXECUTOR,
 	.exec = cmd_logs_exec,
 };

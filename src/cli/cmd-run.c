@@ -76,12 +76,11 @@ static int cmd_run_exec(int argc, char **argv, struct cli_ctx *ctx)
 	}
 	o.recipes = (const char *const *)argv + optind;
 	o.nr_recipes = (size_t)(argc - optind);
-	o.cfg = cli_config(ctx);
-	if (!o.cfg)
-		return EXIT_USAGE;
-	o.st = cli_store_open();
-	if (!o.st)
-		return EXIT_FAILED;
+	code = cli_setup(ctx, NULL);
+	if (code != EXIT_OK)
+		return code;
+	o.cfg = ctx->config;
+	o.st = ctx->store;
 	session_catch_signals();
 	code = session_start(&o, &res, &err);
 	if (json && res.summary.len)
@@ -93,7 +92,6 @@ static int cmd_run_exec(int argc, char **argv, struct cli_ctx *ctx)
 	if (err.len)
 		cli_print_errors(err.buf);
 	session_result_release(&res);
-	store_close(o.st);
 	strbuf_release(&err);
 	return code;
 }
@@ -135,5 +133,6 @@ const struct cmd_entry cmd_run_entry = {
 		"  hpcbench run recipes/sessions/redis-local.yaml\n"
 		"  hpcbench run recipes/sessions/redis-local.yaml --executor slurm --out results/\n"
 		"  hpcbench run recipes/clients/redis-load.yaml --target-service redis_1a2b3c4d\n",
+	.flags = CMD_STORE,
 	.exec = cmd_run_exec,
 };

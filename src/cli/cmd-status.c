@@ -54,7 +54,7 @@ static void run_json(struct jsonw *w, const struct store_run *r, const char *sta
 		jsonw_str(w, "id", j->id);
 		jsonw_str(w, "kind", j->kind);
 		jsonw_str(w, "name", j->name);
-		jsonw_str(w, "state", j->state);
+		jsonw_str(w, "state", job_state_name(j->state));
 		if (j->exit_code >= 0)
 			jsonw_i64(w, "exit_code", j->exit_code);
 		else
@@ -97,11 +97,11 @@ static void run_text(struct strbuf *out, const struct store_run *r, const char *
 		if (j->exit_code >= 0)
 			snprintf(code, sizeof(code), "%lld", (long long)j->exit_code);
 		strbuf_addf(out, "  %-30s %-8s %-10s %4s %-16s %-10s %s\n", j->id, j->kind,
-			    j->state, code, j->node ? j->node : "-",
+			    job_state_name(j->state), code, j->node ? j->node : "-",
 			    j->native_id ? j->native_id : "-",
-			    j->endpoint && !strcmp(j->state, "READY") ? j->endpoint
-			    : j->reason				      ? j->reason
-								      : "");
+			    j->endpoint && j->state == JS_READY ? j->endpoint
+			    : j->reason				? j->reason
+								: "");
 	}
 }
 
@@ -137,12 +137,12 @@ static int cmd_status_exec(int argc, char **argv, struct cli_ctx *ctx)
 		only = argv[optind++];
 	if (optind < argc)
 		return cli_usage_error(&cmd_status_entry, "unexpected argument '%s'", argv[optind]);
-	cfg = cli_config(ctx);
-	if (!cfg)
-		return EXIT_USAGE;
-	st = cli_store_open();
-	if (!st)
-		return EXIT_FAILED;
+	ret = cli_setup(ctx, NULL);
+	if (ret != EXIT_OK)
+		return ret;
+	cfg = ctx->config;
+	st = ctx->store;
+	ret = EXIT_FAILED;
 	if (store_run_list(st, &runs, &nr, &err) < 0)
 		goto out;
 	if (json) {
@@ -196,7 +196,6 @@ out:
 	if (err.len)
 		cli_print_errors(err.buf);
 	store_runs_free(runs, nr);
-	store_close(st);
 	strbuf_release(&err);
 	strbuf_release(&out);
 	return ret;
@@ -224,5 +223,6 @@ const struct cmd_entry cmd_status_entry = {
 		"examples:\n"
 		"  hpcbench status\n"
 		"  hpcbench status --json | jq '.runs[].jobs[] | select(.state == \"READY\")'\n",
+	.flags = CMD_STORE,
 	.exec = cmd_status_exec,
 };

@@ -81,12 +81,12 @@ static int cmd_stop_exec(int argc, char **argv, struct cli_ctx *ctx)
 	}
 	if ((run != NULL) + all + (optind < argc) != 1)
 		return cli_usage_error(&cmd_stop_entry, "give job ids, --run RUN or --all");
-	cfg = cli_config(ctx);
-	if (!cfg)
-		return EXIT_USAGE;
-	st = cli_store_open();
-	if (!st)
-		return EXIT_FAILED;
+	ret = cli_setup(ctx, NULL);
+	if (ret != EXIT_OK)
+		return ret;
+	cfg = ctx->config;
+	st = ctx->store;
+	ret = EXIT_FAILED;
 
 	if (all) {
 		if (store_job_list(st, NULL, 1, &jobs, &n, &err) < 0)
@@ -134,14 +134,13 @@ static int cmd_stop_exec(int argc, char **argv, struct cli_ctx *ctx)
 		strbuf_release(&e);
 	}
 	for (size_t i = 0; i < n; i++)
-		if (job_state_is_final(job_state_from_name(jobs[i].state)) && !all && !run)
+		if (job_state_is_final(jobs[i].state) && !all && !run)
 			fprintf(stderr, "hpcbench: %s already ended (%s)\n", jobs[i].id,
-				jobs[i].state);
+				job_state_name(jobs[i].state));
 	{
 		char *live = xcalloc(n + 1, 1);
 		for (size_t i = 0; i < n; i++)
-			live[i] = jobs[i].native_id &&
-				  !job_state_is_final(job_state_from_name(jobs[i].state));
+			live[i] = jobs[i].native_id && !job_state_is_final(jobs[i].state);
 		if (track_cancel(st, NULL, cfg, jobs, n, &unreachable, &err) < 0) {
 			free(live);
 			if (unreachable)
@@ -160,7 +159,6 @@ out:
 	if (err.len)
 		cli_print_errors(err.buf);
 	store_jobs_free(jobs, n);
-	store_close(st);
 	strbuf_release(&err);
 	return ret;
 }
@@ -187,5 +185,6 @@ const struct cmd_entry cmd_stop_entry = {
 		"examples:\n"
 		"  hpcbench stop redis_1a2b3c4d\n"
 		"  hpcbench stop --run 20261129-143000-ab12\n",
+	.flags = CMD_STORE,
 	.exec = cmd_stop_exec,
 };

@@ -141,15 +141,14 @@ static int cmd_tunnel_exec(int argc, char **argv, struct cli_ctx *ctx)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct strbuf err = STRBUF_INIT, line = STRBUF_INIT;
-	struct store_job job = { 0 };
+	struct store_job *job = &ctx->job;
 	struct endpoint ep = { 0 };
-	struct store *st = NULL;
 	struct strlist cmd = STRLIST_INIT;
 	struct config *cfg;
 	char *forward = NULL;
 	unsigned local_port;
 	uint64_t v;
-	int c, open = 0, rc, ret = EXIT_FAILED;
+	int c, open = 0, ret = EXIT_FAILED;
 
 	while ((c = cli_getopt(&cmd_tunnel_entry, argc, argv, "o", longopts)) != -1) {
 		if (c == 'o')
@@ -163,35 +162,30 @@ static int cmd_tunnel_exec(int argc, char **argv, struct cli_ctx *ctx)
 	if (argc - optind == 2 && parse_uint(argv[optind + 1], 1, 65535, &v))
 		return cli_usage_error(&cmd_tunnel_entry, "'%s' is not a port (1-65535)",
 				       argv[optind + 1]);
-	cfg = cli_config(ctx);
-	if (!cfg)
-		return EXIT_USAGE;
-
-	st = cli_store_open();
-	if (!st)
-		return EXIT_FAILED;
-	rc = cli_job_get(st, argv[optind], "tunnels", &job, &err);
-	if (rc != EXIT_OK) {
-		ret = rc;
+	ret = cli_setup(ctx, argv[optind]);
+	if (ret != EXIT_OK)
+		return ret;
+	ret = EXIT_FAILED;
+	cfg = ctx->config;
+	if (!job->endpoint) {
+		error(&err, "service %s has no endpoint yet (state %s%s%s)", job->id,
+		      job_state_name(job->state), job->reason ? ": " : "",
+		      job->reason ? job->reason : "");
 		goto fail;
 	}
-	if (!job.endpoint) {
-		error(&err, "service %s has no endpoint yet (state %s%s%s)", job.id, job.state,
-		      job.reason ? ": " : "", job.reason ? job.reason : "");
+	if (job_state_is_final(job->state)) {
+		error(&err, "service %s is no longer running (state %s)", job->id,
+		      job_state_name(job->state));
 		goto fail;
 	}
-	if (job_state_is_final(job_state_from_name(job.state))) {
-		error(&err, "service %s is no longer running (state %s)", job.id, job.state);
-		goto fail;
-	}
-	if (parse_endpoint(job.endpoint, &ep)) {
-		error(&err, "service %s: cannot read its endpoint '%s'", job.id, job.endpoint);
+	if (parse_endpoint(job->endpoint, &ep)) {
+		error(&err, "service %s: cannot read its endpoint '%s'", job->id, job->endpoint);
 		goto fail;
 	}
 	local_port = argc - optind == 2 ? (unsigned)v : ep.port;
 	forward = xasprintf("%u:%s:%u", local_port, ep.host, ep.port);
 
-	if (executor_caps(job.executor) & EXEC_REMOTE) {
+	if (executor_caps(job->executor) & EXEC_REMOTE) {
 		struct ssh_target t = { .host = cfg->hpc.hostname,
 					.user = cfg->hpc.username,
 					.port = cfg->hpc.port,
@@ -209,7 +203,7 @@ static int cmd_tunnel_exec(int argc, char **argv, struct cli_ctx *ctx)
 		error(&err,
 		      "--open needs a service started with the ssh executor; %s runs on "
 		      "%s, which this machine reaches directly at %s:%u",
-		      job.id, job.executor, ep.host, ep.port);
+		      job->id, job->executor, ep.host, ep.port);
 		ret = EXIT_USAGE;
 		goto fail;
 	} else {
@@ -222,7 +216,7 @@ static int cmd_tunnel_exec(int argc, char **argv, struct cli_ctx *ctx)
 		fprintf(stderr,
 			"hpcbench: %s listens on %s:%u, reachable from this machine; "
 			"from your own machine run:\n",
-			job.id, ep.host, ep.port);
+			job->id, ep.host, ep.port);
 		printed_argv(&t, forward, &cmd);
 	}
 	add_command_line(&line, strlist_argv(&cmd));
@@ -232,8 +226,6 @@ static int cmd_tunnel_exec(int argc, char **argv, struct cli_ctx *ctx)
 fail:
 	cli_print_errors(err.buf);
 out:
-	store_close(st);
-	store_job_release(&job);
 	endpoint_release(&ep);
 	strlist_clear(&cmd);
 	strbuf_release(&err);
@@ -263,5 +255,7 @@ const struct cmd_entry cmd_tunnel_entry = {
 		"examples:\n"
 		"  hpcbench tunnel redis_1a2b3c4d            # ssh -N -L 6379:mel2001:6379 ...\n"
 		"  hpcbench tunnel ollama_5e6f7a8b 8080 --open\n",
+	.flags = CMD_SERVICE,
+	.job_for = "tunnels",
 	.exec = cmd_tunnel_exec,
 };

@@ -51,12 +51,11 @@ static int cmd_up_exec(int argc, char **argv, struct cli_ctx *ctx)
 	}
 	o.recipes = (const char *const *)argv + optind;
 	o.nr_recipes = (size_t)(argc - optind);
-	o.cfg = cli_config(ctx);
-	if (!o.cfg)
-		return EXIT_USAGE;
-	o.st = cli_store_open();
-	if (!o.st)
-		return EXIT_FAILED;
+	code = cli_setup(ctx, NULL);
+	if (code != EXIT_OK)
+		return code;
+	o.cfg = ctx->config;
+	o.st = ctx->store;
 	session_catch_signals();
 	code = session_start(&o, &res, &err);
 	if (code == EXIT_OK)
@@ -65,7 +64,6 @@ static int cmd_up_exec(int argc, char **argv, struct cli_ctx *ctx)
 	if (err.len)
 		cli_print_errors(err.buf);
 	session_result_release(&res);
-	store_close(o.st);
 	strbuf_release(&err);
 	return code;
 }
@@ -93,5 +91,6 @@ const struct cmd_entry cmd_up_entry = {
 	    "  id=$(hpcbench up recipes/services/redis-native.yaml)\n"
 	    "  hpcbench endpoint \"$id\"\n"
 	    "  hpcbench stop \"$id\"\n",
+	.flags = CMD_STORE,
 	.exec = cmd_up_exec,
 };

@@ -57,6 +57,10 @@ static int cmd_validate_exec(int argc, char **argv, struct cli_ctx *ctx)
 		}
 		if (r) {
 			size_t ns = r->nr_services + (r->monitoring ? 1 : 0);
+			if (r->warnings) {
+				fflush(stdout);
+				fprintf(stderr, "%s\n", r->warnings);
+			}
 			if (!quiet)
 				printf("%s: ok (%zu service%s, %zu client%s)\n", argv[i], ns,
 				       ns == 1 ? "" : "s", r->nr_clients,
@@ -84,7 +88,9 @@ const struct cmd_entry cmd_validate_entry = {
 		"then renders its jobs in memory, so that files the recipe names (script:,\n"
 		"dashboards) are read and checked as run would.\n"
 		"Every error of every file is reported, one per line on stderr, as\n"
-		"FILE:LINE:COL: message. Nothing is rendered or written.\n"
+		"FILE:LINE:COL: message. Nothing is rendered or written. Warnings (a client\n"
+		"command naming a file that does not exist here) are printed the same way,\n"
+		"as FILE:LINE:COL: warning: message, and do not make a recipe invalid.\n"
 		"\n"
 		"options:\n"
 		"  -q, --quiet   print nothing for valid recipes (errors are still printed)\n"

@@ -7,11 +7,13 @@
 #include "cli/cli.h"
 #include "common/error.h"
 #include "common/log.h"
+#include "common/provenance.h"
 #include "common/strbuf.h"
 #include "common/suggest.h"
 #include "common/xalloc.h"
 #include "config/config.h"
 
+extern const struct cmd_entry cmd_compare_entry;
 extern const struct cmd_entry cmd_endpoint_entry;
 extern const struct cmd_entry cmd_help_entry;
 extern const struct cmd_entry cmd_list_entry;
@@ -19,6 +21,7 @@ extern const struct cmd_entry cmd_load_entry;
 extern const struct cmd_entry cmd_logs_entry;
 extern const struct cmd_entry cmd_merge_entry;
 extern const struct cmd_entry cmd_render_entry;
+extern const struct cmd_entry cmd_report_entry;
 extern const struct cmd_entry cmd_results_entry;
 extern const struct cmd_entry cmd_run_entry;
 extern const struct cmd_entry cmd_status_entry;
@@ -30,10 +33,12 @@ extern const struct cmd_entry cmd_version_entry;
 
 /* Sorted by name. */
 const struct cmd_entry *const cli_commands[] = {
-	&cmd_endpoint_entry, &cmd_help_entry,	  &cmd_list_entry,    &cmd_load_entry,
-	&cmd_logs_entry,     &cmd_merge_entry,	  &cmd_render_entry,  &cmd_results_entry,
-	&cmd_run_entry,	     &cmd_status_entry,	  &cmd_stop_entry,    &cmd_tunnel_entry,
-	&cmd_up_entry,	     &cmd_validate_entry, &cmd_version_entry, NULL,
+	&cmd_compare_entry,  &cmd_endpoint_entry, &cmd_help_entry,
+	&cmd_list_entry,     &cmd_load_entry,	  &cmd_logs_entry,
+	&cmd_merge_entry,    &cmd_render_entry,	  &cmd_report_entry,
+	&cmd_results_entry,  &cmd_run_entry,	  &cmd_status_entry,
+	&cmd_stop_entry,     &cmd_tunnel_entry,	  &cmd_up_entry,
+	&cmd_validate_entry, &cmd_version_entry,  NULL,
 };
 
 const struct cmd_entry *cli_find_command(const char *name)
@@ -207,6 +212,7 @@ int main(int argc, char **argv)
 	const struct cmd_entry *cmd;
 	int i = 1, ret;
 
+	provenance_set_argv(argc, argv);
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		const char *a = argv[i];
 		if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
@@ -246,8 +252,9 @@ int main(int argc, char **argv)
 		return EXIT_OK;
 	}
 	optind = 0; /* full getopt re-initialisation for the command's own parsing */
+	ctx.cmd = cmd;
 	ret = cmd->exec(argc - i, argv + i, &ctx);
-	config_free(ctx.config);
+	cli_ctx_release(&ctx);
 	fflush(stdout);
 	return ret;
 }

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,25 +13,91 @@
 #include "common/error.h"
 #include "common/xalloc.h"
 
-int read_file(const char *path, struct strbuf *sb, struct strbuf *err)
+int open_regular(const char *path, const char *what, struct strbuf *err)
 {
-	char buf[65536];
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	/* O_NONBLOCK: opening a FIFO with no writer must not hang before fstat refuses it. */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return error(err, "%s: cannot open: %s", path, strerror(errno));
+	if (fstat(fd, &st) < 0) {
+		int e = errno;
+		close(fd);
+		return error(err, "%s: cannot stat: %s", path, strerror(e));
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return error(err, "%s: not a regular file (a %s must be a file, not %s)", path,
+			     what,
+			     S_ISDIR(st.st_mode)    ? "a folder"
+			     : S_ISFIFO(st.st_mode) ? "a pipe"
+			     : S_ISSOCK(st.st_mode) ? "a socket"
+						    : "a device");
+	}
+	/* Regular files never block; clear the flag so reads behave as usual. */
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	return fd;
+}
+
+/* "1 MiB", "64 KiB", or bytes: how caps are written in messages and docs/limits.md. */
+static void add_size(struct strbuf *sb, size_t n)
+{
+	if (n >= (1u << 20) && !(n % (1u << 20)))
+		strbuf_addf(sb, "%zu MiB", n >> 20);
+	else if (n >= 1024 && !(n % 1024))
+		strbuf_addf(sb, "%zu KiB", n >> 10);
+	else
+		strbuf_addf(sb, "%zu bytes", n);
+}
+
+static int too_big(const char *path, const char *what, size_t max, struct strbuf *err)
+{
+	struct strbuf cap = STRBUF_INIT;
+	add_size(&cap, max);
+	error(err, "%s: larger than the %s limit for a %s (docs/limits.md)", path, cap.buf, what);
+	strbuf_release(&cap);
+	return -1;
+}
+
+int read_file_max(const char *path, struct strbuf *sb, size_t max, const char *what,
+		  struct strbuf *err)
+{
+	char buf[65536];
+	size_t start = sb->len, got = 0;
+	ssize_t n;
+	struct stat st;
+	int fd = open_regular(path, what, err);
+	if (fd < 0)
+		return -1;
+	if (!fstat(fd, &st) && (uint64_t)st.st_size > max) {
+		close(fd);
+		return too_big(path, what, max, err);
+	}
+	/* The size may change under us (or be 0, as in /proc): the count read decides. */
 	while ((n = read(fd, buf, sizeof(buf))) != 0) {
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
 			int e = errno;
 			close(fd);
+			strbuf_setlen(sb, start);
 			return error(err, "%s: read error: %s", path, strerror(e));
+		}
+		got += (size_t)n;
+		if (got > max) {
+			close(fd);
+			strbuf_setlen(sb, start);
+			return too_big(path, what, max, err);
 		}
 		strbuf_add(sb, buf, (size_t)n);
 	}
 	close(fd);
 	return 0;
+}
+
+int read_file(const char *path, struct strbuf *sb, struct strbuf *err)
+{
+	return read_file_max(path, sb, FILE_MAX_DEFAULT, "file", err);
 }
 
 int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode,

@@ -44,6 +44,11 @@ void kvlist_set(struct kvlist *l, const char *key, const char *value)
 			return;
 		}
 	}
+	kvlist_add(l, key, value);
+}
+
+void kvlist_add(struct kvlist *l, const char *key, const char *value)
+{
 	ALLOC_GROW(l->items, l->nr + 1, l->alloc);
 	l->items[l->nr].key = xstrdup(key);
 	l->items[l->nr].value = xstrdup(value);

@@ -34,6 +34,8 @@ struct kvlist {
 	}
 
 void kvlist_set(struct kvlist *l, const char *key, const char *value); /* replaces */
+/* Appends without looking for key: the caller knows it is new (O(1), not O(n)). */
+void kvlist_add(struct kvlist *l, const char *key, const char *value);
 const char *kvlist_get(const struct kvlist *l, const char *key);
 void kvlist_clear(struct kvlist *l);
 

@@ -96,7 +96,7 @@ int parse_mem_mb(const char *s, uint64_t *out_mb)
 	if (parse_number(s, &v, &rest))
 		return -1;
 	mult = size_suffix(rest, 1048576.0);
-	if (mult == 0 || v == 0)
+	if (mult == 0 || v == 0 || v * mult / 1048576.0 > (double)MEM_MAX_MB)
 		return -1;
 	*out_mb = (uint64_t)ceil(v * mult / 1048576.0);
 	return 0;

@@ -13,8 +13,10 @@ int parse_duration_us(const char *s, uint64_t *out_us);
 /*
  * Memory sizes as SLURM and humans write them: "4GB", "4G", "512M", "512MB", "1024K",
  * "2T", bare number = megabytes (SLURM's default unit). Binary multiples (1G = 1024M).
- * Stores megabytes, rounded up. Returns 0 or -1.
+ * Stores megabytes, rounded up. Returns 0 or -1 (also above MEM_MAX_MB: the
+ * conversion to an integer must never overflow).
  */
+#define MEM_MAX_MB (1ull << 30) /* 1024T: more than any node has */
 int parse_mem_mb(const char *s, uint64_t *out_mb);
 
 /* Byte counts: "256", "4k", "1M", "1KiB" (binary multiples). Returns 0 or -1. */

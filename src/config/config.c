@@ -204,7 +204,7 @@ struct config *config_load(const char *path, struct strbuf *err)
 		error(err, "%s: config file not found (named by %s)", file, source);
 		goto fail;
 	}
-	if (rnode_load_file(file, cfg->path, &root, err) < 0) {
+	if (rnode_load_file_max(file, cfg->path, FILE_MAX_CONFIG, "config", &root, err) < 0) {
 		s.errors++;
 		if (!root)
 			goto fail;

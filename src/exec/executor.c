@@ -1,4 +1,4 @@
-/* The executor registry and job states (exec/executor.h). */
+/* The executor registry (exec/executor.h). */
 #include "exec/executor.h"
 
 #include <stdlib.h>
@@ -6,42 +6,6 @@
 
 #include "common/error.h"
 #include "exec/local.h"
-
-static const char *const state_names[] = {
-	[JS_UNKNOWN] = "UNKNOWN",     [JS_PENDING] = "PENDING",	    [JS_RUNNING] = "RUNNING",
-	[JS_READY] = "READY",	      [JS_COMPLETED] = "COMPLETED", [JS_FAILED] = "FAILED",
-	[JS_CANCELLED] = "CANCELLED", [JS_TIMEOUT] = "TIMEOUT",
-};
-
-const char *job_state_name(enum job_state s)
-{
-	if ((size_t)s < sizeof(state_names) / sizeof(state_names[0]) && state_names[s])
-		return state_names[s];
-	return "UNKNOWN";
-}
-
-enum job_state job_state_from_name(const char *name)
-{
-	for (size_t s = 0; name && s < sizeof(state_names) / sizeof(state_names[0]); s++)
-		if (state_names[s] && !strcmp(state_names[s], name))
-			return (enum job_state)s;
-	return JS_UNKNOWN;
-}
-
-void exec_job_release(struct exec_job *j)
-{
-	free(j->native_id);
-	free(j->job_dir);
-	free(j->node);
-	free(j->reason);
-	memset(j, 0, sizeof(*j));
-	j->exit_code = -1;
-}
-
-int job_state_is_final(enum job_state s)
-{
-	return s == JS_COMPLETED || s == JS_FAILED || s == JS_CANCELLED || s == JS_TIMEOUT;
-}
 
 static const struct executor_entry {
 	const char *name;

@@ -14,37 +14,9 @@
 #include <sys/types.h>
 
 #include "common/strbuf.h"
+#include "store/store.h"
 
 struct config;
-
-enum job_state {
-	JS_UNKNOWN = 0,
-	JS_PENDING, /* queued; reason says why */
-	JS_RUNNING,
-	JS_READY,     /* service: endpoint.json written */
-	JS_COMPLETED, /* exited 0 */
-	JS_FAILED,    /* exited non-zero, node failure, out of memory ... */
-	JS_CANCELLED,
-	JS_TIMEOUT,
-};
-const char *job_state_name(enum job_state s); /* "PENDING", ... */
-/* The state named by job_state_name(); JS_UNKNOWN for anything else (or NULL). */
-enum job_state job_state_from_name(const char *name);
-int job_state_is_final(enum job_state s);
-
-/* The executor's view of one submitted job, updated by poll(). It owns every string in
- * it; exec_job_release() frees them. */
-struct exec_job {
-	char *native_id; /* SLURM job id, or the local process group id */
-	char *job_dir;	 /* RUN_DIR/JOB_ID on the executor's side */
-	enum job_state state;
-	int exit_code; /* valid in final states; -1 unknown */
-	char *node;    /* where it runs, or NULL */
-	char *reason;  /* pending reason / failure reason, or NULL */
-};
-
-/* Frees the strings of j and zeroes it (exit_code -1); j itself is the caller's. */
-void exec_job_release(struct exec_job *j);
 
 /*
  * A command runner: here (fork/exec) or on the login node (ssh with a master
@@ -95,11 +67,13 @@ struct executor {
 	 * Starts job_dir/job.sh. after: native id of a job that must have started first
 	 * (client after service), or NULL. Sets job->native_id and state PENDING/RUNNING.
 	 */
-	int (*submit)(struct executor *ex, struct exec_job *job, const char *after,
+	int (*submit)(struct executor *ex, struct store_job *job, const char *after,
 		      uint64_t time_limit_s, struct strbuf *err);
 	/* Refreshes state of all jobs at once (one squeue call). */
-	int (*poll)(struct executor *ex, struct exec_job *jobs, size_t n, struct strbuf *err);
-	int (*cancel)(struct executor *ex, struct exec_job *jobs, size_t n, struct strbuf *err);
+	int (*poll)(struct executor *ex, struct store_job *const *jobs, size_t n,
+		    struct strbuf *err);
+	int (*cancel)(struct executor *ex, struct store_job *const *jobs, size_t n,
+		      struct strbuf *err);
 	/*
 	 * Closes connections and frees what the executor owns (priv, hpcbench_bin, home,
 	 * the runner); idempotent. executor_free() calls it, then frees ex.

@@ -357,7 +357,7 @@ static void reap_supervisors(struct local_priv *lp)
 	}
 }
 
-static int local_submit(struct executor *ex, struct exec_job *job, const char *after,
+static int local_submit(struct executor *ex, struct store_job *job, const char *after,
 			uint64_t time_limit_s, struct strbuf *err)
 {
 	struct local_priv *lp = ex->priv;
@@ -454,14 +454,14 @@ static int job_alive(const char *job_dir)
 	return group_alive(pgid);
 }
 
-static void set_reason(struct exec_job *job, char *reason)
+static void set_reason(struct store_job *job, char *reason)
 {
 	free(job->reason);
 	job->reason = reason;
 }
 
 /* The script's own view (state file): "READY ...", "FAILED EXIT EPOCH REASON..." */
-static void apply_state_file(struct exec_job *job, const char *text, int final)
+static void apply_state_file(struct store_job *job, const char *text, int final)
 {
 	if (!strncmp(text, "READY", 5) && !final) {
 		job->state = JS_READY;
@@ -483,7 +483,7 @@ static void apply_state_file(struct exec_job *job, const char *text, int final)
 	}
 }
 
-static void poll_one(struct exec_job *job, const char *hostname)
+static void poll_one(struct store_job *job, const char *hostname)
 {
 	struct strbuf ex = STRBUF_INIT, st = STRBUF_INIT;
 	int cancelled;
@@ -539,19 +539,20 @@ out:
 	strbuf_release(&st);
 }
 
-static int local_poll(struct executor *ex, struct exec_job *jobs, size_t n, struct strbuf *err)
+static int local_poll(struct executor *ex, struct store_job *const *jobs, size_t n,
+		      struct strbuf *err)
 {
 	struct local_priv *lp = ex->priv;
 	reap_supervisors(lp);
 	for (size_t i = 0; i < n; i++)
-		poll_one(&jobs[i], lp->hostname);
+		poll_one(jobs[i], lp->hostname);
 	ex->poll_hint_ms = 200;
 	return 0;
 }
 
 /* Sends sig to the job's process group, only while the job has no outcome yet (its
  * supervisor stops the stragglers once the script is gone). */
-static void signal_job(struct exec_job *job, int sig)
+static void signal_job(struct store_job *job, int sig)
 {
 	pid_t pgid, sup;
 	unsigned long long start;
@@ -568,7 +569,8 @@ static void signal_job(struct exec_job *job, int sig)
 }
 
 /* Waits up to ms for every job to end (an outcome file, or nothing alive). */
-static int wait_all_ended(struct local_priv *lp, struct exec_job *jobs, size_t n, uint64_t ms)
+static int wait_all_ended(struct local_priv *lp, struct store_job *const *jobs, size_t n,
+			  uint64_t ms)
 {
 	uint64_t until = ms_now() + ms;
 	for (;;) {
@@ -576,10 +578,10 @@ static int wait_all_ended(struct local_priv *lp, struct exec_job *jobs, size_t n
 		reap_supervisors(lp);
 		for (size_t i = 0; i < n; i++) {
 			char *exitf;
-			if (!jobs[i].native_id)
+			if (!jobs[i]->native_id)
 				continue;
-			exitf = job_file(jobs[i].job_dir, "local.exit");
-			if (!path_exists(exitf) && job_alive(jobs[i].job_dir))
+			exitf = job_file(jobs[i]->job_dir, "local.exit");
+			if (!path_exists(exitf) && job_alive(jobs[i]->job_dir))
 				live++;
 			free(exitf);
 		}
@@ -591,7 +593,8 @@ static int wait_all_ended(struct local_priv *lp, struct exec_job *jobs, size_t n
 	}
 }
 
-static int local_cancel(struct executor *ex, struct exec_job *jobs, size_t n, struct strbuf *err)
+static int local_cancel(struct executor *ex, struct store_job *const *jobs, size_t n,
+			struct strbuf *err)
 {
 	struct local_priv *lp = ex->priv;
 	struct strbuf e = STRBUF_INIT;
@@ -599,22 +602,22 @@ static int local_cancel(struct executor *ex, struct exec_job *jobs, size_t n, st
 
 	for (size_t i = 0; i < n; i++) {
 		char *marker;
-		if (!jobs[i].native_id || job_state_is_final(jobs[i].state))
+		if (!jobs[i]->native_id || job_state_is_final(jobs[i]->state))
 			continue;
-		marker = job_file(jobs[i].job_dir, "local.cancel");
+		marker = job_file(jobs[i]->job_dir, "local.cancel");
 		if (write_file_atomic(marker, "cancel\n", 7, 0644, &e) < 0)
 			ret = error(err, "%s", e.buf);
 		free(marker);
-		signal_job(&jobs[i], SIGTERM);
+		signal_job(jobs[i], SIGTERM);
 	}
 	if (wait_all_ended(lp, jobs, n, GRACE_MS + DRAIN_MS) < 0) {
 		for (size_t i = 0; i < n; i++)
-			signal_job(&jobs[i], SIGKILL);
+			signal_job(jobs[i], SIGKILL);
 		if (wait_all_ended(lp, jobs, n, GRACE_MS) < 0)
 			ret = error(err, "some jobs did not stop after SIGKILL");
 	}
 	for (size_t i = 0; i < n; i++)
-		poll_one(&jobs[i], lp->hostname);
+		poll_one(jobs[i], lp->hostname);
 	strbuf_release(&e);
 	return ret;
 }

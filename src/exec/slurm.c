@@ -142,7 +142,7 @@ static int slurm_mkdir_p(struct executor *ex, const char *path, struct strbuf *e
 	return run_ok(ex, "mkdir -p", argv, NULL, 0, NULL, err);
 }
 
-static int slurm_submit(struct executor *ex, struct exec_job *job, const char *after,
+static int slurm_submit(struct executor *ex, struct store_job *job, const char *after,
 			uint64_t time_limit_s, struct strbuf *err)
 {
 	struct slurm_priv *p = priv_of(ex);
@@ -224,7 +224,7 @@ static const char poll_script[] =
 
 /* The state files of a poll: for jobs[i], the first line of its state file in lines[i]. */
 struct state_read {
-	struct exec_job **jobs;
+	struct store_job **jobs;
 	size_t n;
 	struct strbuf *lines;
 };
@@ -360,7 +360,7 @@ static void set_str(char **dst, const char *src)
 }
 
 /* Merges what SLURM said (row, may be NULL) and the job's state file into job. */
-static void merge_job(struct exec_job *job, const struct slurm_row *row, const char *state_line)
+static void merge_job(struct store_job *job, const struct slurm_row *row, const char *state_line)
 {
 	enum job_state fst = JS_UNKNOWN;
 	int fexit = -1, have_file;
@@ -400,7 +400,7 @@ static void merge_job(struct exec_job *job, const struct slurm_row *row, const c
 }
 
 /* Comma-separated SLURM ids of jobs (by index) that belong to cluster (NULL: none). */
-static char *id_list(struct exec_job **jobs, size_t n, const char *cluster,
+static char *id_list(struct store_job **jobs, size_t n, const char *cluster,
 		     const struct slurm_rows *skip)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -419,7 +419,7 @@ static char *id_list(struct exec_job **jobs, size_t n, const char *cluster,
 }
 
 /* The distinct clusters ("" for the default one) of the jobs' native ids. */
-static void job_clusters(struct exec_job **jobs, size_t n, struct strlist *clusters)
+static void job_clusters(struct store_job **jobs, size_t n, struct strlist *clusters)
 {
 	for (size_t i = 0; i < n; i++) {
 		char *c, *id = split_native(jobs[i]->native_id, &c);
@@ -433,9 +433,10 @@ static void job_clusters(struct exec_job **jobs, size_t n, struct strlist *clust
 	}
 }
 
-static int slurm_poll(struct executor *ex, struct exec_job *all, size_t n, struct strbuf *err)
+static int slurm_poll(struct executor *ex, struct store_job *const *all, size_t n,
+		      struct strbuf *err)
 {
-	struct exec_job **jobs = xcalloc(n ? n : 1, sizeof(*jobs));
+	struct store_job **jobs = xcalloc(n ? n : 1, sizeof(*jobs));
 	struct strbuf *lines = NULL;
 	struct state_read sr;
 	struct slurm_rows rows = { 0 };
@@ -444,8 +445,8 @@ static int slurm_poll(struct executor *ex, struct exec_job *all, size_t n, struc
 	int changed = 0, ret = -1;
 
 	for (size_t i = 0; i < n; i++)
-		if (all[i].native_id && !job_state_is_final(all[i].state))
-			jobs[nr++] = &all[i];
+		if (all[i]->native_id && !job_state_is_final(all[i]->state))
+			jobs[nr++] = all[i];
 	if (!nr) {
 		ret = 0;
 		goto out;
@@ -474,7 +475,7 @@ static int slurm_poll(struct executor *ex, struct exec_job *all, size_t n, struc
 		free(missing);
 	}
 	for (size_t i = 0; i < nr; i++) {
-		struct exec_job *job = jobs[i];
+		struct store_job *job = jobs[i];
 		char *c, *id = split_native(job->native_id, &c);
 		enum job_state before = job->state;
 		merge_job(job, slurm_rows_find(&rows, id), lines[i].buf);
@@ -499,17 +500,18 @@ out:
 }
 
 /* scancel every unfinished job (one call per cluster), then one poll to show the effect. */
-static int slurm_cancel(struct executor *ex, struct exec_job *all, size_t n, struct strbuf *err)
+static int slurm_cancel(struct executor *ex, struct store_job *const *all, size_t n,
+			struct strbuf *err)
 {
-	struct exec_job **jobs = xcalloc(n ? n : 1, sizeof(*jobs));
+	struct store_job **jobs = xcalloc(n ? n : 1, sizeof(*jobs));
 	struct strlist clusters = STRLIST_INIT, argv = STRLIST_INIT;
 	struct strbuf errout = STRBUF_INIT, msg = STRBUF_INIT;
 	size_t nr = 0;
 	int rc, ret = -1;
 
 	for (size_t i = 0; i < n; i++)
-		if (all[i].native_id && !job_state_is_final(all[i].state))
-			jobs[nr++] = &all[i];
+		if (all[i]->native_id && !job_state_is_final(all[i]->state))
+			jobs[nr++] = all[i];
 	job_clusters(jobs, nr, &clusters);
 	for (size_t k = 0; k < clusters.nr; k++) {
 		const char *cl = *clusters.items[k] ? clusters.items[k] : NULL;

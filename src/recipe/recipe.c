@@ -6,8 +6,10 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/error.h"
+#include "common/fsutil.h"
 #include "common/jsonw.h"
 #include "common/suggest.h"
 #include "common/units.h"
@@ -34,8 +36,16 @@ static int check_name(struct schema *s, const char *label, const struct rnode *v
 {
 	char **out = dst;
 	const char *p;
-	if (schema_str(s, label, v, out))
-		return 0;
+	int rc = schema_str(s, label, v, out);
+	/* A name written with no value is not an absent name (which defaults to the
+	 * type's): every later step needs one, so say so here. */
+	if (rc == 1)
+		return schema_error(s, &v->pos,
+				    "%s: expected a name, got nothing (leave the key out for "
+				    "the default)",
+				    label);
+	if (rc)
+		return rc;
 	/* Names become job names, folder names and SLURM --job-name values. */
 	p = *out;
 	if (strlen(p) > 64 || !isalnum((unsigned char)*p))
@@ -89,8 +99,8 @@ static int check_mem(struct schema *s, const char *label, const struct rnode *v,
 		return 0;
 	}
 	schema_error(s, &v->pos,
-		     "%s: bad memory size '%s' (expected a number with an optional unit K, M, G "
-		     "or T, e.g. 4G or 512MB; a bare number is megabytes)",
+		     "%s: bad memory size '%s' (expected a number from 1K to 1024T with an "
+		     "optional unit K, M, G or T, e.g. 4G or 512MB; a bare number is megabytes)",
 		     label, r->mem);
 	free(r->mem);
 	r->mem = NULL;
@@ -278,6 +288,8 @@ static const struct field client_fields[] = {
 	SPEC_COMMON_FIELDS(struct client_spec),
 	{ "duration", FIELD_CUSTOM, offsetof(struct client_spec, duration_s), 0, 0, 0,
 	  check_duration },
+	/* repeat: N independent trials of the load (of each point of a sweep). */
+	{ "repeat", FIELD_UINT, offsetof(struct client_spec, repeat), 0, 1, 1000, 0 },
 	{ "replicas", FIELD_UINT, offsetof(struct client_spec, replicas), 0, 1, 1024, 0 },
 	{ "target_service", FIELD_MAP, offsetof(struct client_spec, target), target_fields, 0, 0,
 	  0 },
@@ -546,6 +558,54 @@ static void legacy_script(struct client_spec *cl)
 			}
 }
 
+/* The interpreters whose first argument is the program they run. */
+static bool is_interpreter(const char *prog)
+{
+	static const char *const names[] = { "python", "bash",	  "sh",	 "node", "perl",
+					     "ruby",   "Rscript", "lua", NULL };
+	for (size_t i = 0; names[i]; i++)
+		if (!strncmp(prog, names[i], strlen(names[i])))
+			return true;
+	return false;
+}
+
+/*
+ * A native client whose command names an absolute path that does not exist here (a
+ * file of the old tool's container, `python /app/x.py`): the job would fail on the
+ * cluster, after the queue wait, with "can't open file". The file may exist only on
+ * the compute nodes, so this is a warning, not an error. Relative paths are the job's
+ * working folder's business and are not checked.
+ */
+static void missing_command_file(struct loader *L, struct rnode *node, const struct client_spec *cl)
+{
+	const struct rnode *cmd = rnode_get(node, "command"), *args = rnode_get(node, "args");
+	const char *prog, *file = NULL;
+	const struct srcpos *pos = cmd ? &cmd->pos : &node->pos;
+	struct strbuf w = STRBUF_INIT;
+	if (!cl->command || cl->runtime != RUNTIME_NATIVE || cl->container_image)
+		return;
+	prog = strrchr(cl->command, '/') ? strrchr(cl->command, '/') + 1 : cl->command;
+	if (cl->command[0] == '/' && access(cl->command, X_OK))
+		file = cl->command;
+	else if (is_interpreter(prog) && cl->args.nr && cl->args.items[0][0] == '/' &&
+		 access(cl->args.items[0], R_OK)) {
+		file = cl->args.items[0];
+		if (args && args->kind == RNODE_SEQ && args->nr)
+			pos = &args->children[0]->pos;
+	}
+	if (!file)
+		return;
+	if (L->r->warnings)
+		strbuf_addf(&w, "%s\n", L->r->warnings);
+	strbuf_addf(&w,
+		    "%s:%u:%u: warning: client.command: %s %s on this machine; the job fails "
+		    "unless the compute nodes have it (a file of the old tool's container?)",
+		    pos->file, pos->line, pos->col, file,
+		    file == cl->command ? "is not an executable file" : "does not exist");
+	free(L->r->warnings);
+	L->r->warnings = strbuf_detach(&w, NULL);
+}
+
 /*
  * A client type whose load protocol this build lacks: the job would answer "unknown
  * protocol" on the cluster, after the queue wait, so validation refuses it now.
@@ -591,6 +651,7 @@ static void client_load(struct loader *L, struct rnode *node, struct client_spec
 	    rnode_str(params, "endpoint") && !rnode_is_null(rnode_get(params, "endpoint")))
 		cl->target.endpoint = xstrdup(rnode_str(params, "endpoint"));
 	legacy_script(cl);
+	missing_command_file(L, node, cl);
 	client_resolve(L, node, cl);
 	if (cl->type && !cl->command && !load_proto_find(cl->type->name))
 		no_protocol(L, node, cl);
@@ -786,7 +847,7 @@ struct recipe *recipe_load(const char *path, const struct config *cfg, struct st
 	(void)cfg; /* defaults from the config apply when rendering, not when validating */
 	r->path = xstrdup(path);
 	start = err->len;
-	if (rnode_load_file(path, r->path, &r->root, err) < 0) {
+	if (rnode_load_file_max(path, r->path, FILE_MAX_RECIPE, "recipe", &r->root, err) < 0) {
 		L.s.errors++;
 		if (!r->root)
 			goto fail;
@@ -903,6 +964,7 @@ void recipe_free(struct recipe *r)
 	for (size_t i = 0; i < r->nr_clients; i++)
 		client_release(&r->clients[i]);
 	free(r->clients);
+	free(r->warnings);
 	rnode_free(r->root);
 	free(r->path);
 	free(r);

@@ -94,6 +94,8 @@ struct client_spec {
 	struct resources resources;
 	struct kvlist environment;
 	uint64_t duration_s; /* 0 = not given */
+	unsigned repeat;     /* independent trials of each point (`hpcbench load --repeat`);
+				0 = not given (one) */
 	unsigned replicas;   /* load generators run together and merged; 0 or 1 = one */
 	struct client_target target;
 	struct rnode *parameters; /* MAP or NULL */
@@ -113,6 +115,11 @@ struct recipe {
 	 */
 	struct service_spec *monitoring;
 	struct rnode *root;
+	/*
+	 * Problems that do not stop the recipe but will likely stop its job, one per line
+	 * as "FILE:LINE:COL: warning: message"; NULL if none. validate and run print them.
+	 */
+	char *warnings;
 };
 
 /*

@@ -69,8 +69,57 @@ void rnode_free(struct rnode *n)
 	free(n->children);
 	free(n->keys);
 	free(n->key_pos);
+	free(n->index);
 	free(n->scalar);
 	free(n);
+}
+
+/* Maps with fewer keys are searched in order; the table is not worth it. */
+#define RNODE_INDEX_MIN 16
+
+static size_t key_hash(const char *k)
+{
+	size_t h = 14695981039346656037ull; /* FNV-1a */
+	for (; *k; k++)
+		h = (h ^ (unsigned char)*k) * 1099511628211ull;
+	return h;
+}
+
+static void index_put(struct rnode *map, size_t i)
+{
+	size_t mask = map->index_cap - 1, at = key_hash(map->keys[i]) & mask;
+	while (map->index[at])
+		at = (at + 1) & mask;
+	map->index[at] = i + 1;
+}
+
+/* (Re)builds the key table of a MAP for its nr keys, at most half full. */
+static void index_rebuild(struct rnode *map)
+{
+	size_t cap = RNODE_INDEX_MIN * 2;
+	while (cap < map->nr * 2)
+		cap *= 2;
+	free(map->index);
+	map->index = xcalloc(cap, sizeof(*map->index));
+	map->index_cap = cap;
+	for (size_t i = 0; i < map->nr; i++)
+		index_put(map, i);
+}
+
+/* Index of key in a MAP's keys, or -1. */
+static long key_find(const struct rnode *map, const char *key)
+{
+	if (!map->index) {
+		for (size_t i = 0; i < map->nr; i++)
+			if (!strcmp(map->keys[i], key))
+				return (long)i;
+		return -1;
+	}
+	for (size_t mask = map->index_cap - 1, at = key_hash(key) & mask; map->index[at];
+	     at = (at + 1) & mask)
+		if (!strcmp(map->keys[map->index[at] - 1], key))
+			return (long)(map->index[at] - 1);
+	return -1;
 }
 
 /* Appends key: child to a MAP (keys, key_pos and children grow together). */
@@ -86,6 +135,10 @@ static void map_append(struct rnode *map, char *key, struct srcpos key_pos, stru
 	map->keys[map->nr] = key;
 	map->key_pos[map->nr] = key_pos;
 	map->children[map->nr++] = child;
+	if (map->index && map->nr * 2 <= map->index_cap)
+		index_put(map, map->nr - 1);
+	else if (map->nr >= RNODE_INDEX_MIN)
+		index_rebuild(map);
 }
 
 /* A deep copy of n, positions included (they point at the anchored text). */
@@ -156,15 +209,14 @@ static void attach(struct builder *b, struct rnode *n)
 		rnode_free(n);
 		return;
 	}
-	for (size_t i = 0; i < f->node->nr; i++) {
-		if (!strcmp(f->node->keys[i], f->key)) {
-			fail_at(b, f->key_pos, "duplicate key '%s' (first at line %u)", f->key,
-				f->node->key_pos[i].line);
-			free(f->key);
-			f->key = NULL;
-			rnode_free(n);
-			return;
-		}
+	long dup = key_find(f->node, f->key);
+	if (dup >= 0) {
+		fail_at(b, f->key_pos, "duplicate key '%s' (first at line %u)", f->key,
+			f->node->key_pos[dup].line);
+		free(f->key);
+		f->key = NULL;
+		rnode_free(n);
+		return;
 	}
 	map_append(f->node, f->key, f->key_pos, n);
 	f->key = NULL;
@@ -258,7 +310,11 @@ static void merge_keys(struct builder *b, struct rnode *map)
 		map->children[kept] = map->children[i];
 		kept++;
 	}
-	map->nr = kept;
+	if (kept != map->nr) {
+		map->nr = kept;
+		if (map->index)
+			index_rebuild(map);
+	}
 }
 
 static void close_node(struct builder *b)
@@ -291,6 +347,11 @@ static int on_event(struct builder *b, const yaml_event_t *ev)
 		}
 		break;
 	case YAML_SCALAR_EVENT:
+		/* A "\0" escape: C strings would end there and cut the value silently. */
+		if (memchr(ev->data.scalar.value, 0, ev->data.scalar.length))
+			fail_at(b, pos,
+				"a NUL byte (\\0) in a value is not allowed: it would cut the "
+				"value short");
 		n = node_new(RNODE_SCALAR, pos);
 		n->scalar = xstrndup((const char *)ev->data.scalar.value, ev->data.scalar.length);
 		n->quoted = ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE &&
@@ -380,10 +441,16 @@ out:
 
 int rnode_load_file(const char *path, const char *name, struct rnode **out, struct strbuf *err)
 {
+	return rnode_load_file_max(path, name, FILE_MAX_RECIPE, "yaml file", out, err);
+}
+
+int rnode_load_file_max(const char *path, const char *name, size_t max, const char *what,
+			struct rnode **out, struct strbuf *err)
+{
 	struct strbuf sb = STRBUF_INIT;
 	int ret;
 	*out = NULL;
-	if (read_file(path, &sb, err) < 0) {
+	if (read_file_max(path, &sb, max, what, err) < 0) {
 		strbuf_release(&sb);
 		return -1;
 	}
@@ -394,12 +461,11 @@ int rnode_load_file(const char *path, const char *name, struct rnode **out, stru
 
 const struct rnode *rnode_get(const struct rnode *map, const char *key)
 {
+	long i;
 	if (!map || map->kind != RNODE_MAP)
 		return NULL;
-	for (size_t i = 0; i < map->nr; i++)
-		if (!strcmp(map->keys[i], key))
-			return map->children[i];
-	return NULL;
+	i = key_find(map, key);
+	return i < 0 ? NULL : map->children[i];
 }
 
 const char *rnode_str(const struct rnode *map, const char *key)

@@ -32,6 +32,9 @@ struct rnode {
 	struct srcpos *key_pos;	 /* MAP: position of each key */
 	struct rnode **children; /* MAP values or SEQ items */
 	size_t nr, alloc;
+	/* MAP with many keys: open-addressing table of child index + 1 (0 = empty), so
+	 * that loading and lookups stay linear however many keys a hostile file has. */
+	size_t *index, index_cap;
 };
 
 /*
@@ -45,12 +48,15 @@ struct rnode {
  * with rnode_free() in both cases.
  */
 int rnode_load_file(const char *path, const char *name, struct rnode **out, struct strbuf *err);
+/* Same, with a cap on the file's size (FILE_MAX_*) and what it is for messages. */
+int rnode_load_file_max(const char *path, const char *name, size_t max, const char *what,
+			struct rnode **out, struct strbuf *err);
 /* Same, from a buffer. */
 int rnode_load_buf(const char *buf, size_t len, const char *name, struct rnode **out,
 		   struct strbuf *err);
 void rnode_free(struct rnode *n);
 
-/* Child of a MAP by key, or NULL (also when map is NULL or not a map). */
+/* Child of a MAP by key, or NULL (also when map is NULL or not a map). O(1) on average. */
 const struct rnode *rnode_get(const struct rnode *map, const char *key);
 /* Scalar text of map[key] or NULL (not present or not a scalar). */
 const char *rnode_str(const struct rnode *map, const char *key);

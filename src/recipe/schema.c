@@ -255,6 +255,7 @@ static bool is_shell_name(const char *t)
 
 static int check_env(struct schema *s, const char *label, const struct rnode *v, struct kvlist *out)
 {
+	bool fresh = !out->nr;
 	int ret = 0;
 	if (rnode_is_null(v))
 		return 1;
@@ -275,7 +276,12 @@ static int check_env(struct schema *s, const char *label, const struct rnode *v,
 			free(l);
 			continue;
 		}
-		kvlist_set(out, v->keys[i], rnode_is_null(val) ? "" : val->scalar);
+		/* The keys of a mapping are unique (rnode refuses duplicates): append, so
+		 * that a mapping of N keys loads in O(N). */
+		if (!fresh)
+			kvlist_set(out, v->keys[i], rnode_is_null(val) ? "" : val->scalar);
+		else
+			kvlist_add(out, v->keys[i], rnode_is_null(val) ? "" : val->scalar);
 	}
 	return ret;
 }

@@ -295,6 +295,8 @@ static void load_command(struct strbuf *sb, const struct client_spec *c,
 	}
 	for (size_t i = 0; i < b->opts.nr; i++)
 		strbuf_addf(sb, " %s", b->opts.items[i]);
+	if (c->repeat > 1)
+		strbuf_addf(sb, " --repeat %u", c->repeat);
 	if (replicas <= 1)
 		strbuf_addf(sb, " --json %s", out);
 }

@@ -182,7 +182,7 @@ static int read_body_script(struct strbuf *out, const struct recipe *r,
 		const char *slash = strrchr(r->path, '/');
 		path = xasprintf("%.*s/%s", (int)(slash - r->path), r->path, s->script);
 	}
-	ret = read_file(path, out, &why);
+	ret = read_file_max(path, out, FILE_MAX_RECIPE, "script", &why);
 	if (ret < 0) {
 		const struct rnode *n = rnode_get(s->node, "script");
 		recipe_error(err, n ? &n->pos : &s->pos, "script: %s (a file next to the recipe)",

@@ -19,8 +19,11 @@ static const struct type_key sql_client_keys[] = {
 	{ "user", KEY_STRING, "user name", "--user", 0 },
 	{ "password", KEY_STRING, "password; kept in a 0600 file passed with --password-file",
 	  "--password-file", TK_SECRET },
-	{ "query", KEY_STRING, "one statement per transaction instead of a workload", "--query",
-	  0 },
+	{ "query", KEY_STRING,
+	  "one statement per request instead of a workload (generators: "
+	  "docs/sql.md)",
+	  "--query", 0 },
+	{ "script", KEY_STRING, "a file of statements run in order as one request", "--script", 0 },
 	{ "workload", KEY_STRING, "point_select, read_only, read_write, tpcb-like... (docs/sql.md)",
 	  "--workload", TK_SWEEP },
 	{ "tables", KEY_INT, "sysbench tables", "--tables", 0 },

@@ -38,6 +38,8 @@ extern const struct client_type client_type_sql;
 	    { "seed", KEY_INT, "seed of the schedule and key choice", "--seed", 0 },               \
 	    { "warmup", KEY_STRING, "warm-up before measuring (not counted)", "--warmup", 0 },     \
 	    { "timeout", KEY_STRING, "per-request timeout", "--timeout", 0 },                      \
+	    { "progress_interval", KEY_STRING, "time between progress lines in the log (0: none)", \
+	      "--progress-interval", 0 },                                                          \
 	    { "allow_errors", KEY_BOOL, "exit 0 even when requests failed", "--allow-errors", 0 }, \
 	    { "endpoint", KEY_STRING,                                                              \
 	      "old tool: target URL or HOST:PORT, overrides target_service", NULL, 0 },            \

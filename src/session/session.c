@@ -107,6 +107,8 @@ static int load_recipes(struct session *s, struct strbuf *err)
 		s->recipes[i] = recipe_load(s->o->recipes[i], s->o->cfg, err);
 		if (!s->recipes[i])
 			ret = -1;
+		else if (s->recipes[i]->warnings)
+			log_warn("%s", s->recipes[i]->warnings);
 	}
 	return ret;
 }
@@ -137,10 +139,10 @@ static int resolve_target(struct session *s, const char *id, int *code, struct s
 		return error(err, "'%s' is a client, not a service", id);
 	track_refresh(s->o->st, NULL, s->o->cfg, &s->target, 1, NULL, &e);
 	strbuf_release(&e);
-	if (strcmp(s->target.state, "READY")) {
+	if (s->target.state != JS_READY) {
 		*code = EXIT_FAILED;
-		return error(err, "service '%s' is not ready (%s%s%s)", id, s->target.state,
-			     s->target.reason ? ": " : "",
+		return error(err, "service '%s' is not ready (%s%s%s)", id,
+			     job_state_name(s->target.state), s->target.reason ? ": " : "",
 			     s->target.reason ? s->target.reason : "");
 	}
 	s->target_file = xasprintf("%s/endpoint.json", s->target.job_dir);
@@ -447,7 +449,7 @@ static int record_run(struct session *s, struct strbuf *err)
 		r->recipe = xstrdup(abs_recipe(s, pos->file));
 		r->executor = xstrdup(s->ex->name);
 		r->job_dir = xasprintf("%s/%s", s->run.run_dir, j->id);
-		r->state = xstrdup("PENDING");
+		r->state = JS_PENDING;
 		r->reason = xstrdup("not submitted yet");
 		r->exit_code = -1;
 		if (store_job_insert(s->o->st, r, err) < 0)
@@ -463,7 +465,6 @@ out:
 static int submit(struct session *s, size_t i, struct strbuf *err)
 {
 	struct store_job *r = &s->recs[i];
-	struct exec_job e = { 0 };
 	const char *after = NULL;
 	int ret;
 	if (s->deps[i] >= 0)
@@ -471,28 +472,16 @@ static int submit(struct session *s, size_t i, struct strbuf *err)
 	else if (s->jobs[i]->kind == JOB_CLIENT && s->target_file &&
 		 !strcmp(s->target.executor, s->ex->name))
 		after = s->target.native_id;
-	e.job_dir = xstrdup(r->job_dir);
-	e.exit_code = -1;
-	ret = s->ex->submit(s->ex, &e, after, s->jobs[i]->time_limit_s, err);
+	free(r->reason);
+	r->reason = NULL;
+	ret = s->ex->submit(s->ex, r, after, s->jobs[i]->time_limit_s, err);
 	if (ret == 0) {
-		free(r->native_id);
-		r->native_id = e.native_id;
-		e.native_id = NULL;
-		free(r->node);
-		r->node = e.node;
-		e.node = NULL;
-		free(r->state);
-		r->state = xstrdup(job_state_name(e.state));
-		free(r->reason);
-		r->reason = e.reason;
-		e.reason = NULL;
 		r->submitted_at = (int64_t)time(NULL);
-		if (e.state >= JS_RUNNING)
+		if (r->state >= JS_RUNNING)
 			r->started_at = r->submitted_at;
 		ret = store_job_update(s->o->st, r, err);
 		log_info("%s: submitted (%s job %s)", r->id, s->ex->name, r->native_id);
 	}
-	exec_job_release(&e);
 	return ret;
 }
 
@@ -503,7 +492,7 @@ static int refresh(struct session *s, int *errors, int *code, struct strbuf *err
 	char **before = xcalloc(s->nr, sizeof(*before));
 	int ret = 0;
 	for (size_t i = 0; i < s->nr; i++)
-		before[i] = xasprintf("%s %s", s->recs[i].state,
+		before[i] = xasprintf("%s %s", job_state_name(s->recs[i].state),
 				      s->recs[i].reason ? s->recs[i].reason : "");
 	if (track_refresh(s->o->st, s->ex, s->o->cfg, s->recs, s->nr, NULL, &e) < 0) {
 		if (s->ex->unreachable || ++*errors >= MAX_POLL_ERRORS) {
@@ -518,11 +507,12 @@ static int refresh(struct session *s, int *errors, int *code, struct strbuf *err
 	/* Progress: every change of state (a pending job's reason, RUNNING on a node ...). */
 	for (size_t i = 0; i < s->nr; i++) {
 		const struct store_job *r = &s->recs[i];
-		char *now = xasprintf("%s %s", r->state, r->reason ? r->reason : "");
+		char *now =
+		    xasprintf("%s %s", job_state_name(r->state), r->reason ? r->reason : "");
 		if (r->native_id && strcmp(now, before[i]))
-			log_info("%s: %s%s%s%s%s", r->id, r->state, r->node ? " on " : "",
-				 r->node ? r->node : "", r->reason ? ": " : "",
-				 r->reason ? r->reason : "");
+			log_info("%s: %s%s%s%s%s", r->id, job_state_name(r->state),
+				 r->node ? " on " : "", r->node ? r->node : "",
+				 r->reason ? ": " : "", r->reason ? r->reason : "");
 		free(now);
 		free(before[i]);
 	}
@@ -539,7 +529,7 @@ static void job_failure(struct session *s, size_t i, const char *what, struct st
 	if (r->exit_code >= 0)
 		snprintf(code, sizeof(code), ", exit %lld", (long long)r->exit_code);
 	track_log_tail(s->ex, r->job_dir, TAIL_LINES, &tail);
-	error(err, "%s %s %s (%s%s)%s%s", r->kind, r->id, what, r->state, code,
+	error(err, "%s %s %s (%s%s)%s%s", r->kind, r->id, what, job_state_name(r->state), code,
 	      r->reason ? ": " : "", r->reason ? r->reason : "");
 	if (tail.len) {
 		strbuf_rtrim(&tail);
@@ -567,7 +557,7 @@ static int wait_ready(struct session *s, int *code, struct strbuf *err)
 			return -1;
 		for (size_t i = 0; i < s->nr; i++) {
 			struct store_job *r = &s->recs[i];
-			enum job_state st = job_state_from_name(r->state);
+			enum job_state st = r->state;
 			if (!is_service(s->jobs[i]) || !r->native_id)
 				continue;
 			if (st == JS_READY)
@@ -591,11 +581,45 @@ static int wait_ready(struct session *s, int *code, struct strbuf *err)
 	}
 }
 
+/* How often `run` looks for clients' progress lines (a file read per client). */
+#define RELAY_MS 2000
+
+/*
+ * Relays the progress lines (`hpcbench: progress: ...`, written by `hpcbench load` every
+ * --progress-interval) that client i added to its err.log since seen[i] bytes, as
+ * "hpcbench: CLIENT_ID: progress ...", so that a long run shows signs of life.
+ */
+static void relay_progress(struct session *s, size_t i, size_t *seen)
+{
+	static const char tag[] = "hpcbench: progress: ";
+	struct strbuf sb = STRBUF_INIT, e = STRBUF_INIT;
+	char *path = xasprintf("%s/err.log", s->recs[i].job_dir);
+	if (s->ex->get_file(s->ex, path, &sb, &e) == 0) {
+		if (sb.len < seen[i]) /* replaced: start over */
+			seen[i] = 0;
+		/* Whole lines only: a line being written is read on the next look. */
+		for (char *line = sb.buf + seen[i], *nl;
+		     (nl = memchr(line, '\n', (size_t)(sb.buf + sb.len - line))); line = nl + 1) {
+			if (!strncmp(line, tag, sizeof(tag) - 1))
+				fprintf(stderr, "hpcbench: %s: progress: %.*s\n", s->recs[i].id,
+					(int)(nl - line - (sizeof(tag) - 1)),
+					line + sizeof(tag) - 1);
+			seen[i] = (size_t)(nl + 1 - sb.buf);
+		}
+		fflush(stderr);
+	}
+	free(path);
+	strbuf_release(&sb);
+	strbuf_release(&e);
+}
+
 /* Waits until every client has ended; notes services that die meanwhile. */
 static int wait_clients(struct session *s, int *failed, int *code, struct strbuf *err)
 {
 	int poll_errors = 0;
 	char *warned = xcalloc(s->nr, 1);
+	size_t *seen = xcalloc(s->nr, sizeof(*seen));
+	uint64_t next_relay = mono_ns() + RELAY_MS * 1000000ull;
 	int ret = 0;
 	*code = EXIT_FAILED;
 	for (;;) {
@@ -608,18 +632,23 @@ static int wait_clients(struct session *s, int *failed, int *code, struct strbuf
 			ret = -1;
 			break;
 		}
+		bool relay = mono_ns() >= next_relay;
+		if (relay)
+			next_relay = mono_ns() + RELAY_MS * 1000000ull;
 		for (size_t i = 0; i < s->nr; i++) {
-			enum job_state st = job_state_from_name(s->recs[i].state);
+			enum job_state st = s->recs[i].state;
 			if (!s->recs[i].native_id)
 				continue;
 			if (s->jobs[i]->kind == JOB_CLIENT) {
 				running += !job_state_is_final(st);
+				if (relay || job_state_is_final(st))
+					relay_progress(s, i, seen);
 			} else if (job_state_is_final(st) && !warned[i]) {
 				warned[i] = 1;
 				*failed = 1;
 				job_failure(s, i, "ended while its clients ran", err);
 				log_warn("service %s ended (%s) while its clients ran",
-					 s->recs[i].id, s->recs[i].state);
+					 s->recs[i].id, job_state_name(s->recs[i].state));
 			}
 		}
 		if (!running)
@@ -627,6 +656,7 @@ static int wait_clients(struct session *s, int *failed, int *code, struct strbuf
 		sleep_ms_interruptible(s->ex->poll_hint_ms ? s->ex->poll_hint_ms : 250);
 	}
 	free(warned);
+	free(seen);
 	return ret;
 }
 
@@ -701,7 +731,16 @@ static void finish_run(struct session *s, struct session_result *res)
 		if (s->jobs[i]->kind == JOB_CLIENT && s->recs[i].native_id)
 			collect_client(s, i, &sr, &nr);
 	summary_json(&res->summary, &s->run, s->recs, s->nr, sr, nr);
-	summary_table(&res->table, s->recs, s->nr, sr, nr);
+	summary_table(&res->table, s->recs, s->nr, sr, nr, &e);
+	/* Figures that could not be read show "-" in the table; say why. */
+	for (char *line = e.buf, *nl; *line; line = nl + 1) {
+		nl = strchr(line, '\n');
+		if (!nl)
+			break;
+		*nl = '\0';
+		log_warn("%s", line);
+	}
+	strbuf_reset(&e);
 	path = xasprintf("%s/summary.json", s->run.run_dir);
 	if (s->ex->put_file(s->ex, path, res->summary.buf, res->summary.len, 0644, &e) < 0)
 		log_warn("%s", e.buf);
@@ -720,8 +759,7 @@ static void teardown(struct session *s)
 	struct strbuf e = STRBUF_INIT;
 	int live = 0;
 	for (size_t i = 0; i < s->nr; i++)
-		live += s->recs[i].native_id &&
-			!job_state_is_final(job_state_from_name(s->recs[i].state));
+		live += s->recs[i].native_id && !job_state_is_final(s->recs[i].state);
 	if (!live)
 		return;
 	log_info("stopping %d job%s", live, live == 1 ? "" : "s");
@@ -741,8 +779,7 @@ static void finish_record(struct session *s, const char *state, const struct str
 		struct store_job *r = &s->recs[i];
 		if (r->native_id)
 			continue;
-		free(r->state);
-		r->state = xstrdup("CANCELLED");
+		r->state = JS_CANCELLED;
 		free(r->reason);
 		r->reason = xstrdup("never started: the session ended first");
 		r->finished_at = (int64_t)time(NULL);
@@ -881,7 +918,7 @@ int session_start(const struct session_opts *o, struct session_result *res, stru
 	if (wait_clients(&s, &failed, &code, err) < 0)
 		goto fail;
 	for (size_t i = 0; i < s.nr; i++)
-		if (s.jobs[i]->kind == JOB_CLIENT && strcmp(s.recs[i].state, "COMPLETED")) {
+		if (s.jobs[i]->kind == JOB_CLIENT && s.recs[i].state != JS_COMPLETED) {
 			job_failure(&s, i, "failed", err);
 			failed = 1;
 		}

@@ -37,14 +37,6 @@ struct executor *track_open_executor(const char *name, const struct config *cfg,
 	return ex;
 }
 
-static void set_str(char **dst, const char *src)
-{
-	if ((*dst && src && !strcmp(*dst, src)) || (!*dst && !src))
-		return;
-	free(*dst);
-	*dst = xstrdup(src);
-}
-
 char *track_endpoint_url(struct executor *ex, const char *job_dir)
 {
 	struct strbuf sb = STRBUF_INIT, err = STRBUF_INIT;
@@ -62,28 +54,32 @@ char *track_endpoint_url(struct executor *ex, const char *job_dir)
 	return url;
 }
 
-/* Copies what poll() learned into the record; 1 if anything changed. */
-static int absorb(struct executor *ex, struct store_job *j, const struct exec_job *e)
+/* What poll() may change in a job, to tell whether it changed. */
+struct seen {
+	enum job_state state;
+	int64_t exit_code;
+	char *node, *reason;
+};
+
+static int same_str(const char *a, const char *b)
 {
-	enum job_state old = job_state_from_name(j->state);
+	return a == b || (a && b && !strcmp(a, b));
+}
+
+/* Stamps the times of a job whose state changed since `was`; 1 if anything changed. */
+static int absorb(struct executor *ex, struct store_job *j, const struct seen *was)
+{
 	int64_t now = (int64_t)time(NULL);
-	int changed = e->state != old || e->exit_code != j->exit_code;
-	changed |= (e->node && (!j->node || strcmp(e->node, j->node)));
-	changed |= (e->reason && (!j->reason || strcmp(e->reason, j->reason)));
-	if (!changed)
+	if (j->state == was->state && j->exit_code == was->exit_code &&
+	    same_str(j->node, was->node) && same_str(j->reason, was->reason))
 		return 0;
-	set_str(&j->state, job_state_name(e->state));
-	j->exit_code = e->exit_code;
-	if (e->node)
-		set_str(&j->node, e->node);
-	set_str(&j->reason, e->reason);
-	if (e->state >= JS_RUNNING && !j->started_at)
+	if (j->state >= JS_RUNNING && !j->started_at)
 		j->started_at = now;
-	if (e->state == JS_READY && !j->ready_at)
+	if (j->state == JS_READY && !j->ready_at)
 		j->ready_at = now;
-	if (job_state_is_final(e->state) && !j->finished_at)
+	if (job_state_is_final(j->state) && !j->finished_at)
 		j->finished_at = now;
-	if (e->state == JS_READY && !j->endpoint)
+	if (j->state == JS_READY && !j->endpoint)
 		j->endpoint = track_endpoint_url(ex, j->job_dir);
 	return 1;
 }
@@ -92,35 +88,30 @@ static int absorb(struct executor *ex, struct store_job *j, const struct exec_jo
 static int poll_group(struct store *st, struct executor *ex, struct store_job **jobs, size_t n,
 		      int cancel, struct strbuf *err)
 {
-	struct exec_job *e = xcalloc(n ? n : 1, sizeof(*e));
+	struct seen *was = xcalloc(n ? n : 1, sizeof(*was));
 	int ret;
-	for (size_t i = 0; i < n; i++) {
-		e[i].native_id = xstrdup(jobs[i]->native_id);
-		e[i].job_dir = xstrdup(jobs[i]->job_dir);
-		e[i].state = job_state_from_name(jobs[i]->state);
-		e[i].exit_code = (int)jobs[i]->exit_code;
-		e[i].node = xstrdup(jobs[i]->node);
-		e[i].reason = xstrdup(jobs[i]->reason);
-	}
-	ret = cancel ? ex->cancel(ex, e, n, err) : ex->poll(ex, e, n, err);
+	for (size_t i = 0; i < n; i++)
+		was[i] = (struct seen){ jobs[i]->state, jobs[i]->exit_code, xstrdup(jobs[i]->node),
+					xstrdup(jobs[i]->reason) };
+	ret = cancel ? ex->cancel(ex, jobs, n, err) : ex->poll(ex, jobs, n, err);
 	/* A cancel returns once the jobs have really ended (scancel is asynchronous). */
 	for (uint64_t until = mono_ns() + CANCEL_WAIT_S * 1000000000ull;
 	     cancel && ret == 0 && mono_ns() < until;) {
 		size_t live = 0;
 		for (size_t i = 0; i < n; i++)
-			live += !job_state_is_final(e[i].state);
+			live += !job_state_is_final(jobs[i]->state);
 		if (!live)
 			break;
 		sleep_us((uint64_t)(ex->poll_hint_ms ? ex->poll_hint_ms : 250) * 1000);
-		ret = ex->poll(ex, e, n, err);
+		ret = ex->poll(ex, jobs, n, err);
 	}
 	for (size_t i = 0; i < n; i++) {
-		if (ret == 0 && absorb(ex, jobs[i], &e[i]) &&
-		    store_job_update(st, jobs[i], err) < 0)
+		if (absorb(ex, jobs[i], &was[i]) && store_job_update(st, jobs[i], err) < 0)
 			ret = -1;
-		exec_job_release(&e[i]);
+		free(was[i].node);
+		free(was[i].reason);
 	}
-	free(e);
+	free(was);
 	return ret;
 }
 
@@ -143,8 +134,7 @@ static int for_live_jobs(struct store *st, struct executor *ex, const struct con
 			if (done[k] || strcmp(jobs[k].executor, name))
 				continue;
 			done[k] = 1;
-			if (jobs[k].native_id &&
-			    !job_state_is_final(job_state_from_name(jobs[k].state)))
+			if (jobs[k].native_id && !job_state_is_final(jobs[k].state))
 				group[g++] = &jobs[k];
 		}
 		if (!g)
@@ -250,7 +240,7 @@ const char *track_run_state(struct store *st, struct store_run *run, const struc
 	if (active && owner_alive(run))
 		return run->state;
 	for (size_t i = 0; i < n; i++) {
-		enum job_state s = job_state_from_name(jobs[i].state);
+		enum job_state s = jobs[i].state;
 		all_final &= job_state_is_final(s) || !jobs[i].native_id;
 		cancelled |= s == JS_CANCELLED;
 		failed |= s == JS_FAILED || s == JS_TIMEOUT;

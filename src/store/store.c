@@ -389,6 +389,32 @@ void store_runs_free(struct store_run *runs, size_t nr)
 	free(runs);
 }
 
+static const char *const state_names[] = {
+	[JS_UNKNOWN] = "UNKNOWN",     [JS_PENDING] = "PENDING",	    [JS_RUNNING] = "RUNNING",
+	[JS_READY] = "READY",	      [JS_COMPLETED] = "COMPLETED", [JS_FAILED] = "FAILED",
+	[JS_CANCELLED] = "CANCELLED", [JS_TIMEOUT] = "TIMEOUT",
+};
+
+const char *job_state_name(enum job_state s)
+{
+	if ((size_t)s < sizeof(state_names) / sizeof(state_names[0]) && state_names[s])
+		return state_names[s];
+	return "UNKNOWN";
+}
+
+enum job_state job_state_from_name(const char *name)
+{
+	for (size_t s = 0; name && s < sizeof(state_names) / sizeof(state_names[0]); s++)
+		if (state_names[s] && !strcmp(state_names[s], name))
+			return (enum job_state)s;
+	return JS_UNKNOWN;
+}
+
+int job_state_is_final(enum job_state s)
+{
+	return s == JS_COMPLETED || s == JS_FAILED || s == JS_CANCELLED || s == JS_TIMEOUT;
+}
+
 #define JOB_COLS                                                                                   \
 	"id, run_id, kind, name, recipe, executor, native_id, job_dir, node, endpoint, "           \
 	"state, reason, exit_code, submitted_at, started_at, ready_at, finished_at"
@@ -411,7 +437,7 @@ int store_job_insert(struct store *st, const struct store_job *j, struct strbuf 
 	bind_str(s, 8, j->job_dir);
 	bind_str(s, 9, j->node);
 	bind_str(s, 10, j->endpoint);
-	bind_str(s, 11, j->state);
+	bind_str(s, 11, job_state_name(j->state));
 	bind_str(s, 12, j->reason);
 	sqlite3_bind_int64(s, 13, j->exit_code);
 	sqlite3_bind_int64(s, 14, j->submitted_at);
@@ -435,7 +461,7 @@ int store_job_update(struct store *st, const struct store_job *j, struct strbuf 
 	bind_str(s, 2, j->native_id);
 	bind_str(s, 3, j->node);
 	bind_str(s, 4, j->endpoint);
-	bind_str(s, 5, j->state);
+	bind_str(s, 5, job_state_name(j->state));
 	bind_str(s, 6, j->reason);
 	sqlite3_bind_int64(s, 7, j->exit_code);
 	sqlite3_bind_int64(s, 8, j->submitted_at);
@@ -457,7 +483,7 @@ static void job_from_row(sqlite3_stmt *s, struct store_job *j)
 	j->job_dir = col_str(s, 7);
 	j->node = col_str(s, 8);
 	j->endpoint = col_str(s, 9);
-	j->state = col_str(s, 10);
+	j->state = job_state_from_name((const char *)sqlite3_column_text(s, 10));
 	j->reason = col_str(s, 11);
 	j->exit_code = sqlite3_column_int64(s, 12);
 	j->submitted_at = sqlite3_column_int64(s, 13);
@@ -490,7 +516,7 @@ int store_job_get(struct store *st, const char *id, struct store_job *out, struc
 int store_job_list(struct store *st, const char *run_id, int active_only, struct store_job **out,
 		   size_t *nr, struct strbuf *err)
 {
-	/* The final states are job_state_is_final()'s (exec/executor.h). */
+	/* The final states are job_state_is_final()'s. */
 	sqlite3_stmt *s = prepare(st,
 				  "SELECT " JOB_COLS " FROM jobs "
 				  "WHERE (?1 IS NULL OR run_id = ?1) AND (?2 = 0 OR state NOT IN "
@@ -530,9 +556,9 @@ void store_job_release(struct store_job *j)
 	free(j->job_dir);
 	free(j->node);
 	free(j->endpoint);
-	free(j->state);
 	free(j->reason);
 	memset(j, 0, sizeof(*j));
+	j->exit_code = -1;
 }
 
 void store_jobs_free(struct store_job *jobs, size_t nr)

@@ -46,6 +46,29 @@ struct store_run {
 	int64_t created_at, finished_at; /* epoch seconds; 0 = not yet */
 };
 
+/* A job's state: an enum everywhere inside hpcbench; job_state_name() is its text at the
+ * boundaries (the database, JSON, the terminal, the job's own state file). */
+enum job_state {
+	JS_UNKNOWN = 0,
+	JS_PENDING, /* queued; reason says why */
+	JS_RUNNING,
+	JS_READY,     /* service: endpoint.json written */
+	JS_COMPLETED, /* exited 0 */
+	JS_FAILED,    /* exited non-zero, node failure, out of memory ... */
+	JS_CANCELLED, /* stopped by hpcbench (stop, end of a session) or by scancel */
+	JS_TIMEOUT,
+};
+const char *job_state_name(enum job_state s); /* "PENDING", ... */
+/* The state named by job_state_name(); JS_UNKNOWN for anything else (or NULL). */
+enum job_state job_state_from_name(const char *name);
+int job_state_is_final(enum job_state s);
+
+/*
+ * The one model of a job once it is planned: recorded here, submitted, polled and
+ * cancelled by its executor (exec/executor.h, which updates native_id, node, state,
+ * exit_code and reason in place), shown by status and results. Release with
+ * store_job_release().
+ */
 struct store_job {
 	char *id; /* NAME_XXXXXXXX, unique */
 	char *run_id;
@@ -53,11 +76,11 @@ struct store_job {
 	char *name;   /* recipe name */
 	char *recipe; /* recipe path */
 	char *executor;
-	char *native_id;   /* SLURM job id or local process group id; NULL before submission */
-	char *job_dir;	   /* on the executor's side */
-	char *node;	   /* or NULL */
-	char *endpoint;	   /* services: URL once ready, or NULL */
-	char *state;	   /* job_state_name() */
+	char *native_id; /* SLURM job id or local process group id; NULL before submission */
+	char *job_dir;	 /* on the executor's side */
+	char *node;	 /* or NULL */
+	char *endpoint;	 /* services: URL once ready, or NULL */
+	enum job_state state;
 	char *reason;	   /* pending/failure reason, or NULL */
 	int64_t exit_code; /* -1 unknown */
 	int64_t submitted_at, started_at, ready_at, finished_at; /* epoch seconds; 0 = not yet */

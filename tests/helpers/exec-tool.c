@@ -44,43 +44,43 @@ static struct executor *make_executor(const char *name)
 	return executor_new(name);
 }
 
-/* Parses JOB_DIR ID pairs into jobs. */
-static struct exec_job *parse_jobs(int argc, char **argv, size_t *n)
+/* Parses JOB_DIR ID pairs into jobs (an array of pointers, as executors take them). */
+static struct store_job **parse_jobs(int argc, char **argv, size_t *n)
 {
-	struct exec_job *jobs = xcalloc((size_t)argc + 1, sizeof(*jobs));
+	struct store_job **jobs = xcalloc((size_t)argc + 1, sizeof(*jobs));
 	*n = 0;
 	for (int i = 0; i + 1 < argc; i += 2) {
-		jobs[*n].job_dir = xstrdup(argv[i]);
-		jobs[*n].native_id = xstrdup(argv[i + 1]);
-		jobs[*n].state = JS_PENDING;
-		jobs[*n].exit_code = -1;
-		(*n)++;
+		struct store_job *j = xcalloc(1, sizeof(*j));
+		j->job_dir = xstrdup(argv[i]);
+		j->native_id = xstrdup(argv[i + 1]);
+		j->state = JS_PENDING;
+		j->exit_code = -1;
+		jobs[(*n)++] = j;
 	}
 	return jobs;
 }
 
-static void free_jobs(struct exec_job *jobs, size_t n)
+static void free_jobs(struct store_job **jobs, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		free(jobs[i].native_id);
-		free(jobs[i].job_dir);
-		free(jobs[i].node);
-		free(jobs[i].reason);
+		store_job_release(jobs[i]);
+		free(jobs[i]);
 	}
 	free(jobs);
 }
 
-static void print_jobs(const struct exec_job *jobs, size_t n)
+static void print_jobs(struct store_job *const *jobs, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		printf("%s %d %s\n", job_state_name(jobs[i].state), jobs[i].exit_code,
-		       jobs[i].reason && *jobs[i].reason ? jobs[i].reason : "-");
+		printf("%s %lld %s\n", job_state_name(jobs[i]->state),
+		       (long long)jobs[i]->exit_code,
+		       jobs[i]->reason && *jobs[i]->reason ? jobs[i]->reason : "-");
 }
 
-static int all_final(const struct exec_job *jobs, size_t n)
+static int all_final(struct store_job *const *jobs, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		if (!job_state_is_final(jobs[i].state))
+		if (!job_state_is_final(jobs[i]->state))
 			return 0;
 	return 1;
 }
@@ -88,7 +88,7 @@ static int all_final(const struct exec_job *jobs, size_t n)
 static int do_op(struct executor *ex, int argc, char **argv, struct strbuf *err)
 {
 	const char *op = argv[0];
-	struct exec_job *jobs = NULL;
+	struct store_job **jobs = NULL;
 	size_t n = 0;
 	int ret = -1;
 
@@ -127,7 +127,7 @@ static int do_op(struct executor *ex, int argc, char **argv, struct strbuf *err)
 	if (!strcmp(op, "mkdir") && argc == 2)
 		return ex->mkdir_p(ex, argv[1], err);
 	if (!strcmp(op, "submit") && argc >= 2) {
-		struct exec_job job = { .job_dir = argv[1], .exit_code = -1 };
+		struct store_job job = { .job_dir = xstrdup(argv[1]), .exit_code = -1 };
 		const char *after = NULL;
 		uint64_t limit = 0;
 		for (int i = 2; i < argc; i++) {
@@ -139,14 +139,14 @@ static int do_op(struct executor *ex, int argc, char **argv, struct strbuf *err)
 		ret = ex->submit(ex, &job, after, limit, err);
 		if (!ret)
 			printf("%s\n", job.native_id);
-		free(job.native_id);
+		store_job_release(&job);
 		return ret;
 	}
 	if (!strcmp(op, "poll") || !strcmp(op, "cancel") || !strcmp(op, "nodes")) {
 		jobs = parse_jobs(argc - 1, argv + 1, &n);
 		ret = op[0] == 'c' ? ex->cancel(ex, jobs, n, err) : ex->poll(ex, jobs, n, err);
 		for (size_t i = 0; !ret && op[0] == 'n' && i < n; i++)
-			printf("%s\n", jobs[i].node ? jobs[i].node : "-");
+			printf("%s\n", jobs[i]->node ? jobs[i]->node : "-");
 		if (!ret && op[0] != 'n')
 			print_jobs(jobs, n);
 		free_jobs(jobs, n);
@@ -157,11 +157,11 @@ static int do_op(struct executor *ex, int argc, char **argv, struct strbuf *err)
 		jobs = parse_jobs(2, argv + 3, &n);
 		for (;;) {
 			ret = ex->poll(ex, jobs, n, err);
-			if (ret || !strcmp(job_state_name(jobs[0].state), argv[1]))
+			if (ret || !strcmp(job_state_name(jobs[0]->state), argv[1]))
 				break;
-			if (job_state_is_final(jobs[0].state) || mono_ns() > deadline) {
-				ret = error(err, "job %s is %s, not %s", jobs[0].native_id,
-					    job_state_name(jobs[0].state), argv[1]);
+			if (job_state_is_final(jobs[0]->state) || mono_ns() > deadline) {
+				ret = error(err, "job %s is %s, not %s", jobs[0]->native_id,
+					    job_state_name(jobs[0]->state), argv[1]);
 				break;
 			}
 			sleep_us((uint64_t)ex->poll_hint_ms * 1000);

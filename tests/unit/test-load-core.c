@@ -7,9 +7,11 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <math.h>
 #include <string.h>
 
 #include "common/strbuf.h"
+#include "load/core/figures.h"
 #include "load/core/opts.h"
 #include "load/core/proto.h"
 #include "load/core/stats.h"
@@ -199,12 +201,56 @@ static void test_err_names(void **state)
 	assert_null(load_proto_find("gopher"));
 }
 
+/* Student t quantiles (R's qt(0.975, df)) and the statistics of a few trials. */
+static void test_trial_stats(void **state)
+{
+	struct load_trial_stats s;
+	const double v[] = { 10, 12, 14, 20 };
+	json_t *r;
+	double x;
+	(void)state;
+	assert_true(fabs(load_student_t975(1) - 12.70620474) < 1e-8);
+	assert_true(fabs(load_student_t975(4) - 2.776445105) < 1e-8);
+	assert_true(fabs(load_student_t975(30) - 2.042272456) < 1e-8);
+	/* Past the table, the expansion: qt(0.975, 31) = 2.039513446, 100 -> 1.983971519. */
+	assert_true(fabs(load_student_t975(31) - 2.039513446) < 1e-5);
+	assert_true(fabs(load_student_t975(100) - 1.983971519) < 1e-6);
+
+	load_trial_stats(v, 4, &s);
+	assert_true(s.have_ci);
+	assert_true(fabs(s.mean - 14) < 1e-12);
+	assert_true(s.min == 10 && s.max == 20);
+	/* s = sqrt(((-4)^2 + (-2)^2 + 0 + 6^2) / 3) = sqrt(56/3) */
+	assert_true(fabs(s.stddev - sqrt(56.0 / 3)) < 1e-12);
+	assert_true(fabs(s.ci_half - 3.182446305 * sqrt(56.0 / 3) / 2) < 1e-8);
+	assert_true(fabs(s.ci_low - (14 - s.ci_half)) < 1e-12);
+	load_trial_stats(v, 1, &s);
+	assert_false(s.have_ci); /* one trial: no interval */
+	assert_true(s.mean == 10 && s.min == 10 && s.max == 10);
+
+	r = json_loads("{\"latency_us\": {\"p50\": 3.5}, \"throughput_rps\": \"x\", "
+		       "\"llm\": {\"goodput_rps\": null}}",
+		       0, NULL);
+	for (size_t f = 0; f < load_nfigures; f++) {
+		const char *k = load_figures[f].key;
+		int rc = load_figure_get(r, &load_figures[f], &x);
+		if (!strcmp(k, "latency_us.p50"))
+			assert_true(rc == 0 && x == 3.5);
+		else if (!strcmp(k, "throughput_rps"))
+			assert_int_equal(rc, -1); /* there, but not a number */
+		else
+			assert_int_equal(rc, 1); /* absent or null: not measured */
+	}
+	assert_int_equal(load_result_kind(r), LOAD_KIND_LLM);
+	json_decref(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_opts),	  cmocka_unit_test(test_opts_check),
 		cmocka_unit_test(test_stats),	  cmocka_unit_test(test_intervals_coarsen),
-		cmocka_unit_test(test_err_names),
+		cmocka_unit_test(test_err_names), cmocka_unit_test(test_trial_stats),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

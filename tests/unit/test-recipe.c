@@ -272,7 +272,8 @@ static void test_bad_values(void **state)
 		   "HH:MM:SS, D-HH, D-HH:MM, D-HH:MM:SS or UNLIMITED, e.g. \"01:30:00\")");
 	load_fails("service:\n  name: redis\n  resources: {mem: 4 gigs}\n",
 		   "r.yaml:3:20: service.resources.mem: bad memory size '4 gigs' (expected a "
-		   "number with an optional unit K, M, G or T, e.g. 4G or 512MB; a bare number is "
+		   "number from 1K to 1024T with an optional unit K, M, G or T, e.g. 4G or 512MB; "
+		   "a bare number is "
 		   "megabytes)");
 	load_fails("service:\n  name: redis\n  runtime: docker\n",
 		   "r.yaml:3:12: service.runtime: bad value 'docker' (expected apptainer or "
@@ -480,6 +481,58 @@ static void test_rnode_positions(void **state)
 	strbuf_release(&err);
 }
 
+/* Mappings of many keys use the key table (rnode.c): every key is found, a duplicate
+ * far into the mapping is still caught with both lines, and merge keys still work. */
+static void test_rnode_many_keys(void **state)
+{
+	struct strbuf yaml = STRBUF_INIT, err = STRBUF_INIT;
+	struct rnode *root = NULL;
+	const struct rnode *m;
+	(void)state;
+	strbuf_addstr(&yaml, "base: &b {inherited: yes, k7: no}\nm:\n  <<: *b\n");
+	for (int i = 0; i < 5000; i++)
+		strbuf_addf(&yaml, "  k%d: v%d\n", i, i);
+	assert_int_equal(rnode_load_buf(yaml.buf, yaml.len, "m.yaml", &root, &err), 0);
+	m = rnode_get(root, "m");
+	assert_non_null(m);
+	assert_int_equal(m->nr, 5001); /* 5000 keys + inherited; '<<' is gone */
+	for (int i = 0; i < 5000; i += 37) {
+		char k[16], v[16];
+		snprintf(k, sizeof(k), "k%d", i);
+		snprintf(v, sizeof(v), "v%d", i);
+		assert_string_equal(rnode_str(m, k), v);
+	}
+	assert_string_equal(rnode_str(m, "k7"), "v7"); /* the mapping's own key wins */
+	assert_string_equal(rnode_str(m, "inherited"), "yes");
+	assert_null(rnode_get(m, "k5000"));
+	assert_null(rnode_get(m, "<<"));
+	rnode_free(root);
+
+	strbuf_addstr(&yaml, "  k4321: again\n");
+	assert_int_equal(rnode_load_buf(yaml.buf, yaml.len, "m.yaml", &root, &err), -1);
+	assert_string_equal(err.buf, "m.yaml:5004:3: duplicate key 'k4321' (first at line 4325)");
+	rnode_free(root);
+	strbuf_release(&yaml);
+	strbuf_release(&err);
+}
+
+/* A NUL byte in a scalar (a "\0" escape) is an error at its position, key or value. */
+static void test_rnode_nul(void **state)
+{
+	static const char yaml[] = "a: \"x\\0y\"\n\"k\\0\": 1\nok: \"x\\ty\"\n";
+	struct strbuf err = STRBUF_INIT;
+	struct rnode *root = NULL;
+	(void)state;
+	assert_int_equal(rnode_load_buf(yaml, strlen(yaml), "n.yaml", &root, &err), -1);
+	assert_string_equal(err.buf,
+			    "n.yaml:1:4: a NUL byte (\\0) in a value is not allowed: it would cut "
+			    "the value short\n"
+			    "n.yaml:2:1: a NUL byte (\\0) in a value is not allowed: it would cut "
+			    "the value short");
+	rnode_free(root);
+	strbuf_release(&err);
+}
+
 static void test_missing_file(void **state)
 {
 	struct strbuf err = STRBUF_INIT;
@@ -504,6 +557,8 @@ int main(void)
 		cmocka_unit_test(test_anchors),
 		cmocka_unit_test(test_all_errors_reported),
 		cmocka_unit_test(test_rnode_positions),
+		cmocka_unit_test(test_rnode_many_keys),
+		cmocka_unit_test(test_rnode_nul),
 		cmocka_unit_test(test_missing_file),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -128,15 +128,16 @@ static void test_summary(void **state)
 		{ .id = (char *)"redis_00000001",
 		  .kind = (char *)"service",
 		  .name = (char *)"redis",
-		  .state = (char *)"CANCELLED",
+		  .state = JS_CANCELLED,
 		  .exit_code = -1 },
 		{ .id = (char *)"load_00000002",
 		  .kind = (char *)"client",
 		  .name = (char *)"load",
-		  .state = (char *)"COMPLETED",
+		  .state = JS_COMPLETED,
 		  .exit_code = 0 },
 	};
-	struct strbuf out = STRBUF_INIT, table = STRBUF_INIT, data = STRBUF_INIT;
+	struct strbuf out = STRBUF_INIT, table = STRBUF_INIT, data = STRBUF_INIT,
+		      warn = STRBUF_INIT;
 	json_error_t jerr;
 	json_t *root, *r0;
 	(void)state;
@@ -172,7 +173,9 @@ static void test_summary(void **state)
 			    "load_00000002/result.json");
 	json_decref(root);
 
-	summary_table(&table, jobs, 2, res, nr);
+	summary_table(&table, jobs, 2, res, nr, &warn);
+	/* The file that is not JSON: its row shows "-", and a warning says why. */
+	assert_non_null(strstr(warn.buf, "x: cannot read: not JSON"));
 	assert_non_null(strstr(table.buf, "load_00000002"));
 	assert_non_null(strstr(table.buf, "/r/load_00000002/result.json"));
 	assert_null(strstr(table.buf, "redis_00000001")); /* services are not in the table */
@@ -181,6 +184,7 @@ static void test_summary(void **state)
 	strbuf_release(&data);
 	strbuf_release(&out);
 	strbuf_release(&table);
+	strbuf_release(&warn);
 }
 
 int main(void)

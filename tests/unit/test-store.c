@@ -39,7 +39,7 @@ static void fill_job(struct store_job *j, const char *id, const char *run_id, co
 	j->name = (char *)"redis";
 	j->executor = (char *)"local";
 	j->job_dir = (char *)"/tmp/runs/x/job";
-	j->state = (char *)"PENDING";
+	j->state = JS_PENDING;
 	j->exit_code = -1;
 }
 
@@ -98,14 +98,14 @@ static void test_roundtrip(void **state)
 
 	fill_job(&j, "redis_0a1b2c3d", "20261129-143000-ab12", "service");
 	j.native_id = (char *)"4242";
-	j.state = (char *)"READY";
+	j.state = JS_READY;
 	j.endpoint = (char *)"redis://127.0.0.1:6390";
 	j.node = (char *)"node1";
 	j.ready_at = 150;
 	assert_int_equal(store_job_update(st, &j, &err), 0);
 	assert_int_equal(store_job_get(st, "redis_0a1b2c3d", &gj, &err), 0);
 	assert_string_equal(gj.native_id, "4242");
-	assert_string_equal(gj.state, "READY");
+	assert_int_equal(gj.state, JS_READY);
 	assert_string_equal(gj.endpoint, "redis://127.0.0.1:6390");
 	assert_int_equal(gj.ready_at, 150);
 	assert_int_equal(gj.exit_code, -1);
@@ -113,7 +113,7 @@ static void test_roundtrip(void **state)
 	store_job_release(&gj);
 
 	fill_job(&j, "bench_11112222", "20261129-143000-ab12", "client");
-	j.state = (char *)"COMPLETED";
+	j.state = JS_COMPLETED;
 	j.exit_code = 0;
 	assert_int_equal(store_job_update(st, &j, &err), 0);
 

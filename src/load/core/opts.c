@@ -28,6 +28,11 @@ const struct option load_core_longopts[] = {
 	{ "progress", no_argument, NULL, LOAD_OPT_PROGRESS },
 	{ "no-progress", no_argument, NULL, LOAD_OPT_NO_PROGRESS },
 	{ "interval", required_argument, NULL, LOAD_OPT_INTERVAL },
+	{ "progress-interval", required_argument, NULL, LOAD_OPT_PROGRESS_INTERVAL },
+	{ "repeat", required_argument, NULL, LOAD_OPT_REPEAT },
+	{ "server-metrics", required_argument, NULL, LOAD_OPT_SERVER_METRICS },
+	{ "metrics-interval", required_argument, NULL, LOAD_OPT_METRICS_INTERVAL },
+	{ "metrics-match", required_argument, NULL, LOAD_OPT_METRICS_MATCH },
 	{ "start-at", required_argument, NULL, LOAD_OPT_START_AT },
 	{ "replica", required_argument, NULL, LOAD_OPT_REPLICA },
 	{ 0 },
@@ -47,6 +52,9 @@ void load_opts_init(struct load_opts *o)
 	o->max_inflight = 100000;
 	o->progress = -1;
 	o->interval_ms = 1000;
+	o->progress_interval_ms = 10000;
+	o->repeat = 1;
+	o->metrics_interval_us = 1000000;
 }
 
 static int parse_positive_double(const char *s, double *out)
@@ -118,8 +126,11 @@ int load_opts_set(struct load_opts *o, int val, const char *arg, struct strbuf *
 		o->timeout_us = v;
 		return 0;
 	case LOAD_OPT_RATE:
-		if (parse_positive_double(arg, &o->rate) || o->rate > 1e8)
-			return error(err, "--rate: '%s' is not a rate in requests/s (> 0)", arg);
+		/* Bounded both ways: the scheduler turns 1e9 / rate into integer nanoseconds. */
+		if (parse_positive_double(arg, &o->rate) || o->rate < LOAD_RATE_MIN ||
+		    o->rate > LOAD_RATE_MAX)
+			return error(err, "--rate: '%s' is not a rate from %g to %.0f requests/s",
+				     arg, LOAD_RATE_MIN, LOAD_RATE_MAX);
 		return 0;
 	case LOAD_OPT_ARRIVAL:
 		if (!strcmp(arg, "constant"))
@@ -164,6 +175,43 @@ int load_opts_set(struct load_opts *o, int val, const char *arg, struct strbuf *
 			return error(err, "--interval: '%s' is not a duration from 10ms to 1h",
 				     arg);
 		o->interval_ms = (unsigned)(v / 1000);
+		return 0;
+	case LOAD_OPT_PROGRESS_INTERVAL:
+		if (!strcmp(arg, "0")) {
+			o->progress_interval_ms = 0;
+			return 0;
+		}
+		if (parse_duration_us(arg, &v) || v < 100000 || v > 3600000000ull)
+			return error(err,
+				     "--progress-interval: '%s' is not 0 or a duration from "
+				     "100ms to 1h",
+				     arg);
+		o->progress_interval_ms = (unsigned)(v / 1000);
+		return 0;
+	case LOAD_OPT_REPEAT:
+		if (parse_uint(arg, 1, 1000, &v))
+			return error(err, "--repeat: '%s' is not a number from 1 to 1000", arg);
+		o->repeat = (unsigned)v;
+		return 0;
+	case LOAD_OPT_SERVER_METRICS:
+		if (o->nserver_metrics == LOAD_MAX_METRICS_SPECS)
+			return error(err, "--server-metrics: at most %d sources",
+				     LOAD_MAX_METRICS_SPECS);
+		o->server_metrics[o->nserver_metrics++] = arg;
+		return 0;
+	case LOAD_OPT_METRICS_MATCH:
+		if (o->nmetrics_match == LOAD_MAX_METRICS_SPECS)
+			return error(err, "--metrics-match: at most %d patterns",
+				     LOAD_MAX_METRICS_SPECS);
+		o->metrics_match[o->nmetrics_match++] = arg;
+		return 0;
+	case LOAD_OPT_METRICS_INTERVAL:
+		if (parse_duration_us(arg, &v) || v < 100000 || v > 3600000000ull)
+			return error(err,
+				     "--metrics-interval: '%s' is not a duration from 100ms "
+				     "to 1h",
+				     arg);
+		o->metrics_interval_us = v;
 		return 0;
 	case LOAD_OPT_START_AT:
 		/* after 2001 and before 2286: catches seconds or ms given by mistake */

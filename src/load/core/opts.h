@@ -19,6 +19,28 @@ enum load_arrival {
 	LOAD_ARRIVAL_GAMMA,    /* gamma gaps, shape = burstiness, mean 1/rate */
 };
 
+/* --rate bounds, requests/s: at least one request per 1000 s, at most 1e8/s. */
+#define LOAD_RATE_MIN 0.001
+#define LOAD_RATE_MAX 1e8
+struct load_result;
+
+/*
+ * Result sections supplied from outside the load core (server metrics, src/monitor/),
+ * so that the core depends on nothing: every hook may be NULL. window runs first, when
+ * a result is about to be written; interval_json adds keys to intervals[] entries
+ * covering [t_s, t_s + len_s) of the measured window.
+ */
+struct load_monitor {
+	void *ctx;
+	void (*window)(void *ctx, const struct load_result *r);
+	void (*result_json)(void *ctx, const struct load_result *r, struct jsonw *w);
+	void (*interval_json)(void *ctx, const struct load_result *r, double t_s, double len_s,
+			      struct jsonw *w);
+	void (*result_text)(void *ctx, const struct load_result *r, struct strbuf *out);
+};
+
+#define LOAD_MAX_METRICS_SPECS 16
+
 struct load_opts {
 	unsigned threads;     /* -t: worker threads (event loops) */
 	unsigned connections; /* -c: connections over all threads */
@@ -32,11 +54,24 @@ struct load_opts {
 	double burstiness; /* --burstiness: gamma shape (1 = poisson) */
 	uint64_t seed;	   /* --seed */
 	bool seed_given;
-	uint64_t max_inflight;	 /* --max-inflight: outstanding over all threads (rate mode) */
-	bool allow_errors;	 /* --allow-errors: exit 0 even if requests failed */
-	const char *json_path;	 /* --json FILE, or NULL */
-	int progress;		 /* --progress / --no-progress; -1 = when stderr is a tty */
-	unsigned interval_ms;	 /* --interval: progress and intervals[] period */
+	uint64_t max_inflight; /* --max-inflight: outstanding over all threads (rate mode) */
+	bool allow_errors;     /* --allow-errors: exit 0 even if requests failed */
+	const char *json_path; /* --json FILE, or NULL */
+	int progress;	       /* --progress / --no-progress; -1 = when stderr is a tty */
+	unsigned interval_ms;  /* --interval: progress and intervals[] period */
+	unsigned progress_interval_ms; /* --progress-interval: plain progress lines when
+					  stderr is not a terminal; 0 = none */
+	unsigned repeat;	       /* --repeat: independent trials (repeat.h); >= 1 */
+	/* Where this run stands, for the progress line; 0 = not part of a series. Set by
+	 * load_repeat (trial) and sweeps (point), never by the user. */
+	unsigned trial, ntrials, point, npoints;
+	/* --server-metrics SPEC (argv strings), --metrics-match GLOB, --metrics-interval */
+	const char *server_metrics[LOAD_MAX_METRICS_SPECS];
+	unsigned nserver_metrics;
+	const char *metrics_match[LOAD_MAX_METRICS_SPECS];
+	unsigned nmetrics_match;
+	uint64_t metrics_interval_us;
+	const struct load_monitor *monitor; /* set by the caller, or NULL */
 	uint64_t start_at_ns;	 /* --start-at: wall clock (epoch ns) the run begins; 0 = now */
 	unsigned replica;	 /* --replica I/N: this is replica I (0-based) ... */
 	unsigned nreplicas;	 /* ... of N load generators (0 = not a replica) */
@@ -60,6 +95,11 @@ enum {
 	LOAD_OPT_PROGRESS,
 	LOAD_OPT_NO_PROGRESS,
 	LOAD_OPT_INTERVAL,
+	LOAD_OPT_PROGRESS_INTERVAL,
+	LOAD_OPT_REPEAT,
+	LOAD_OPT_SERVER_METRICS,
+	LOAD_OPT_METRICS_INTERVAL,
+	LOAD_OPT_METRICS_MATCH,
 	LOAD_OPT_START_AT,
 	LOAD_OPT_REPLICA,
 };
@@ -92,7 +132,19 @@ extern const struct option load_core_longopts[];
 	"  --json FILE          write the result file (hpcbench.result/1), atomically\n"           \
 	"  --interval T         period of the intervals series and progress (default 1s)\n"        \
 	"  --progress, --no-progress  live line on stderr (default: when a terminal)\n"            \
+	"  --progress-interval T  when stderr is not a terminal (a client job's log):\n"           \
+	"                       one plain progress line every T (default 10s; 0 = none)\n"         \
+	"  --repeat N           N independent trials (seeds seed..seed+N-1); the result\n"         \
+	"                       keeps every trial and gives each headline figure as\n"             \
+	"                       mean, 95% CI (Student t), min and max (default 1)\n"               \
 	"  --allow-errors       exit 0 even when requests failed\n"                                \
+	"server metrics (docs/monitoring.md), sampled off the load threads:\n"                     \
+	"  --server-metrics SPEC  collect the server's metrics during the window into the\n"       \
+	"                       result (repeatable): http://HOST:PORT/metrics,\n"                  \
+	"                       redis://[:PASSWORD@]HOST:PORT, pid:PID,\n"                         \
+	"                       prometheus://HOST:PORT?query=PROMQL\n"                             \
+	"  --metrics-interval T sampling period of the server metrics (default 1s)\n"              \
+	"  --metrics-match GLOB keep only series whose name matches (repeatable)\n"                \
 	"replicas (one load generator of several, e.g. srun steps):\n"                             \
 	"  --replica I/N        this is replica I (0..N-1) of N: --rate and -n are totals\n"       \
 	"                       over all N (this one sends its share), --seed differs\n"           \

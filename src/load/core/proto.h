@@ -249,6 +249,11 @@ struct load_proto {
 	void (*report_text)(const void *cfg, const void *ts, const struct load_result *r,
 			    struct strbuf *out);
 	/*
+	 * Optional. Output tokens the server reported over the measured window (LLM), or
+	 * a negative number when unknown; per-token figures (energy) use it.
+	 */
+	double (*output_tokens)(const void *cfg, const void *ts);
+	/*
 	 * Optional. 0 if the run passed, or -1 with a reason in err (exit 1), e.g. an SLO
 	 * missed under --slo-check. Request errors are judged by the core.
 	 */

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "common/error.h"
+#include "common/provenance.h"
 #include "common/timeutil.h"
 #include "common/version.h"
 #include "load/core/hist-json.h"
@@ -59,7 +60,10 @@ void load_result_json(const struct load_result *r, struct jsonw *w, const char *
 	const struct load_stats *s = &r->stats;
 	struct strbuf ts = STRBUF_INIT, node = STRBUF_INIT;
 	double iv_s = (double)s->interval_ns / 1e9;
+	const struct load_monitor *mon = r->opts->monitor;
 
+	if (mon && mon->window)
+		mon->window(mon->ctx, r);
 	jsonw_obj_open(w, key);
 	jsonw_str(w, "schema", "hpcbench.result/1");
 	jsonw_obj_open(w, "tool");
@@ -88,6 +92,9 @@ void load_result_json(const struct load_result *r, struct jsonw *w, const char *
 		jsonw_close(w);
 	}
 	jsonw_double(w, "duration_s", r->duration_s, 6);
+	provenance_json(w, "provenance", r->started_wall_ns,
+			r->started_wall_ns + (uint64_t)(r->duration_s * 1e9), r->opts->json_path,
+			r->server_version);
 
 	jsonw_obj_open(w, "requests");
 	jsonw_u64(w, "sent", s->sent);
@@ -149,12 +156,16 @@ void load_result_json(const struct load_result *r, struct jsonw *w, const char *
 		jsonw_u64(w, "errors", iv->errors);
 		jsonw_u64(w, "ok", iv->ok);
 		hist_json_write(w, "histogram", &iv->latency);
+		if (mon && mon->interval_json)
+			mon->interval_json(mon->ctx, r, (double)i * iv_s, len, w);
 		jsonw_close(w);
 	}
 	jsonw_close(w);
 
 	if (r->proto->report_json)
 		r->proto->report_json(r->cfg, r->proto_ts, r, w);
+	if (mon && mon->result_json)
+		mon->result_json(mon->ctx, r, w);
 	jsonw_close(w);
 	strbuf_release(&ts);
 	strbuf_release(&node);
@@ -221,6 +232,8 @@ void load_result_text(const struct load_result *r, struct strbuf *out)
 	}
 	if (r->proto->report_text)
 		r->proto->report_text(r->cfg, r->proto_ts, r, out);
+	if (o->monitor && o->monitor->result_text)
+		o->monitor->result_text(o->monitor->ctx, r, out);
 }
 
 int load_result_verdict(const struct load_result *r, struct strbuf *err)

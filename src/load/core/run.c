@@ -29,48 +29,180 @@ static int resolve(struct load_shared *sh, struct strbuf *err)
 	return 0;
 }
 
-/* Redraws the one-line progress report on stderr. */
-static void progress_line(struct worker *ws, unsigned n, uint64_t t0, uint64_t t_measure,
-			  uint64_t now, uint64_t *last_ok, uint64_t *last_ns)
+/*
+ * Progress while a run goes on, drawn by the main thread from the counters the workers
+ * publish (relaxed loads, never a lock): a live line on a terminal (at most 4 times a
+ * second, cleared at the end), otherwise one plain line every --progress-interval, so
+ * that a client job's log (`hpcbench logs -f`) shows it.
+ */
+struct progress {
+	bool live;	   /* redraw one line in place (a terminal, or --progress) */
+	uint64_t plain_ns; /* period of plain lines; 0 = none */
+	uint64_t next_live, next_plain;
+	uint64_t ring_done[4], ring_ns[4]; /* the last live lines: req/s over about 1 s */
+	unsigned ring_i;
+	uint64_t plain_done, plain_ns0; /* counts at the last plain line */
+	uint64_t measure_done;		/* requests done when the measured part began */
+	bool measuring, lag_warned;
+};
+
+/* What the workers published, summed (counts) or the worst (percentiles). */
+struct progress_sample {
+	uint64_t ok, errors, p99, lag_p99;
+};
+
+static void progress_read(struct worker *ws, unsigned n, struct progress_sample *ps)
 {
-	uint64_t ok = 0, errors = 0, p50 = 0, p99 = 0;
+	memset(ps, 0, sizeof(*ps));
 	for (unsigned i = 0; i < n; i++) {
 		uint64_t v;
-		ok += __atomic_load_n(&ws[i].progress.ok, __ATOMIC_RELAXED);
-		errors += __atomic_load_n(&ws[i].progress.errors, __ATOMIC_RELAXED);
-		v = __atomic_load_n(&ws[i].progress.p50, __ATOMIC_RELAXED);
-		p50 = v > p50 ? v : p50;
+		ps->ok += __atomic_load_n(&ws[i].progress.ok, __ATOMIC_RELAXED);
+		ps->errors += __atomic_load_n(&ws[i].progress.errors, __ATOMIC_RELAXED);
 		v = __atomic_load_n(&ws[i].progress.p99, __ATOMIC_RELAXED);
-		p99 = v > p99 ? v : p99;
+		ps->p99 = v > ps->p99 ? v : ps->p99;
+		v = __atomic_load_n(&ws[i].progress.lag_p99, __ATOMIC_RELAXED);
+		ps->lag_p99 = v > ps->lag_p99 ? v : ps->lag_p99;
 	}
-	double dt = (double)(now - *last_ns) / 1e9;
-	double rate = dt > 0 ? (double)(ok - *last_ok) / dt : 0;
-	fprintf(stderr, "\r\033[K%s %6.1fs  %10.0f req/s  p50 %8.1f us  p99 %8.1f us  errors %llu",
-		now < t_measure ? "warmup" : "load  ", (double)(now - t0) / 1e9, rate,
-		(double)p50 / 1e3, (double)p99 / 1e3, (unsigned long long)errors);
-	*last_ok = ok;
-	*last_ns = now;
 }
 
-/* Waits for every worker to finish, drawing progress when asked. */
-static void watch(struct load_shared *sh, struct worker *ws, unsigned n, bool progress)
+/*
+ * Seconds left: of this run (by the clock with -d, by the current rate with -n), plus
+ * the runs after it in the series (trials x points), each as long as this one.
+ */
+static double time_left(const struct load_shared *sh, const struct progress *pg, uint64_t done,
+			double rate, uint64_t now)
 {
-	uint64_t last_ok = 0, last_ns = mono_ns(), next_draw = last_ns + 500000000ull;
+	const struct load_opts *o = sh->opts;
+	double left, run_len;
+	if (!o->requests) {
+		uint64_t end = sh->t_end;
+		left = end > now ? (double)(end - now) / 1e9 : 0;
+	} else if (pg->measuring && rate > 0) {
+		uint64_t measured = done - pg->measure_done;
+		left = measured < o->requests ? (double)(o->requests - measured) / rate : 0;
+	} else {
+		return -1;
+	}
+	run_len = (double)(now - sh->t0) / 1e9 + left;
+	unsigned npoints = o->npoints ? o->npoints : 1, point = o->point ? o->point : 1;
+	unsigned ntrials = o->ntrials ? o->ntrials : 1, trial = o->trial ? o->trial : 1;
+	unsigned after = (npoints - point) + (ntrials - trial) * npoints;
+	return left + after * run_len;
+}
+
+/* "trial 2/3 point 4/12 " or "". */
+static void series_tag(const struct load_opts *o, struct strbuf *sb)
+{
+	if (o->ntrials > 1)
+		strbuf_addf(sb, "trial %u/%u ", o->trial, o->ntrials);
+	if (o->npoints > 1)
+		strbuf_addf(sb, "point %u/%u ", o->point, o->npoints);
+}
+
+/* Open loop: says once that the schedule is not kept (lag p99 above half a period). */
+static void lag_check(const struct load_shared *sh, struct progress *pg, uint64_t lag_p99)
+{
+	const struct load_opts *o = sh->opts;
+	double period_ns, limit_ns;
+	if (o->rate <= 0 || pg->lag_warned || !pg->measuring)
+		return;
+	/* Each thread sends every threads/rate s; below 1 ms lag is timer granularity. */
+	period_ns = 1e9 * o->threads / o->rate;
+	limit_ns = period_ns / 2 > 1e6 ? period_ns / 2 : 1e6;
+	if ((double)lag_p99 <= limit_ns)
+		return;
+	pg->lag_warned = true;
+	if (pg->live)
+		fputs("\r\033[K", stderr);
+	log_warn("open loop behind schedule: lag p99 %.3f ms > %.3f ms (half of %.3f ms "
+		 "between a thread's requests, at least 1 ms): requests leave late (try more "
+		 "-t/-c or a lower --rate)",
+		 (double)lag_p99 / 1e6, limit_ns / 1e6, period_ns / 1e6);
+}
+
+/* One progress report (live line or plain line) at now. */
+static void progress_report(const struct load_shared *sh, struct progress *pg,
+			    const struct progress_sample *ps, bool live, uint64_t now)
+{
+	struct strbuf sb = STRBUF_INIT;
+	uint64_t done = ps->ok + ps->errors;
+	/* Live: rate since the line drawn 4 lines ago (1 s at 4 lines a second). */
+	uint64_t *last_done = live ? &pg->ring_done[pg->ring_i] : &pg->plain_done;
+	uint64_t *last_ns = live ? &pg->ring_ns[pg->ring_i] : &pg->plain_ns0;
+	double dt = (double)(now - *last_ns) / 1e9;
+	double rate = dt > 0 ? (double)(done - *last_done) / dt : 0;
+	double left = time_left(sh, pg, done, rate, now);
+
+	series_tag(sh->opts, &sb);
+	strbuf_addf(&sb, "%s %.1f s  %llu requests done  %.0f req/s  %llu errors",
+		    now < sh->t_measure ? "warm-up" : "load", (double)(now - sh->t0) / 1e9,
+		    (unsigned long long)done, rate, (unsigned long long)ps->errors);
+	/* Published when the first interval ends: nothing to show before that. */
+	if (ps->p99)
+		strbuf_addf(&sb, "  p99 %.1f us", (double)ps->p99 / 1e3);
+	if (left >= 0)
+		strbuf_addf(&sb, "  %.0f s left", left);
+	if (live)
+		fprintf(stderr, "\r\033[K%s", sb.buf);
+	else
+		fprintf(stderr, "hpcbench: progress: %s\n", sb.buf);
+	fflush(stderr);
+	*last_done = done;
+	*last_ns = now;
+	if (live)
+		pg->ring_i = (pg->ring_i + 1) % 4;
+	strbuf_release(&sb);
+}
+
+/* Waits for every worker to finish, reporting progress as pg says. */
+static void watch(struct load_shared *sh, struct worker *ws, unsigned n, struct progress *pg)
+{
+	uint64_t now = mono_ns();
+	for (unsigned i = 0; i < 4; i++)
+		pg->ring_ns[i] = now;
+	pg->plain_ns0 = now;
+	pg->next_live = now + 250000000ull;
+	pg->next_plain = now + pg->plain_ns;
 	for (;;) {
+		struct progress_sample ps;
 		unsigned done = 0;
 		for (unsigned i = 0; i < n; i++)
 			done += __atomic_load_n(&ws[i].progress.done_ns, __ATOMIC_ACQUIRE) != 0;
 		if (done == n)
 			break;
 		sleep_us(20000);
-		uint64_t now = mono_ns();
-		if (progress && now >= next_draw) {
-			progress_line(ws, n, sh->t0, sh->t_measure, now, &last_ok, &last_ns);
-			next_draw = now + 500000000ull;
+		now = mono_ns();
+		progress_read(ws, n, &ps);
+		if (!pg->measuring && now >= sh->t_measure) {
+			pg->measuring = true;
+			pg->measure_done = ps.ok + ps.errors;
+		}
+		lag_check(sh, pg, ps.lag_p99);
+		if (pg->live && now >= pg->next_live) {
+			progress_report(sh, pg, &ps, true, now);
+			pg->next_live = now + 250000000ull;
+		}
+		if (pg->plain_ns && now >= pg->next_plain) {
+			progress_report(sh, pg, &ps, false, now);
+			pg->next_plain = now + pg->plain_ns;
 		}
 	}
-	if (progress)
-		fprintf(stderr, "\r\033[K");
+	if (pg->live)
+		fputs("\r\033[K", stderr);
+}
+
+/* Plain progress: a line when a run of a series (trials, points) ends, so that a log
+ * shows every finished point. */
+static void progress_done(const struct load_shared *sh, const struct load_result *r)
+{
+	struct strbuf sb = STRBUF_INIT;
+	series_tag(sh->opts, &sb);
+	fprintf(stderr,
+		"hpcbench: progress: %sdone %.1f s  %llu requests done  %.0f req/s  %llu errors\n",
+		sb.buf, r->duration_s, (unsigned long long)r->stats.sent, load_result_rps(r),
+		(unsigned long long)r->stats.errors);
+	fflush(stderr);
+	strbuf_release(&sb);
 }
 
 /*
@@ -98,10 +230,13 @@ int load_run(const struct load_proto *p, const void *cfg, const struct load_opts
 	struct worker *ws = NULL;
 	unsigned n = o->threads, started = 0;
 	uint64_t connected = 0, wall0, end = 0, last_done = 0, max_done = 0;
-	bool progress = o->progress < 0 ? log_stderr_is_tty() : o->progress;
+	struct progress pg = { 0 };
 	int ret = -1;
 
 	memset(r, 0, sizeof(*r));
+	pg.live = o->progress < 0 ? log_stderr_is_tty() : o->progress;
+	if (o->progress && !pg.live)
+		pg.plain_ns = (uint64_t)o->progress_interval_ms * 1000000ull;
 	if (resolve(&sh, err))
 		return -1;
 	ws = xcalloc(n, sizeof(*ws));
@@ -145,7 +280,7 @@ int load_run(const struct load_proto *p, const void *cfg, const struct load_opts
 	sh.t_end = o->requests ? UINT64_MAX : sh.t_measure + o->duration_us * 1000;
 	__atomic_store_n(&sh.go, 1, __ATOMIC_RELEASE);
 	if (!sh.abort)
-		watch(&sh, ws, n, progress);
+		watch(&sh, ws, n, &pg);
 	for (unsigned i = 0; i < started; i++)
 		pthread_join(ws[i].thread, NULL);
 	if (sh.abort)
@@ -181,6 +316,12 @@ int load_run(const struct load_proto *p, const void *cfg, const struct load_opts
 	}
 	r->duration_s = end > sh.t_measure ? (double)(end - sh.t_measure) / 1e9 : 0;
 	fold_last_interval(r);
+	/* The whole measured part, merged: a lag that came after the last check counts. */
+	pg.measuring = true;
+	pg.live = false;
+	lag_check(&sh, &pg, hist_percentile(&r->stats.lag, 99));
+	if (pg.plain_ns && (o->ntrials > 1 || o->npoints > 1))
+		progress_done(&sh, r);
 	ret = 0;
 out:
 	for (unsigned i = 0; i < n; i++)

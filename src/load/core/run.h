@@ -29,6 +29,7 @@ struct load_result {
 	uint64_t started_wall_ns;	  /* wall clock when the measured window began */
 	int64_t start_late_ns;		  /* --start-at: how late the run began after it (>= 0) */
 	double duration_s;		  /* the measured window: first send to last reply */
+	const char *server_version;	  /* the server's own version string, or NULL */
 	struct load_stats stats;	  /* merged over threads (owned) */
 	void *proto_ts;			  /* merged protocol thread state (owned), or NULL */
 };

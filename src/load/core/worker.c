@@ -606,6 +606,10 @@ static void tick(struct worker *w, uint64_t now)
 				 __ATOMIC_RELAXED);
 		__atomic_store_n(&w->progress.p99, hist_percentile(&iv->latency, 99),
 				 __ATOMIC_RELAXED);
+		/* Once per interval, on this thread: the histogram is this thread's. */
+		if (w->rate_mode)
+			__atomic_store_n(&w->progress.lag_p99, hist_percentile(&w->stats.lag, 99),
+					 __ATOMIC_RELAXED);
 	}
 }
 

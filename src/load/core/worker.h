@@ -38,6 +38,7 @@ struct load_shared {
 struct load_progress {
 	uint64_t ok, errors; /* so far, warm-up included */
 	uint64_t p50, p99;   /* of the last finished interval, ns */
+	uint64_t lag_p99;    /* open loop: schedule lag p99 of the measured part so far, ns */
 	uint64_t done_ns;    /* when the worker finished, 0 while running */
 	uint64_t connected;  /* connections open after the connect phase */
 };

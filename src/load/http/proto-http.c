@@ -81,7 +81,8 @@ static int http_option(void *p, struct load_opts *o, int val, const char *arg, s
 	case OPT_BODY:
 		strbuf_reset(&cfg->body);
 		if (arg[0] == '@')
-			return read_file(arg + 1, &cfg->body, err);
+			return read_file_max(arg + 1, &cfg->body, FILE_MAX_BODY, "request body",
+					     err);
 		strbuf_addstr(&cfg->body, arg);
 		return 0;
 	case OPT_NO_KEEPALIVE:

@@ -186,6 +186,9 @@ static int sweep(struct llm_cfg *cfg, const struct load_opts *o, const struct lo
 		bool rerender = false;
 		int verdict;
 
+		po.point = (unsigned)pt + 1;
+		po.npoints = (unsigned)npoints;
+
 		/* The point's coordinates: the last dimension varies fastest. */
 		size_t rest = pt;
 		for (size_t d = cfg->nsweep; d-- > 0;) {
@@ -470,7 +473,8 @@ int llm_run(void *p, const struct load_opts *o, const struct load_target *t, str
 	int ret = -1;
 
 	if (cfg->requests_out) {
-		cfg->requests_file = fopen(cfg->requests_out, "w");
+		/* Trials after the first (--repeat) add their requests to the same file. */
+		cfg->requests_file = fopen(cfg->requests_out, o->trial > 1 ? "a" : "w");
 		if (!cfg->requests_file)
 			return error(err, "%s: cannot write: %m", cfg->requests_out);
 	}

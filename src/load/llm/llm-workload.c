@@ -3,8 +3,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/error.h"
+#include "common/fsutil.h"
 #include "common/xalloc.h"
 #include "load/llm/llm-workload.h"
 #include "load/core/sched.h"
@@ -100,24 +102,56 @@ static int build_synthetic(struct llm_prompt_set *set, const struct llm_workload
 	return 0;
 }
 
+/*
+ * Reads the next line of f into sb (reset first, newline kept), at most
+ * FILE_MAX_DATASET_LINE bytes. Returns 1 with a line, 0 at the end, -1 when the line is
+ * longer than the cap (getline() would grow without end on a file with no newline).
+ */
+static int read_line_capped(FILE *f, struct strbuf *sb)
+{
+	char chunk[8192];
+	strbuf_reset(sb);
+	while (fgets(chunk, sizeof(chunk), f)) {
+		size_t n = strlen(chunk); /* a NUL inside a line ends it early: json rejects it */
+		if (sb->len + n > FILE_MAX_DATASET_LINE)
+			return -1;
+		strbuf_add(sb, chunk, n);
+		if (n && chunk[n - 1] == '\n')
+			return 1;
+	}
+	return sb->len ? 1 : 0;
+}
+
 static int build_dataset(struct llm_prompt_set *set, const char *path, struct strbuf *err)
 {
-	FILE *f = fopen(path, "r");
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
+	struct strbuf lb = STRBUF_INIT;
+	int fd = open_regular(path, "dataset", err);
+	FILE *f = fd < 0 ? NULL : fdopen(fd, "r");
+	const char *line;
+	size_t n;
 	unsigned lineno = 0;
-	int ret = -1;
+	int ret = -1, got;
 
-	if (!f)
+	if (fd < 0)
+		return -1;
+	if (!f) {
+		close(fd);
 		return error(err, "%s: cannot open: %m", path);
-	while ((n = getline(&line, &cap, f)) >= 0) {
+	}
+	while ((got = read_line_capped(f, &lb)) != 0) {
 		json_error_t je;
 		json_t *j, *v;
 		lineno++;
-		if (strspn(line, " \t\r\n") == (size_t)n)
+		if (got < 0) {
+			error(err, "%s:%u: line longer than %u MiB (the limit for one prompt)",
+			      path, lineno, FILE_MAX_DATASET_LINE >> 20);
+			goto out;
+		}
+		line = lb.buf;
+		n = lb.len;
+		if (strspn(line, " \t\r\n") == n)
 			continue;
-		j = json_loadb(line, (size_t)n, 0, &je);
+		j = json_loadb(line, n, 0, &je);
 		if (!j || !json_is_object(j)) {
 			error(err, "%s:%u: not a json object%s%s", path, lineno, j ? "" : ": ",
 			      j ? "" : je.text);
@@ -156,7 +190,7 @@ static int build_dataset(struct llm_prompt_set *set, const char *path, struct st
 	}
 	ret = 0;
 out:
-	free(line);
+	strbuf_release(&lb);
 	fclose(f);
 	return ret;
 }

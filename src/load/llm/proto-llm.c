@@ -178,13 +178,21 @@ static int parse_sweep(struct llm_cfg *cfg, const char *arg, struct strbuf *err)
 		char *end;
 		double x = strtod(v, &end);
 		bool whole = d->param != LLM_SWEEP_RATE;
-		if (end == v || *end || !(x > 0) || (whole && x != floor(x)) || x > 1e9) {
+		if (end == v || *end || !(x > 0) || (whole && x != floor(x)) || x > 1e9 ||
+		    (!whole && (x < LOAD_RATE_MIN || x > LOAD_RATE_MAX))) {
+			/* The message first: v points into copy. */
+			if (!whole)
+				error(err, "--sweep: '%s' is not a rate from %g to %.0f requests/s",
+				      v, LOAD_RATE_MIN, LOAD_RATE_MAX);
+			else
+				error(err,
+				      "--sweep: '%s' is not a whole number from 1 to 1000000000",
+				      v);
 			free(copy);
 			free(d->values);
 			d->values = NULL;
 			d->n = 0;
-			return error(err, "--sweep: '%s' is not a positive %s", v,
-				     whole ? "whole number" : "number");
+			return -1;
 		}
 		d->values = xrealloc(d->values, (d->n + 1) * sizeof(*d->values));
 		d->values[d->n++] = x;
@@ -199,7 +207,7 @@ static int parse_sweep(struct llm_cfg *cfg, const char *arg, struct strbuf *err)
 static int read_secret(const char *path, char **out, struct strbuf *err)
 {
 	struct strbuf sb = STRBUF_INIT;
-	if (read_file(path, &sb, err) < 0)
+	if (read_file_max(path, &sb, FILE_MAX_SECRET, "secret", err) < 0)
 		return -1;
 	strbuf_rtrim(&sb);
 	if (!sb.len || strpbrk(sb.buf, "\r\n")) {
@@ -875,6 +883,16 @@ static void llm_report_text(const void *p, const void *tsp, const struct load_re
 		llm_stats_text(&ts->stats, &cfg->slo, r->duration_s, out);
 }
 
+static double llm_output_tokens(const void *p, const void *tsp)
+{
+	const struct llm_thread *ts = tsp;
+	(void)p;
+	/* Only when every successful request carried the server's count. */
+	if (!ts || !ts->stats.ok || ts->stats.with_output != ts->stats.ok)
+		return -1;
+	return (double)ts->stats.output_tokens;
+}
+
 static int llm_verdict(const void *p, const void *tsp, const struct load_result *r,
 		       struct strbuf *err)
 {
@@ -1004,6 +1022,7 @@ const struct load_proto load_proto_llm = {
 	.params_json = llm_params_json,
 	.report_json = llm_report_json,
 	.report_text = llm_report_text,
+	.output_tokens = llm_output_tokens,
 	.verdict = llm_verdict,
 	.run = llm_run,
 };

@@ -225,7 +225,7 @@ static int parse_target(struct redis_cfg *cfg, const char *target, struct strbuf
 static int read_password(struct redis_cfg *cfg, struct strbuf *err)
 {
 	struct strbuf sb = STRBUF_INIT;
-	if (read_file(cfg->auth_file, &sb, err)) {
+	if (read_file_max(cfg->auth_file, &sb, FILE_MAX_SECRET, "secret", err)) {
 		strbuf_release(&sb);
 		return error(err, "--auth: cannot read the password file");
 	}

@@ -54,7 +54,7 @@ static const struct {
 	{ NULL, "sqlstate_other" },
 };
 
-static const struct sql_stmt rollback_stmt = { SQL_OTHER, "ROLLBACK", 0, { 0 } };
+static const struct sql_stmt rollback_stmt = { SQL_OTHER, "ROLLBACK", 0, { 0 }, NULL };
 
 /* Per request (transaction): what it ran, for the per-query counts. */
 struct sql_reqstat {
@@ -71,6 +71,7 @@ struct sql_ts {
 enum {
 	OPT_WORKLOAD = LOAD_OPT_PROTO,
 	OPT_QUERY,
+	OPT_SCRIPT,
 	OPT_TABLES,
 	OPT_TABLE_SIZE,
 	OPT_RANGE_SIZE,
@@ -85,6 +86,7 @@ enum {
 static const struct option sql_longopts[] = {
 	{ "workload", required_argument, NULL, OPT_WORKLOAD },
 	{ "query", required_argument, NULL, OPT_QUERY },
+	{ "script", required_argument, NULL, OPT_SCRIPT },
 	{ "tables", required_argument, NULL, OPT_TABLES },
 	{ "table-size", required_argument, NULL, OPT_TABLE_SIZE },
 	{ "range-size", required_argument, NULL, OPT_RANGE_SIZE },
@@ -136,6 +138,8 @@ static void sql_destroy(void *p)
 	free(cfg->password_file);
 	free(cfg->workload_name);
 	free(cfg->query);
+	free(cfg->script_path);
+	sql_script_release(&cfg->custom);
 	for (unsigned i = 0; i < cfg->ninst; i++) {
 		free(cfg->inst[i].text);
 		free(cfg->inst[i].pg_text);
@@ -181,6 +185,10 @@ static int sql_option(void *p, struct load_opts *o, int val, const char *arg, st
 			return error(err, "--query: empty statement");
 		free(cfg->query);
 		cfg->query = xstrdup(arg);
+		return 0;
+	case OPT_SCRIPT:
+		free(cfg->script_path);
+		cfg->script_path = xstrdup(arg);
 		return 0;
 	case OPT_TABLES:
 		if (parse_uint(arg, 1, 10000, &v))
@@ -292,7 +300,7 @@ static int parse_target(struct sql_cfg *cfg, const char *target, struct strbuf *
 static int read_password(struct sql_cfg *cfg, struct strbuf *err)
 {
 	struct strbuf sb = STRBUF_INIT;
-	if (read_file(cfg->password_file, &sb, err)) {
+	if (read_file_max(cfg->password_file, &sb, FILE_MAX_SECRET, "secret", err)) {
 		strbuf_release(&sb);
 		return error(err, "--password-file: cannot read the password file");
 	}
@@ -308,13 +316,23 @@ static int read_password(struct sql_cfg *cfg, struct strbuf *err)
 	return 0;
 }
 
-/* text with '@' replaced by the table number and, for pg, '?' by $1..$n. */
+/*
+ * text with '@' replaced by the table number (table > 0) and, for pg, '?' by $1..$n;
+ * nothing between quotes is a marker.
+ */
 static char *fill_template(const char *text, unsigned table, bool dollars)
 {
 	struct strbuf sb = STRBUF_INIT;
 	unsigned n = 0;
+	char quote = 0;
 	for (const char *p = text; *p; p++) {
-		if (*p == '@')
+		if (quote || *p == '\'' || *p == '"' || *p == '`') {
+			if (quote && *p == '\\' && p[1])
+				strbuf_addch(&sb, *p++);
+			else if (quote ? *p == quote : true)
+				quote = quote ? 0 : *p;
+			strbuf_addch(&sb, *p);
+		} else if (*p == '@' && table)
 			strbuf_addf(&sb, "%u", table);
 		else if (*p == '?' && dollars)
 			strbuf_addf(&sb, "$%u", ++n);
@@ -334,7 +352,7 @@ static void build_instances(struct sql_cfg *cfg)
 	for (unsigned i = 0; i < cfg->ninst; i++) {
 		struct sql_inst *in = &cfg->inst[i];
 		in->def = i + 1 < cfg->ninst ? &wl->stmts[i % wl->nstmts] : &rollback_stmt;
-		unsigned table = i + 1 < cfg->ninst ? i / wl->nstmts + 1 : 0;
+		unsigned table = i + 1 < cfg->ninst && wl->per_table ? i / wl->nstmts + 1 : 0;
 		in->text = fill_template(in->def->text, table, false);
 		in->pg_text = fill_template(in->def->text, table, in->def->nparams > 0);
 		snprintf(in->name, sizeof(in->name), "hb_%u", i);
@@ -352,20 +370,21 @@ static int sql_configure(void *p, const char *target, struct load_opts *o, struc
 	struct sql_cfg *cfg = p;
 	if (parse_target(cfg, target, err))
 		return -1;
-	if (cfg->query && cfg->workload_name)
-		return error(err, "give --workload or --query, not both");
+	if (!!cfg->query + !!cfg->script_path + !!cfg->workload_name > 1)
+		return error(err, "give one of --workload, --query and --script");
 	if (cfg->query) {
-		cfg->custom_stmt.cls = sql_classify(cfg->query);
-		cfg->custom_stmt.text = cfg->query;
-		cfg->custom.name = "query";
-		cfg->custom.summary = "--query";
-		cfg->custom.stmts = &cfg->custom_stmt;
-		cfg->custom.nstmts = 1;
-		cfg->wl = &cfg->custom;
-		if (strchr(cfg->query, '@') || strchr(cfg->query, '?')) {
-			/* Templates are for the built-in workloads; a query runs as written. */
-			cfg->custom_stmt.text = cfg->query;
-		}
+		if (sql_script_parse(&cfg->custom, "--query", cfg->query, false, err))
+			return -1;
+		cfg->wl = &cfg->custom.wl;
+	} else if (cfg->script_path) {
+		struct strbuf src = STRBUF_INIT;
+		int r = read_file(cfg->script_path, &src, err);
+		if (!r)
+			r = sql_script_parse(&cfg->custom, cfg->script_path, src.buf, true, err);
+		strbuf_release(&src);
+		if (r)
+			return -1; /* the reason names the file (and the line) */
+		cfg->wl = &cfg->custom.wl;
 	} else {
 		const char *name = cfg->workload_name ? cfg->workload_name : "point_select";
 		cfg->wl = sql_workload_find(name);
@@ -381,7 +400,8 @@ static int sql_configure(void *p, const char *target, struct load_opts *o, struc
 	}
 	if ((cfg->phases & (SQL_PHASE_PREPARE | SQL_PHASE_CLEANUP)) &&
 	    cfg->wl->schema == SCHEMA_NONE)
-		return error(err, "--phase prepare/cleanup: a --query has no tables of its own");
+		return error(err, "--phase prepare/cleanup: --query and --script have no tables of "
+				  "their own");
 	if (o->pipeline > 1)
 		return error(err, "--pipeline: sql runs one statement at a time per connection "
 				  "(use more connections, -c)");
@@ -392,6 +412,7 @@ static int sql_configure(void *p, const char *target, struct load_opts *o, struc
 	/* A password in argv would be visible to every user of the node. */
 	build_instances(cfg);
 	cfg->seed = o->seed;
+	cfg->sizes.connections = o->connections;
 	cfg->timeout_us = o->timeout_us;
 	cfg->connect_timeout_s = (unsigned)((o->timeout_us + 999999) / 1000000);
 	if (cfg->connect_timeout_s < 2)
@@ -473,7 +494,7 @@ static int prepare_sysbench(const struct sql_cfg *cfg, void *h, struct load_rng 
 			strbuf_addf(&sql, "CREATE INDEX k_%u ON sbtest%u(k)", t, t);
 			ret = exec_f(cfg, h, &sql, err);
 		}
-		if (!ret && cfg->be->prepared) {
+		if (!ret && cfg->be->serial_setval) {
 			/* PostgreSQL: the serial counts on from the rows loaded (insert). */
 			strbuf_addf(&sql, "SELECT setval('sbtest%u_id_seq', %llu)", t,
 				    (unsigned long long)cfg->sizes.table_size);
@@ -579,6 +600,26 @@ static int check_tables(const struct sql_cfg *cfg, void *h, struct strbuf *err)
 	return 0;
 }
 
+/* --query / --script: the server prepares each statement before the clock starts. */
+static int check_statements(const struct sql_cfg *cfg, void *h, struct strbuf *err)
+{
+	for (unsigned i = 0; i + 1 < cfg->ninst; i++) {
+		struct strbuf why = STRBUF_INIT;
+		const struct sql_inst *in = &cfg->inst[i];
+		if (in->first_use)
+			continue;
+		if (cfg->be->admin_check(h, in, &why)) {
+			error(err, "%s: the server refuses statement %u of %s (%.80s%s): %s",
+			      cfg->display, i + 1, cfg->script_path ? cfg->script_path : "--query",
+			      in->text, strlen(in->text) > 80 ? "..." : "", why.buf);
+			strbuf_release(&why);
+			return -1;
+		}
+		strbuf_release(&why);
+	}
+	return 0;
+}
+
 static int phase_prepare(const struct sql_cfg *cfg, void *h, struct strbuf *text,
 			 struct strbuf *err)
 {
@@ -653,7 +694,8 @@ static int sql_run(void *p, const struct load_opts *o, const struct load_target 
 		goto fail;
 	if (cfg->phases & SQL_PHASE_RUN) {
 		struct load_result r;
-		if (check_tables(cfg, h, err))
+		if (cfg->wl->schema == SCHEMA_NONE ? check_statements(cfg, h, err)
+						   : check_tables(cfg, h, err))
 			goto fail;
 		/* No idle admin connection during the measurement. */
 		cfg->be->admin_close(h);
@@ -698,7 +740,7 @@ static void sql_conn_reset(struct load_conn *c)
 		load_rng_seed(&sc->rng, cfg->seed ^ 0x73716c, c->index);
 		strbuf_init(&sc->text, 256);
 		for (unsigned i = 0; i < SQL_MAX_PARAMS; i++)
-			sc->valp[i] = sc->values[i];
+			sc->valp[i] = sc->val[i].text;
 		sc->seeded = true;
 	}
 	sc->open = false;
@@ -707,42 +749,56 @@ static void sql_conn_reset(struct load_conn *c)
 
 static void sql_conn_release(struct load_conn *c)
 {
+	const struct sql_cfg *cfg = c->cfg;
 	struct sql_conn *sc = c->proto;
-	if (sc && sc->seeded)
+	if (!sc)
+		return;
+	cfg->be->close(c);
+	free(sc->be);
+	sc->be = NULL;
+	if (sc->seeded)
 		strbuf_release(&sc->text);
 }
 
-/* Fills the values of sc->cur (and its text for the text protocol), then sends it. */
+void sql_build_text(struct sql_conn *sc)
+{
+	const struct sql_inst *in = sc->cur;
+	unsigned k = 0;
+	char quote = 0;
+	strbuf_reset(&sc->text);
+	if (!in->def->nparams) {
+		strbuf_addstr(&sc->text, in->text);
+		return;
+	}
+	for (const char *p = in->text; *p; p++) {
+		if (quote || *p == '\'' || *p == '"' || *p == '`') {
+			/* Between quotes a '?' is text (fill_template reads them alike). */
+			if (quote && *p == '\\' && p[1])
+				strbuf_addch(&sc->text, *p++);
+			else if (quote ? *p == quote : true)
+				quote = quote ? 0 : *p;
+		}
+		if (quote || *p != '?' || k >= in->def->nparams) {
+			strbuf_addch(&sc->text, *p);
+			continue;
+		}
+		if (sc->val[k].str)
+			strbuf_addch(&sc->text, '\'');
+		strbuf_add(&sc->text, sc->val[k].text, sc->val[k].len);
+		if (sc->val[k].str)
+			strbuf_addch(&sc->text, '\'');
+		k++;
+	}
+}
+
+/* Draws the values of sc->cur, then sends it (the backend builds text if it needs). */
 static enum load_step start_stmt(struct load_conn *c, struct load_wait *wt)
 {
 	const struct sql_cfg *cfg = c->cfg;
 	struct sql_conn *sc = c->proto;
 	const struct sql_inst *in = sc->cur;
-	size_t len[SQL_MAX_PARAMS];
-	bool quote[SQL_MAX_PARAMS];
 	for (unsigned k = 0; k < in->def->nparams; k++)
-		len[k] = sql_gen_value(in->def->params[k], &sc->vars, &cfg->sizes, &sc->rng,
-				       sc->values[k], &quote[k]);
-	if (!cfg->be->prepared) {
-		unsigned k = 0;
-		strbuf_reset(&sc->text);
-		if (!in->def->nparams) {
-			strbuf_addstr(&sc->text, in->text);
-		} else {
-			for (const char *p = in->text; *p; p++) {
-				if (*p != '?' || k >= in->def->nparams) {
-					strbuf_addch(&sc->text, *p);
-					continue;
-				}
-				if (quote[k])
-					strbuf_addch(&sc->text, '\'');
-				strbuf_add(&sc->text, sc->values[k], len[k]);
-				if (quote[k])
-					strbuf_addch(&sc->text, '\'');
-				k++;
-			}
-		}
-	}
+		sql_gen_value(in->def, k, &sc->vars, &cfg->sizes, &sc->rng, &sc->val[k]);
 	return cfg->be->exec(c, wt);
 }
 
@@ -809,7 +865,7 @@ static enum load_step sql_lib_send(struct load_conn *c, struct load_req *req, st
 
 static bool in_transaction(const struct sql_cfg *cfg, const struct sql_conn *sc)
 {
-	return sc->step > 0 && !strcmp(cfg->wl->stmts[0].text, "BEGIN");
+	return sc->step > 0 && cfg->wl->transaction;
 }
 
 static enum load_step sql_lib_resume(struct load_conn *c, struct load_req *req, unsigned revents,
@@ -920,6 +976,13 @@ static void sql_params_json(const void *p, struct jsonw *w)
 	jsonw_str(w, "workload", cfg->wl->name);
 	if (cfg->query)
 		jsonw_str(w, "query", cfg->query);
+	if (cfg->script_path) {
+		jsonw_str(w, "script", cfg->script_path);
+		jsonw_arr_open(w, "statements");
+		for (unsigned i = 0; i < cfg->wl->nstmts; i++)
+			jsonw_str(w, NULL, cfg->wl->stmts[i].text);
+		jsonw_close(w);
+	}
 	if (cfg->wl->schema == SCHEMA_SYSBENCH) {
 		jsonw_u64(w, "tables", cfg->tables);
 		jsonw_u64(w, "table_size", cfg->sizes.table_size);
@@ -995,7 +1058,13 @@ const struct load_proto load_proto_sql = {
 		"                       write_only, update_index, insert (sysbench oltp_*);\n"
 		"                       select-only, tpcb-like (pgbench); mysql_benchmark (the\n"
 		"                       old tool's INSERT, SELECT ... LIMIT 5, UPDATE, COMMIT)\n"
-		"  --query SQL          run this one statement per transaction instead\n"
+		"  --query SQL          run this one statement per request instead, values\n"
+		"                       from generators: {uniform:LO:HI}, {zipf:LO:HI[:S]},\n"
+		"                       {seq[:LO[:HI]]}, {str:N} or {str:MIN:MAX};\n"
+		"                       {NAME=GEN} keeps the value, {NAME} repeats it\n"
+		"  --script FILE        statements separated by ';' run in order as one\n"
+		"                       request (BEGIN first: a transaction), with the same\n"
+		"                       generators\n"
 		"  --tables N           sysbench tables sbtest1..N (default 1)\n"
 		"  --table-size N       rows per sysbench table (default 10000)\n"
 		"  --range-size N       rows of the sysbench range SELECTs (default 100)\n"

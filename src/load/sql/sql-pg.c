@@ -286,6 +286,22 @@ static int pg_admin_exec(void *h, const char *sql, long long *value, struct strb
 	return ret;
 }
 
+static int pg_admin_check(void *h, const struct sql_inst *in, struct strbuf *err)
+{
+	PGresult *r = PQprepare(h, "hb_check", in->pg_text, (int)in->def->nparams, NULL);
+	ExecStatusType st = PQresultStatus(r);
+	int ret = 0;
+	if (st != PGRES_COMMAND_OK) {
+		const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+		const char *msg = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
+		ret = error(err, "%s: %s", state ? state : "XX000", msg ? msg : PQerrorMessage(h));
+	}
+	PQclear(r);
+	if (!ret)
+		PQclear(PQexec(h, "DEALLOCATE hb_check"));
+	return ret;
+}
+
 static void pg_admin_close(void *h)
 {
 	PQfinish(h);
@@ -295,8 +311,10 @@ const struct sql_backend sql_backend_pg = {
 	.scheme = "postgres",
 	.default_port = "5432",
 	.prepared = true,
+	.serial_setval = true,
 	.admin_open = pg_admin_open,
 	.admin_exec = pg_admin_exec,
+	.admin_check = pg_admin_check,
 	.admin_close = pg_admin_close,
 	.sbtest_ddl = "CREATE TABLE sbtest@ (id SERIAL NOT NULL, k INTEGER DEFAULT '0' NOT NULL, "
 		      "c CHAR(120) DEFAULT '' NOT NULL, pad CHAR(60) DEFAULT '' NOT NULL, "

@@ -14,6 +14,7 @@
 #include "common/strbuf.h"
 #include "load/core/proto.h"
 #include "load/core/sched.h"
+#include "load/sql/sql-script.h"
 #include "load/sql/sql-workload.h"
 
 struct sql_backend;
@@ -32,10 +33,9 @@ struct sql_cfg {
 	char *host, *port, *user, *database, *display;
 	char *password; /* from --password-file; never printed */
 	char *password_file;
-	char *workload_name, *query;
+	char *workload_name, *query, *script_path;
 	const struct sql_workload *wl;
-	struct sql_workload custom; /* --query */
-	struct sql_stmt custom_stmt;
+	struct sql_script custom; /* --query or --script */
 	struct sql_sizes sizes;
 	unsigned tables;
 	unsigned phases; /* SQL_PHASE_* */
@@ -64,15 +64,16 @@ struct sql_conn {
 	bool rolling_back, retry_after_rollback;
 	unsigned fail_kind; /* error kind to report once the ROLLBACK is done */
 	/* the statement's values */
-	char values[SQL_MAX_PARAMS][SQL_PARAM_MAX];
-	const char *valp[SQL_MAX_PARAMS];
-	struct strbuf text; /* text protocol: the statement with its values */
+	struct sql_value val[SQL_MAX_PARAMS];
+	const char *valp[SQL_MAX_PARAMS]; /* val[k].text */
+	struct strbuf text;		  /* text protocol: sql_build_text() */
 	/* how the last statement ended (backend) */
 	bool failed, deadlock;
 	char sqlstate[6];
 	char errmsg[200];
 	/* backend state */
 	void *h;
+	void *be; /* the backend's own per-connection state, or NULL */
 	int status, phase;
 	unsigned prep_next; /* libpq: statements prepared so far on this connection */
 	bool busy;
@@ -87,11 +88,14 @@ struct sql_conn {
 struct sql_backend {
 	const char *scheme; /* "mysql", "postgres" */
 	const char *default_port;
-	bool prepared; /* statements go as prepared ones (values apart), not as text */
+	bool prepared;	    /* statements go as prepared ones (values apart), not as text */
+	bool serial_setval; /* sbtest's id is a sequence to move past the loaded rows */
 	/* Blocking, main thread: a connection for the checks, prepare and cleanup. */
 	void *(*admin_open)(const struct sql_cfg *cfg, struct strbuf *err);
 	/* Runs sql; *value (may be NULL) gets the first column of the first row, or -1. */
 	int (*admin_exec)(void *h, const char *sql, long long *value, struct strbuf *err);
+	/* Prepares in (and drops it): does the server accept it? 0, or -1 with its reason. */
+	int (*admin_check)(void *h, const struct sql_inst *in, struct strbuf *err);
 	void (*admin_close)(void *h);
 	/* DDL of one sbtest table (@: its number) and of the legacy table. */
 	const char *sbtest_ddl;
@@ -107,6 +111,12 @@ struct sql_backend {
 
 extern const struct sql_backend sql_backend_mysql;
 extern const struct sql_backend sql_backend_pg;
+
+/*
+ * Fills sc->text with sc->cur's text and its values (sc->val) in place of its '?'
+ * (strings quoted), for a statement that goes over the text protocol.
+ */
+void sql_build_text(struct sql_conn *sc);
 
 /* The error kind of an SQLSTATE (its class), for load_target.err_kinds. */
 unsigned sql_err_kind(const struct sql_cfg *cfg, const char *sqlstate);

@@ -21,7 +21,7 @@ RUNS=${RUNS:-5}
 RATE=${RATE:-3000}
 DURATION=${DURATION:-2s}
 [ -x "$HPCBENCH" ] || { echo "bench: $HPCBENCH not built (make)" >&2; exit 1; }
-start_slurm 3 >/dev/null || { echo "bench: the 3-node test SLURM did not start" >&2; exit 1; }
+start_slurm_nodes 3 >/dev/null || { echo "bench: the 3-node test SLURM did not start" >&2; exit 1; }
 
 port=$(free_port)
 cfg=$SCRATCH/config.yaml

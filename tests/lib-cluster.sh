@@ -6,7 +6,7 @@
 #   . "$(dirname "$0")/lib.sh"
 #   . "$(dirname "$0")/lib-cluster.sh"
 #   start_slurm || bail "slurm did not start"        # exports SLURM_CONF
-#   start_slurm 3 || bail "slurm did not start"      # 3 nodes: node1..node3 (SLURM_NODES)
+#   start_slurm_nodes 3 || bail "..."                # 3 nodes: node1..node3 (SLURM_NODES)
 #   start_sshd || bail "sshd did not start"          # sets SSHD_PORT, SSH_CONFIG, SSH_KEY
 #   sq -j "$id"                                      # squeue wrapped in a timeout
 #
@@ -37,10 +37,14 @@ _slurm_nodes_idle() {
 	[ "$(grep -c . <<<"$st")" = "$1" ] && ! grep -qv '^idle$' <<<"$st"
 }
 
-# start_slurm [N]: munged, slurmctld and slurmd, state in $SLURM_DIR. Exports
+# start_slurm: one node named after this host (below). start_slurm_nodes N: N nodes.
+start_slurm() { _start_slurm 1; }
+start_slurm_nodes() { _start_slurm "$1"; }
+
+# _start_slurm N: munged, slurmctld and slurmd, state in $SLURM_DIR. Exports
 # SLURM_CONF; sets SLURM_NODE (the first node) and SLURM_NODES (every node name,
 # space-separated). Returns 1 when a node never got idle.
-#   N = 1 (default): one node named after this host, as before.
+#   N = 1: one node named after this host.
 #   N >= 2: N nodes node1..nodeN on this machine, one slurmd each (`slurmd -N nodeK`);
 #   each node has its own Port= and its own spool, pid and log files (%n in the
 #   paths), all with NodeHostname = this host and NodeAddr 127.0.0.1. Each claims the
@@ -48,9 +52,8 @@ _slurm_nodes_idle() {
 #   placement (one step per node), never for capacity.
 # The partition lets up to 4 jobs share a core (OverSubscribe=FORCE:4): a service and
 # its client each asking for every CPU of a small test machine must run side by side.
-# shellcheck disable=SC2120 # the node count is optional (default 1)
-start_slurm() {
-	local n=${1:-1} d=$SLURM_DIR ctld_port slurmd_port pid mem host k nodes_conf=''
+_start_slurm() {
+	local n=$1 d=$SLURM_DIR ctld_port slurmd_port pid mem host k nodes_conf=''
 	host=$(hostname -s)
 	mkdir -p "$d/munge" "$d/state" "$d/spool" "$d/log"
 	chmod 755 "$d/munge"

@@ -45,8 +45,9 @@ import json,sys; l=json.load(open(sys.argv[1]))["latency_us"]
 assert 0 < l["min"] <= l["p50"] <= l["p90"] <= l["p99"] <= l["p999"] <= l["max"], l' "$SCRATCH/r1.json"
 ok "intervals add up to the ok count" python3 -c '
 import json,sys; d=json.load(open(sys.argv[1])); iv=d["intervals"]
-assert iv and all({"t","rps","p50_us","p99_us","errors","ok"} <= set(i) for i in iv)
-assert sum(i["ok"] for i in iv) == d["requests"]["ok"], (sum(i["ok"] for i in iv), d["requests"]["ok"])' "$SCRATCH/r1.json"
+assert iv and all(set(i)=={"t","rps","p50_us","p99_us","errors","ok","histogram"} for i in iv)
+assert sum(i["ok"] for i in iv) == d["requests"]["ok"], (sum(i["ok"] for i in iv), d["requests"]["ok"])
+assert all(i["histogram"]["total"] == i["ok"] for i in iv)' "$SCRATCH/r1.json"
 
 # 2. Threads x pipelining: still exact, still Redis's count.
 rc config resetstat >/dev/null

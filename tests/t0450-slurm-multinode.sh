@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The multi-node test SLURM (tests/lib-cluster.sh, start_slurm 3): three slurmd on this
+# The multi-node test SLURM (tests/lib-cluster.sh, start_slurm_nodes 3): three slurmd on this
 # machine, each its own node with its own port; a 3-node job runs one step per node,
 # and stopping the cluster leaves no daemon or job step behind.
 # shellcheck source=tests/lib.sh
@@ -8,7 +8,7 @@
 . "$(dirname "$0")/lib-cluster.sh"
 
 need slurmctld slurmd munged mungekey sbatch srun
-start_slurm 3 || bail "a 3-node slurm did not start"
+start_slurm_nodes 3 || bail "a 3-node slurm did not start"
 
 is "$SLURM_NODES" "node1 node2 node3" "three nodes, named node1..node3"
 is "$(timeout 5 sinfo -h -N -o '%N %t' | sort | tr '\n' ' ')" \

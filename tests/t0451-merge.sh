@@ -133,6 +133,38 @@ is "$(json "$res" 'd["requests"]["ok"], d["replicas"]["merged"]')" "3001 3" \
 is "$(json "$res" 'sorted(r["requests"]["ok"] for r in d["replicas"]["list"])')" \
 	"[1000, 1000, 1001]" "split 1001 + 1000 + 1000"
 is "$(($(calls set) + $(calls get)))" 3001 "Redis counted 3001 SET+GET"
+# A sweep with replicas: each point runs its replicas and is merged into its own file.
+cat >"$SCRATCH/sweep.yaml" <<YAML
+client:
+  name: swept
+  type: redis
+  replicas: 2
+  endpoint: "127.0.0.1:$port"
+  parameters: {requests: 1000, value_size: "8,64", connections: 2, ratio: "1:1", warmup: 0}
+YAML
+rc config resetstat >/dev/null
+out=$(timeout 120 "$HPCBENCH" --config "$SCRATCH/config.yaml" run "$SCRATCH/sweep.yaml" 2>&1)
+is "$?" 0 "local executor: a 2-point sweep with 2 replicas completes"
+jd=$(dirname "$(find "$SCRATCH/work" -path '*swept_*' -name results.txt | head -n 1)")
+is "$(tr '\n' ' ' <"$jd/results.txt")" "result-value-size8.json result-value-size64.json " \
+	"results.txt lists one merged file per point"
+is "$(json "$jd/result-value-size64.json" 'd["requests"]["ok"], d["replicas"]["merged"], d["client"]["parameters"]["value_size"]')" \
+	"1000 2 64" "each point: 1000 requests from 2 replicas, with the point's value size"
+is "$(($(calls set) + $(calls get)))" 2000 "Redis counted the 2 x 1000 SET+GET"
+# run warns when the open-loop rate per replica and thread is above what one redis
+# thread was measured to send (bench/RESULTS.md), and not once replicas share it.
+cat >"$SCRATCH/fast.yaml" <<YAML
+client:
+  name: fast
+  type: redis
+  endpoint: "127.0.0.1:$port"
+  parameters: {rate: 400000, duration: 100ms, connections: 2, warmup: 0}
+YAML
+out=$(timeout 60 "$HPCBENCH" --config "$SCRATCH/config.yaml" run "$SCRATCH/fast.yaml" 2>&1)
+like "$out" "warning: client 'fast': rate 400000 over 1 replica x 1 thread is 400000 req/s per load-generator thread, above the 151018 req/s one redis thread was measured to send" \
+	"run warns when one thread would have to send 400000 req/s"
+out=$(timeout 60 "$HPCBENCH" --config "$SCRATCH/config.yaml" run "$SCRATCH/fast.yaml" --replicas 3 2>&1)
+unlike "$out" "warning: client 'fast'" "no warning once 3 replicas share it (133333 req/s each)"
 bad=$(sed 's/^  replicas: 3$/  replicas: 3\n  command: "true"/' "$SCRATCH/local.yaml")
 printf '%s\n' "$bad" >"$SCRATCH/cmd.yaml"
 out=$(timeout 60 "$HPCBENCH" --config "$SCRATCH/config.yaml" run "$SCRATCH/cmd.yaml" 2>&1)

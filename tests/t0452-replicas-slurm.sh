@@ -11,7 +11,7 @@
 . "$(dirname "$0")/lib-cluster.sh"
 
 need slurmctld slurmd munged mungekey srun redis-server redis-cli python3 shellcheck
-start_slurm 3 || bail "a 3-node slurm did not start"
+start_slurm_nodes 3 || bail "a 3-node slurm did not start"
 
 json() { python3 -c 'import json,sys
 v = json.load(open(sys.argv[1]))

@@ -43,6 +43,12 @@ struct client_type {
 	const struct type_key *keys; /* accepted `parameters` keys, terminated by {NULL} */
 	int (*validate)(const struct client_spec *c, struct strbuf *err);
 	const struct client_render *render;
+	/*
+	 * Most requests/s one load-generator thread was measured to send (bench/RESULTS.md,
+	 * with the conditions there), or 0 when not measured: `run` warns when a client's
+	 * open-loop rate per replica and thread is above it (docs/scaling.md).
+	 */
+	double one_thread_max_rps;
 };
 
 /* Lookup by name; NULL if unknown. */

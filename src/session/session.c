@@ -20,7 +20,9 @@
 #include "exec/executor.h"
 #include "exec/expand.h"
 #include "recipe/recipe.h"
+#include "script/hooks.h"
 #include "script/render.h"
+#include "service/service.h"
 #include "session/asrun.h"
 #include "session/runid.h"
 #include "session/summary.h"
@@ -228,6 +230,32 @@ static void add_job(struct session *s, struct job *j, int dep)
 	s->nr++;
 }
 
+/*
+ * Warns when a client's open-loop rate, shared among its replicas and threads, is above
+ * what one load-generator thread of its protocol was measured to send: the client
+ * would measure itself, not the service.
+ */
+static void warn_rate(const struct session *s, const struct client_spec *c)
+{
+	const char *rate = cli_param(c, "rate"), *threads = cli_param(c, "threads");
+	unsigned replicas = s->o->replicas ? s->o->replicas : c->replicas ? c->replicas : 1;
+	unsigned long nt = threads ? strtoul(threads, NULL, 10) : 1;
+	double per;
+
+	if (!c->type || c->type->one_thread_max_rps <= 0 || !rate || strchr(rate, ','))
+		return; /* not measured, closed loop, or a sweep */
+	if (!nt)
+		nt = 1;
+	per = strtod(rate, NULL) / replicas / (double)nt;
+	if (per > c->type->one_thread_max_rps)
+		log_warn("client '%s': rate %s over %u replica%s x %lu thread%s is %.0f req/s per "
+			 "load-generator thread, above the %.0f req/s one %s thread was measured "
+			 "to send (bench/RESULTS.md): the client may limit the result; add "
+			 "replicas (replicas: N, run --replicas N) or threads",
+			 c->name, rate, replicas, replicas == 1 ? "" : "s", nt, nt == 1 ? "" : "s",
+			 per, c->type->one_thread_max_rps, c->type->name);
+}
+
 /* Renders every recipe; a client-only recipe may follow a service of an earlier one. */
 static int render_all(struct session *s, struct strbuf *err)
 {
@@ -283,6 +311,7 @@ static int render_all(struct session *s, struct strbuf *err)
 				    j->name);
 				continue;
 			}
+			warn_rate(s, j->client);
 			if (j->depends_on >= 0)
 				dep = (int)(base + (size_t)j->depends_on);
 			else if (!s->target_file)

@@ -195,6 +195,42 @@ static void write_flat(struct jsonw *w, const char *key, json_t *acc)
 	jsonw_close(w);
 }
 
+/* Writes a JSON value read by jansson (parameters: scalars, objects, arrays). */
+static void write_value(struct jsonw *w, const char *key, const json_t *v)
+{
+	const char *k;
+	json_t *e;
+	size_t i;
+	switch (json_typeof(v)) {
+	case JSON_OBJECT:
+		jsonw_obj_open(w, key);
+		json_object_foreach((json_t *)v, k, e) write_value(w, k, e);
+		jsonw_close(w);
+		break;
+	case JSON_ARRAY:
+		jsonw_arr_open(w, key);
+		json_array_foreach(v, i, e) write_value(w, NULL, e);
+		jsonw_close(w);
+		break;
+	case JSON_STRING:
+		jsonw_strn(w, key, json_string_value(v), json_string_length(v));
+		break;
+	case JSON_INTEGER:
+		jsonw_i64(w, key, (int64_t)json_integer_value(v));
+		break;
+	case JSON_REAL:
+		jsonw_double(w, key, json_real_value(v), -1);
+		break;
+	case JSON_TRUE:
+	case JSON_FALSE:
+		jsonw_bool(w, key, json_is_true(v));
+		break;
+	case JSON_NULL:
+		jsonw_null(w, key);
+		break;
+	}
+}
+
 /* client: the first replica's, with the totals the user asked for (not one share). */
 static void write_client(struct replica *rs, size_t n, const struct replica *first, struct jsonw *w)
 {
@@ -203,7 +239,6 @@ static void write_client(struct replica *rs, size_t n, const struct replica *fir
 	const json_t *rep = json_object_get(params, "replica");
 	const char *target = json_string_value(json_object_get(cl, "target"));
 	int same_target = 1;
-	char *dump;
 
 	if (!json_is_object(params))
 		params = json_object();
@@ -231,9 +266,7 @@ static void write_client(struct replica *rs, size_t n, const struct replica *fir
 	} else {
 		jsonw_str(w, "target", "(several: see replicas.list)");
 	}
-	dump = json_dumps(params, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	jsonw_raw(w, "parameters", dump ? dump : "{}");
-	free(dump);
+	write_value(w, "parameters", params);
 	jsonw_close(w);
 	json_decref(params);
 }

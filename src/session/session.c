@@ -237,7 +237,7 @@ static void add_job(struct session *s, struct job *j, int dep)
  */
 static void warn_rate(const struct session *s, const struct client_spec *c)
 {
-	const char *rate = cli_param(c, "rate"), *threads = cli_param(c, "threads");
+	const char *rate = client_param(c, "rate"), *threads = client_param(c, "threads");
 	unsigned replicas = s->o->replicas ? s->o->replicas : c->replicas ? c->replicas : 1;
 	unsigned long nt = threads ? strtoul(threads, NULL, 10) : 1;
 	double per;

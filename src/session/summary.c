@@ -111,8 +111,8 @@ static void read_rows(struct summary_result *r, json_t *root)
 	json_t *results = json_object_get(root, "results");
 	struct strbuf label = STRBUF_INIT, file_label = STRBUF_INIT;
 	/* A point of a recipe's sweep has a file of its own: result-POINT.json. */
-	const char *base = strrchr(r->file, '/');
-	base = base ? base + 1 : r->file;
+	const char *file = r->file ? r->file : "", *base = strrchr(file, '/');
+	base = base ? base + 1 : file;
 	if (!strncmp(base, "result-", 7) && strlen(base) > 12)
 		strbuf_add(&file_label, base + 7, strlen(base) - 12);
 	if (json_is_array(trials) && json_array_size(trials)) {

@@ -34,6 +34,9 @@ void strbuf_add(struct strbuf *sb, const void *data, size_t len);
 void strbuf_addstr(struct strbuf *sb, const char *s);
 void strbuf_addch(struct strbuf *sb, int c);
 void strbuf_addf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Appends s as one CSV field (RFC 4180): as is, or in double quotes with quotes doubled
+ * when it holds a comma, quote or line break. NULL appends nothing (an empty field). */
+void strbuf_add_csv(struct strbuf *sb, const char *s);
 void strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap)
     __attribute__((format(printf, 2, 0)));
 /* Removes trailing whitespace. */

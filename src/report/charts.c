@@ -107,13 +107,13 @@ static void lc_emit(struct fig **figs, size_t *nf, struct lc *l, const char *nam
 		c.nhlines = l->nhl;
 		svg_line_chart(&f->svg, &c);
 		strbuf_addstr(&f->csv, "series,");
-		csv_field(&f->csv, c.xlabel);
+		strbuf_add_csv(&f->csv, c.xlabel);
 		strbuf_addch(&f->csv, ',');
-		csv_field(&f->csv, c.ylabel);
+		strbuf_add_csv(&f->csv, c.ylabel);
 		strbuf_addch(&f->csv, '\n');
 		for (size_t i = 0; i < n; i++)
 			for (size_t k = 0; k < ss[i].n; k++) {
-				csv_field(&f->csv, ss[i].name);
+				strbuf_add_csv(&f->csv, ss[i].name);
 				snprintf(buf, sizeof(buf), ",%.9g,%.9g\n", ss[i].x[k], ss[i].y[k]);
 				strbuf_addstr(&f->csv, buf);
 			}
@@ -132,15 +132,15 @@ static void bars_emit(struct fig **figs, size_t *nf, const char *name, const cha
 	char buf[64];
 	svg_bar_chart(&f->svg, &b);
 	strbuf_addstr(&f->csv, "series,category,");
-	csv_field(&f->csv, ylabel);
+	strbuf_add_csv(&f->csv, ylabel);
 	strbuf_addch(&f->csv, '\n');
 	for (size_t s = 0; s < nseries; s++)
 		for (size_t c = 0; c < ncats; c++) {
 			if (!isfinite(v[s * ncats + c]))
 				continue;
-			csv_field(&f->csv, names[s]);
+			strbuf_add_csv(&f->csv, names[s]);
 			strbuf_addch(&f->csv, ',');
-			csv_field(&f->csv, cats[c]);
+			strbuf_add_csv(&f->csv, cats[c]);
 			snprintf(buf, sizeof(buf), ",%.9g\n", v[s * ncats + c]);
 			strbuf_addstr(&f->csv, buf);
 		}
@@ -635,7 +635,7 @@ static void sweep_heatmaps(const struct rp_run *run, size_t nruns, struct fig **
 		svg_heatmap(&f->svg, &(struct svg_heatmap){ title, x, y, hm[h].vlabel,
 							    (const char *const *)xc, nx,
 							    (const char *const *)yc, ny, v });
-		csv_field(&f->csv, y);
+		strbuf_add_csv(&f->csv, y);
 		for (size_t k = 0; k < nx; k++)
 			strbuf_addf(&f->csv, ",%s=%s", x, xc[k]);
 		strbuf_addch(&f->csv, '\n');

@@ -14,23 +14,6 @@
 #include "report/report.h"
 #include "report/svg.h"
 
-void csv_field(struct strbuf *out, const char *s)
-{
-	if (!s)
-		return;
-	if (!strpbrk(s, ",\"\r\n")) {
-		strbuf_addstr(out, s);
-		return;
-	}
-	strbuf_addch(out, '"');
-	for (; *s; s++) {
-		if (*s == '"')
-			strbuf_addch(out, '"');
-		strbuf_addch(out, *s);
-	}
-	strbuf_addch(out, '"');
-}
-
 /* A figure for a table cell: whole numbers for big values, 4 significant digits else. */
 static void fmt_num(char *buf, size_t len, double v)
 {
@@ -132,13 +115,13 @@ static void summary_table(const struct rp_run *runs, size_t nruns, struct strbuf
 			svg_escape(html, target ? target : "");
 			fmt_num(buf, sizeof(buf), rp_num(p->res, "requests.ok"));
 			strbuf_addf(html, "</td><td class=\"n\">%s</td>", buf);
-			csv_field(csv, runs[r].label);
+			strbuf_add_csv(csv, runs[r].label);
 			strbuf_addch(csv, ',');
-			csv_field(csv, p->label);
+			strbuf_add_csv(csv, p->label);
 			strbuf_addch(csv, ',');
-			csv_field(csv, rp_protocol(p));
+			strbuf_add_csv(csv, rp_protocol(p));
 			strbuf_addch(csv, ',');
-			csv_field(csv, target ? target : "");
+			strbuf_add_csv(csv, target ? target : "");
 			strbuf_addf(csv, ",%.0f", rp_num(p->res, "requests.ok"));
 			for (size_t k = 0; k < nm; k++) {
 				double v = rp_num(p->res, m[k]->path);
@@ -193,7 +176,7 @@ static void provenance_table(const struct rp_run *runs, size_t nruns, struct str
 		svg_escape(html, runs[r].label);
 		strbuf_addstr(html, "</th>");
 		strbuf_addch(csv, ',');
-		csv_field(csv, runs[r].label);
+		strbuf_add_csv(csv, runs[r].label);
 	}
 	strbuf_addstr(html, "</tr></thead>\n<tbody>\n");
 	strbuf_addch(csv, '\n');
@@ -203,7 +186,7 @@ static void provenance_table(const struct rp_run *runs, size_t nruns, struct str
 		strbuf_addstr(html, "<tr><th>");
 		svg_escape(html, shown);
 		strbuf_addstr(html, "</th>");
-		csv_field(csv, shown);
+		strbuf_add_csv(csv, shown);
 		for (size_t r = 0; r < nruns; r++) {
 			strbuf_reset(&cell);
 			json_text(&cell, rp_get(runs[r].pts[0].res, fields[i]));
@@ -211,7 +194,7 @@ static void provenance_table(const struct rp_run *runs, size_t nruns, struct str
 			svg_escape(html, cell.buf);
 			strbuf_addstr(html, "</td>");
 			strbuf_addch(csv, ',');
-			csv_field(csv, cell.buf);
+			strbuf_add_csv(csv, cell.buf);
 		}
 		strbuf_addstr(html, "</tr>\n");
 		strbuf_addch(csv, '\n');

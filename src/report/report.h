@@ -34,7 +34,4 @@ int report_write(struct rp_run *runs, size_t nruns, const struct report_opts *o,
 int report_file(const char *dir, const char *name, const char *data, size_t len,
 		struct strbuf *err);
 
-/* Appends s as one CSV field (quoted when it holds a comma, quote or line break). */
-void csv_field(struct strbuf *out, const char *s);
-
 #endif

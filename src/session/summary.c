@@ -521,19 +521,7 @@ static void csv_field(struct strbuf *out, const char *s, bool first)
 {
 	if (!first)
 		strbuf_addch(out, ',');
-	if (!s)
-		return;
-	if (!strpbrk(s, ",\"\r\n")) {
-		strbuf_addstr(out, s);
-		return;
-	}
-	strbuf_addch(out, '"');
-	for (; *s; s++) {
-		if (*s == '"')
-			strbuf_addch(out, '"');
-		strbuf_addch(out, *s);
-	}
-	strbuf_addch(out, '"');
+	strbuf_add_csv(out, s);
 }
 
 /* A parameter value as text: numbers as written, strings raw, others as JSON. */
